@@ -1,0 +1,14 @@
+#pragma once
+// kflow: the whole public API.
+
+#include <kflow/config.hpp>
+#include <kflow/consumer.hpp>
+#include <kflow/consumer_config.hpp>
+#include <kflow/error.hpp>
+#include <kflow/headers.hpp>
+#include <kflow/producer.hpp>
+#include <kflow/producer_config.hpp>
+#include <kflow/record.hpp>
+#include <kflow/serde.hpp>
+#include <kflow/topic_partition.hpp>
+#include <kflow/version.hpp>

@@ -1,0 +1,189 @@
+#pragma once
+// Configuration builders.
+//
+// A config is an ordered set of librdkafka properties plus the application callbacks kflow wires
+// to them. Every property is handed to librdkafka (rd_kafka_conf_set) the moment it is set, so a
+// bad key or value fails at the line that set it, naming the key, the value (redacted when the
+// key holds a secret) and librdkafka's reason. Printing a config never shows a secret.
+
+#include <kflow/callbacks.hpp>
+#include <kflow/detail/handles.hpp>
+#include <kflow/error.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace kflow {
+
+/// True when a property's value is a secret that kflow never prints.
+[[nodiscard]] inline bool is_secret_property(std::string_view key) noexcept {
+    return key.find("password") != std::string_view::npos ||
+           key.find("secret") != std::string_view::npos || key == "ssl.key.pem" ||
+           key == "ssl_key" || key == "sasl.oauthbearer.config" ||
+           key == "sasl.oauthbearer.assertion" || key == "sasl.oauthbearer.extensions";
+}
+
+/// How a secret is shown wherever kflow prints or reports a config value.
+inline constexpr std::string_view redacted = "[redacted]";
+
+/// The properties and callbacks shared by every kind of client. Derived builders add typed
+/// setters; `Derived` makes every setter return the derived builder, so chains keep their type.
+template <class Derived>
+class basic_config {
+public:
+    basic_config() : conf_(rd_kafka_conf_new()) {}
+    basic_config(const basic_config& other)
+        : conf_(rd_kafka_conf_dup(other.conf_.get())),
+          properties_(other.properties_),
+          callbacks_(other.callbacks_) {}
+    basic_config(basic_config&&) noexcept = default;
+    basic_config& operator=(basic_config other) noexcept {
+        std::swap(conf_, other.conf_);
+        std::swap(properties_, other.properties_);
+        std::swap(callbacks_, other.callbacks_);
+        return *this;
+    }
+    ~basic_config() = default;
+
+    /// Copies the properties and callbacks of any other config (e.g. a preset).
+    template <class Other>
+    explicit basic_config(const basic_config<Other>& other)
+        : conf_(rd_kafka_conf_dup(other.native())),
+          properties_(other.properties()),
+          callbacks_(other.callbacks()) {}
+
+    /// Sets any librdkafka property (see librdkafka's CONFIGURATION.md). Throws kafka_error with
+    /// errc::invalid_config naming the key, the (redacted) value and librdkafka's reason.
+    Derived& set(std::string_view key, std::string_view value) {
+        if (auto reason = try_set(key, value)) {
+            throw kafka_error(make_error_code(errc::invalid_config), *reason);
+        }
+        return self();
+    }
+
+    /// Like set(), but returns the reason instead of throwing; std::nullopt on success.
+    [[nodiscard]] std::optional<std::string> try_set(std::string_view key, std::string_view value) {
+        const std::string k(key);
+        const std::string v(value);
+        char errstr[512] = {0};
+        const auto res = rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), errstr, sizeof errstr);
+        if (res != RD_KAFKA_CONF_OK) {
+            std::string reason = errstr;
+            if (is_secret_property(key) && !v.empty()) {
+                // librdkafka quotes the value in some messages: never let a secret through.
+                for (auto pos = reason.find(v); pos != std::string::npos; pos = reason.find(v)) {
+                    reason.replace(pos, v.size(), redacted);
+                }
+            }
+            return "invalid config '" + k + "'='" + display_value(k, v) + "': " + reason;
+        }
+        properties_.insert_or_assign(k, v);
+        return std::nullopt;
+    }
+
+    /// The value set for `key` through this builder, if any (secrets included: do not print it).
+    [[nodiscard]] std::optional<std::string> get(std::string_view key) const {
+        if (auto it = properties_.find(std::string(key)); it != properties_.end()) return it->second;
+        return std::nullopt;
+    }
+    [[nodiscard]] bool contains(std::string_view key) const {
+        return properties_.contains(std::string(key));
+    }
+
+    /// Every property set through this builder, in key order, with secrets in clear: for tests
+    /// and for handing on, never for printing (use to_string()).
+    [[nodiscard]] const std::map<std::string, std::string>& properties() const noexcept {
+        return properties_;
+    }
+
+    /// `key=value` lines, secrets shown as [redacted].
+    [[nodiscard]] std::string to_string() const {
+        std::string out;
+        for (const auto& [k, v] : properties_) {
+            out += k;
+            out += '=';
+            out += display_value(k, v);
+            out += '\n';
+        }
+        return out;
+    }
+    friend std::ostream& operator<<(std::ostream& os, const basic_config& c) {
+        return os << c.to_string();
+    }
+
+    // -- Properties every client has ----------------------------------------------------------
+
+    Derived& bootstrap_servers(std::string_view servers) { return set("bootstrap.servers", servers); }
+    Derived& client_id(std::string_view id) { return set("client.id", id); }
+    Derived& socket_timeout(std::chrono::milliseconds t) { return set_ms("socket.timeout.ms", t); }
+    Derived& statistics_interval(std::chrono::milliseconds t) {
+        return set_ms("statistics.interval.ms", t);
+    }
+    /// librdkafka debug contexts, e.g. "broker,protocol" (see CONFIGURATION.md `debug`).
+    Derived& debug(std::string_view contexts) { return set("debug", contexts); }
+
+    // -- Application callbacks (run on the thread that polls the client, never on librdkafka's) --
+
+    /// Client-level errors (brokers down, authentication failures, fatal errors). Without a
+    /// handler, librdkafka logs them.
+    Derived& on_error(std::function<void(const error_info&)> f) {
+        callbacks_.on_error = std::move(f);
+        return self();
+    }
+    /// librdkafka's log lines; routed through the client's queue so they arrive on the polling
+    /// thread, not on librdkafka's.
+    Derived& on_log(std::function<void(const log_entry&)> f) {
+        callbacks_.on_log = std::move(f);
+        return self();
+    }
+    /// librdkafka's statistics JSON, every statistics.interval.ms.
+    Derived& on_statistics(std::function<void(std::string_view json)> f) {
+        callbacks_.on_statistics = std::move(f);
+        return self();
+    }
+    /// SASL/OAUTHBEARER token source (e.g. AWS MSK IAM, a custom identity provider). Called
+    /// when librdkafka needs a token; a thrown exception fails the refresh with its message.
+    Derived& on_oauthbearer_token_refresh(std::function<oauthbearer_token(std::string_view)> f) {
+        callbacks_.oauthbearer_token_refresh = std::move(f);
+        return self();
+    }
+
+    [[nodiscard]] const client_callbacks& callbacks() const noexcept { return callbacks_; }
+
+    /// The validated librdkafka conf (kflow duplicates it when it creates a client).
+    [[nodiscard]] const rd_kafka_conf_t* native() const noexcept { return conf_.get(); }
+    [[nodiscard]] detail::conf_handle native_copy() const {
+        return detail::conf_handle(rd_kafka_conf_dup(conf_.get()));
+    }
+
+protected:
+    Derived& set_ms(std::string_view key, std::chrono::milliseconds t) {
+        return set(key, std::to_string(t.count()));
+    }
+    Derived& set_bool(std::string_view key, bool on) { return set(key, on ? "true" : "false"); }
+    Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
+    static std::string display_value(std::string_view key, std::string_view value) {
+        return is_secret_property(key) ? std::string(redacted) : std::string(value);
+    }
+
+private:
+    detail::conf_handle conf_;
+    std::map<std::string, std::string> properties_;
+    client_callbacks callbacks_;
+};
+
+/// Properties common to every client: what presets, security builders and from_env() produce.
+/// Producer, consumer and admin configs are built from one.
+class client_config : public basic_config<client_config> {
+public:
+    using basic_config::basic_config;
+    client_config() = default;
+};
+
+}  // namespace kflow

@@ -1,0 +1,251 @@
+#pragma once
+// consumer<K, V>: typed, synchronous-API Kafka consumer.
+//
+// poll() returns typed records; a record whose key or value cannot be deserialized is thrown as
+// deserialization_error (with its raw bytes), its partition's commit position is held at it until
+// mark_handled(), and the records after it keep coming. Offsets are stored only for records the
+// application has handled (see consumer_config.hpp), so auto-commit is at-least-once.
+// For co_await / completion tokens, see kflow/async_consumer.hpp.
+//
+// Thread safety: one thread at a time. Rebalance listeners run inside poll() on that thread.
+
+#include <kflow/detail/consumer_core.hpp>
+#include <kflow/record.hpp>
+#include <kflow/serde.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace kflow {
+
+template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
+    requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
+class consumer {
+public:
+    using key_type = K;
+    using value_type = V;
+    using record_type = consumer_record<K, V>;
+    using ms = std::chrono::milliseconds;
+
+    explicit consumer(const consumer_config& config, KeySerde key_serde = {},
+                      ValueSerde value_serde = {})
+        : core_(std::make_unique<detail::consumer_core>(config)),
+          key_serde_(std::move(key_serde)),
+          value_serde_(std::move(value_serde)) {}
+
+    consumer(consumer&&) noexcept = default;
+    consumer& operator=(consumer&&) noexcept = default;
+    /// Closes within the configured close_timeout (see close()).
+    ~consumer() = default;
+
+    // -- Subscription and assignment ----------------------------------------------------------
+
+    /// Joins the group for these topics; names starting with '^' are regular expressions.
+    void subscribe(const std::vector<std::string>& topics, rebalance_listener listener = {}) {
+        raise_if(core_->subscribe(topics, std::move(listener)));
+    }
+    void unsubscribe() { raise_if(core_->unsubscribe()); }
+    [[nodiscard]] std::vector<std::string> subscription() const { return core_->subscription(); }
+
+    /// Reads these partitions without group management, from each given offset
+    /// (offsets::stored, offsets::beginning, offsets::end or an absolute offset).
+    void assign(const std::vector<topic_partition_offset>& partitions) {
+        raise_if(core_->assign(partitions));
+    }
+    void unassign() { raise_if(core_->assign({})); }
+    [[nodiscard]] std::vector<topic_partition> assignment() const { return core_->assignment(); }
+
+    // -- Reading ------------------------------------------------------------------------------
+
+    /// The next record, or std::nullopt when none arrived within `timeout`. Throws
+    /// deserialization_error for a record that cannot be deserialized.
+    [[nodiscard]] std::optional<record_type> poll(ms timeout) {
+        auto batch = poll_batch(1, timeout);
+        if (batch.empty()) return std::nullopt;
+        return std::move(batch.front());
+    }
+
+    /// Up to `max` records within `timeout`. A batch ends before a record that cannot be
+    /// deserialized: the next call throws deserialization_error for it, then goes on.
+    [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout) {
+        auto msgs = core_->fetch(max, timeout);
+        std::vector<record_type> out;
+        out.reserve(msgs.size());
+        for (std::size_t i = 0; i < msgs.size(); ++i) {
+            auto result = decode(*msgs[i]);
+            if (auto* record = std::get_if<record_type>(&result)) {
+                out.push_back(std::move(*record));
+                continue;
+            }
+            if (!out.empty()) {  // hand out what decoded; the failure comes next call
+                std::vector<detail::message_handle> rest;
+                for (std::size_t j = i; j < msgs.size(); ++j) rest.push_back(std::move(msgs[j]));
+                core_->give_back(std::move(rest));
+                return out;
+            }
+            std::vector<detail::message_handle> rest;
+            for (std::size_t j = i + 1; j < msgs.size(); ++j) rest.push_back(std::move(msgs[j]));
+            core_->give_back(std::move(rest));
+            throw deserialization_error(std::get<deserialization_failure>(std::move(result)));
+        }
+        return out;
+    }
+
+    /// Turns one raw message into a record, or a failure that holds its partition's offset.
+    /// Marks it handed to the application either way. (Shared with the async layer.)
+    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(rd_kafka_message_t& msg) {
+        core_->handed(msg);
+        record_type record;
+        std::optional<deserialization_failure> failure;
+        if (!decode_field(key_serde_, msg.key, msg.key_len, record.key, record_part::key, failure) ||
+            !decode_field(value_serde_, msg.payload, msg.len, record.value, record_part::value,
+                          failure)) {
+            failure->record = detail::raw_record_of(&msg);
+            core_->hold_at(failure->record.position());
+            return std::move(*failure);
+        }
+        record.topic = rd_kafka_topic_name(msg.rkt);
+        record.partition = msg.partition;
+        record.offset = msg.offset;
+        record.headers = detail::headers_of(&msg);
+        std::tie(record.time, record.time_type) = detail::timestamp_of(&msg);
+        return record;
+    }
+
+    /// The application is done with a record that failed to deserialize (it stored it aside,
+    /// or chose to skip it): its partition's offsets may move past it again.
+    void mark_handled(const deserialization_failure& failure) {
+        core_->release_hold(failure.record.position());
+    }
+
+    // -- Commits ------------------------------------------------------------------------------
+
+    /// Commits the offsets of every record handled so far and waits for the broker.
+    void commit() { raise_if(core_->commit_handled(false)); }
+    void commit(std::error_code& ec) { ec = core_->commit_handled(false).code; }
+    /// As commit(), without waiting; failures reach on_error.
+    void commit_async() { raise_if(core_->commit_handled(true)); }
+
+    /// Commits exactly these offsets (each the next offset to read) and waits.
+    void commit(const std::vector<topic_partition_offset>& offsets) {
+        raise_if(core_->commit_offsets(offsets, false));
+    }
+    void commit(const std::vector<topic_partition_offset>& offsets, std::error_code& ec) {
+        ec = core_->commit_offsets(offsets, false).code;
+    }
+    void commit_async(const std::vector<topic_partition_offset>& offsets) {
+        raise_if(core_->commit_offsets(offsets, true));
+    }
+
+    /// Commits everything up to and including `record` in its partition, and waits.
+    void commit(const record_type& record) { commit({next_offset_after(record)}); }
+    void commit(const record_type& record, std::error_code& ec) {
+        commit({next_offset_after(record)}, ec);
+    }
+
+    /// The group's committed offsets for these partitions.
+    [[nodiscard]] std::vector<topic_partition_offset> committed(
+        const std::vector<topic_partition>& partitions, ms timeout = std::chrono::seconds(10)) const {
+        error_info err;
+        auto out = core_->committed(partitions, timeout, err);
+        raise_if(err);
+        return out;
+    }
+    /// The next offset this consumer will read in each partition.
+    [[nodiscard]] std::vector<topic_partition_offset> position(
+        const std::vector<topic_partition>& partitions) const {
+        error_info err;
+        auto out = core_->position(partitions, err);
+        raise_if(err);
+        return out;
+    }
+
+    // -- Positioning and flow control ---------------------------------------------------------
+
+    void seek(const topic_partition_offset& to, ms timeout = std::chrono::seconds(10)) {
+        raise_if(core_->seek(to, timeout));
+    }
+    void pause(const std::vector<topic_partition>& partitions) { raise_if(core_->pause(partitions)); }
+    void resume(const std::vector<topic_partition>& partitions) { raise_if(core_->resume(partitions)); }
+
+    /// Asks the leader for a partition's low and high watermarks.
+    [[nodiscard]] watermark_offsets watermarks(const topic_partition& tp,
+                                               ms timeout = std::chrono::seconds(10)) const {
+        error_info err;
+        auto w = core_->query_watermarks(tp, timeout, err);
+        raise_if(err);
+        return w;
+    }
+    /// The watermarks from the latest fetch response, without a request.
+    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp) const {
+        error_info err;
+        auto w = core_->cached_watermarks(tp, err);
+        raise_if(err);
+        return w;
+    }
+    /// For each partition, the earliest offset whose timestamp is at or after `time`.
+    [[nodiscard]] std::vector<topic_partition_offset> offsets_for_times(
+        const std::vector<topic_partition>& partitions, timestamp time,
+        ms timeout = std::chrono::seconds(10)) const {
+        std::vector<topic_partition_offset> query;
+        for (const auto& p : partitions) {
+            query.push_back({p.topic, p.partition, time.time_since_epoch().count()});
+        }
+        error_info err;
+        auto out = core_->offsets_for_times(query, timeout, err);
+        raise_if(err);
+        return out;
+    }
+
+    // -- Lifetime -----------------------------------------------------------------------------
+
+    /// Commits what was handled (with auto-commit on), leaves the group and stops; bounded by
+    /// `timeout` even when the brokers are gone (then it reports errc::timed_out).
+    void close(ms timeout) { raise_if(core_->close(timeout)); }
+    void close() { close(core_->close_timeout()); }
+    void close(std::error_code& ec) { ec = core_->close(core_->close_timeout()).code; }
+
+    [[nodiscard]] std::string name() const { return core_->name(); }
+    [[nodiscard]] std::string rebalance_protocol() const { return core_->rebalance_protocol(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
+    [[nodiscard]] detail::consumer_core& core() noexcept { return *core_; }
+
+private:
+    template <class Serde, class T>
+    static bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out,
+                             record_part part, std::optional<deserialization_failure>& failure) {
+        try {
+            if (data == nullptr) {
+                if constexpr (null_deserializer_for<Serde, T>) {
+                    out = serde.deserialize_null();
+                    return true;
+                } else {
+                    failure = deserialization_failure{{}, part, make_error_code(errc::unexpected_null),
+                                                      "null, and the type has no null value (use "
+                                                      "std::optional)"};
+                    return false;
+                }
+            }
+            out = serde.deserialize({static_cast<const std::byte*>(data), size});
+            return true;
+        } catch (const std::exception& e) {
+            failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
+                                              e.what()};
+            return false;
+        }
+    }
+
+    static topic_partition_offset next_offset_after(const record_type& r) {
+        return {r.topic, r.partition, r.offset + 1};
+    }
+
+    static void raise_if(const error_info& err) {
+        if (err) err.raise({});
+    }
+
+    std::unique_ptr<detail::consumer_core> core_;
+    [[no_unique_address]] KeySerde key_serde_;
+    [[no_unique_address]] ValueSerde value_serde_;
+};
+
+}  // namespace kflow

@@ -1,0 +1,81 @@
+#pragma once
+// Consumer configuration. Safe by default (at-least-once): librdkafka's automatic offset store is
+// off, and kflow stores a record's offset only once the application has handled it (it asked for
+// the next record, committed, or said so), so auto-commit never commits past a record the
+// application has not handled.
+
+#include <kflow/config.hpp>
+
+namespace kflow {
+
+/// Where a consumer starts when its group has no committed offset for a partition.
+enum class offset_reset {
+    earliest,  ///< the oldest record still stored
+    latest,    ///< only records written from now on (librdkafka's and Java's default)
+    error,     ///< fail with an error the application sees
+};
+
+class consumer_config : public basic_config<consumer_config> {
+public:
+    consumer_config() { apply_safe_defaults(); }
+    /// Starts from shared client properties (a preset, from_env(), a security builder).
+    explicit consumer_config(const client_config& base) : basic_config(base) {
+        apply_safe_defaults();
+    }
+
+    consumer_config& group_id(std::string_view id) { return set("group.id", id); }
+    /// Static membership (KIP-345): a stable id that survives restarts without a rebalance.
+    consumer_config& group_instance_id(std::string_view id) { return set("group.instance.id", id); }
+    consumer_config& auto_offset_reset(offset_reset where) {
+        switch (where) {
+            case offset_reset::earliest: return set("auto.offset.reset", "earliest");
+            case offset_reset::latest: return set("auto.offset.reset", "latest");
+            case offset_reset::error: return set("auto.offset.reset", "error");
+        }
+        return *this;
+    }
+    /// Periodic commits of the offsets kflow stored for handled records (on by default).
+    /// Turn off to commit only through commit().
+    consumer_config& enable_auto_commit(bool on) { return set_bool("enable.auto.commit", on); }
+    consumer_config& auto_commit_interval(std::chrono::milliseconds t) {
+        return set_ms("auto.commit.interval.ms", t);
+    }
+    consumer_config& session_timeout(std::chrono::milliseconds t) {
+        return set_ms("session.timeout.ms", t);
+    }
+    consumer_config& heartbeat_interval(std::chrono::milliseconds t) {
+        return set_ms("heartbeat.interval.ms", t);
+    }
+    consumer_config& max_poll_interval(std::chrono::milliseconds t) {
+        return set_ms("max.poll.interval.ms", t);
+    }
+    /// "range,roundrobin" (eager, librdkafka's default) or "cooperative-sticky" (incremental).
+    consumer_config& partition_assignment_strategy(std::string_view s) {
+        return set("partition.assignment.strategy", s);
+    }
+    /// "read_committed" (default) or "read_uncommitted".
+    consumer_config& isolation_level(std::string_view level) { return set("isolation.level", level); }
+    /// How long a fetch waits for data; lower it for low latency (see docs/mock-cluster.md).
+    consumer_config& fetch_wait_max(std::chrono::milliseconds t) { return set_ms("fetch.wait.max.ms", t); }
+    consumer_config& fetch_max_bytes(std::size_t n) { return set("fetch.max.bytes", std::to_string(n)); }
+    /// Report reaching the end of a partition (errc: RD_KAFKA_RESP_ERR__PARTITION_EOF events).
+    consumer_config& enable_partition_eof(bool on) { return set_bool("enable.partition.eof", on); }
+
+    /// Upper bound on close() and the destructor: committing and leaving the group give up
+    /// after it, even when the brokers are gone.
+    consumer_config& close_timeout(std::chrono::milliseconds t) {
+        close_timeout_ = t;
+        return *this;
+    }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+
+private:
+    void apply_safe_defaults() {
+        // kflow stores offsets itself, for handled records only.
+        set("enable.auto.offset.store", "false");
+    }
+
+    std::chrono::milliseconds close_timeout_ = std::chrono::seconds(10);
+};
+
+}  // namespace kflow

@@ -1,0 +1,79 @@
+#pragma once
+// A record whose key or value could not be deserialized: never skipped silently. It keeps the raw
+// bytes and its coordinates, and the consumer holds its partition's commit position at its
+// offset until the application marks it handled.
+
+#include <kflow/error.hpp>
+#include <kflow/record.hpp>
+#include <kflow/serdes/bytes.hpp>
+
+#include <optional>
+#include <string>
+
+namespace kflow {
+
+/// A consumed record as bytes, exactly as it came from the broker.
+struct raw_record {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = offsets::invalid;
+    std::optional<bytes> key;    ///< std::nullopt: a null key
+    std::optional<bytes> value;  ///< std::nullopt: a null value (tombstone)
+    kflow::headers headers;
+    std::optional<timestamp> time;
+    timestamp_type time_type = timestamp_type::not_available;
+
+    [[nodiscard]] topic_partition_offset position() const { return {topic, partition, offset}; }
+};
+
+enum class record_part { key, value };
+
+struct deserialization_failure {
+    raw_record record;
+    record_part part = record_part::value;  ///< which of key and value failed
+    std::error_code code;                   ///< errc::deserialization_failed or unexpected_null
+    std::string reason;                     ///< what the deserializer said
+
+    /// "cannot deserialize value of orders [2] @ 41: <reason>"
+    [[nodiscard]] std::string describe() const {
+        return std::string("cannot deserialize ") + (part == record_part::key ? "key" : "value") +
+               " of " + record.topic + " [" + std::to_string(record.partition) + "] @ " +
+               std::to_string(record.offset) + ": " + reason;
+    }
+};
+
+/// Thrown by consumer::poll() for a record that failed to deserialize.
+class deserialization_error : public kafka_error {
+public:
+    explicit deserialization_error(deserialization_failure failure)
+        : kafka_error(failure.code, failure.describe()), failure_(std::move(failure)) {}
+
+    [[nodiscard]] const deserialization_failure& failure() const noexcept { return failure_; }
+    [[nodiscard]] const raw_record& record() const noexcept { return failure_.record; }
+
+private:
+    deserialization_failure failure_;
+};
+
+namespace detail {
+
+inline raw_record raw_record_of(rd_kafka_message_t* msg) {
+    raw_record r;
+    r.topic = rd_kafka_topic_name(msg->rkt);
+    r.partition = msg->partition;
+    r.offset = msg->offset;
+    if (msg->key != nullptr) {
+        const auto* k = static_cast<const std::byte*>(msg->key);
+        r.key = bytes(k, k + msg->key_len);
+    }
+    if (msg->payload != nullptr) {
+        const auto* v = static_cast<const std::byte*>(msg->payload);
+        r.value = bytes(v, v + msg->len);
+    }
+    r.headers = headers_of(msg);
+    std::tie(r.time, r.time_type) = timestamp_of(msg);
+    return r;
+}
+
+}  // namespace detail
+}  // namespace kflow

@@ -1,0 +1,424 @@
+#pragma once
+// The non-template consumer: group membership, assignment, fetching raw messages, the
+// at-least-once offset bookkeeping, commits and a bounded close. consumer<K, V> (sync) and the
+// async layer both sit on it.
+//
+// Offsets: librdkafka's automatic offset store is off. The core remembers which records it
+// handed to the application and stores their offsets (so auto-commit and commit() may commit
+// them) only once they count as handled: when the application comes back for more, commits,
+// or a rebalance/close happens in a later call. A record that failed to deserialize holds its
+// partition's stored offset at its own offset until the application marks it handled.
+
+#include <kflow/consumer_config.hpp>
+#include <kflow/deserialization_error.hpp>
+#include <kflow/detail/client_core.hpp>
+#include <kflow/rebalance.hpp>
+#include <kflow/topic_partition.hpp>
+
+#include <cstring>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace kflow::detail {
+
+class consumer_core : public client_core {
+public:
+    explicit consumer_core(const consumer_config& cfg)
+        : client_core(RD_KAFKA_CONSUMER, prepare(cfg), cfg.callbacks()),
+          close_timeout_(cfg.close_timeout()),
+          manual_offset_store_(cfg.get("enable.auto.offset.store").value_or("true") == "false"),
+          auto_commit_(cfg.get("enable.auto.commit").value_or("true") == "true") {
+        // One queue for everything: client events are served by the consumer's own polls.
+        rd_kafka_poll_set_consumer(native());
+        queue_.reset(rd_kafka_queue_get_consumer(native()));
+    }
+
+    ~consumer_core() override {
+        if (!closed_) guarded(callback_errors(), [&] { (void)close(close_timeout_); });
+        queue_.reset();
+        destroy();
+    }
+
+    // -- Subscription and assignment ----------------------------------------------------------
+
+    /// Topic names, or regular expressions when they start with '^'.
+    [[nodiscard]] error_info subscribe(const std::vector<std::string>& topics,
+                                       rebalance_listener listener) {
+        listener_ = std::move(listener);
+        partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+        for (const auto& t : topics) {
+            rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+        }
+        return described(rd_kafka_subscribe(native(), list.get()), "subscribe");
+    }
+
+    [[nodiscard]] error_info unsubscribe() {
+        store_handled();
+        return described(rd_kafka_unsubscribe(native()), "unsubscribe");
+    }
+
+    [[nodiscard]] std::vector<std::string> subscription() const {
+        rd_kafka_topic_partition_list_t* list = nullptr;
+        std::vector<std::string> out;
+        if (rd_kafka_subscription(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+        partition_list_handle owned(list);
+        for (int i = 0; i < list->cnt; ++i) out.emplace_back(list->elems[i].topic);
+        return out;
+    }
+
+    /// Manual assignment (no group rebalancing); offsets may be offsets::stored/beginning/end.
+    [[nodiscard]] error_info assign(const std::vector<topic_partition_offset>& parts) {
+        store_handled();
+        auto list = to_native(parts);
+        return described(rd_kafka_assign(native(), parts.empty() ? nullptr : list.get()), "assign");
+    }
+
+    [[nodiscard]] std::vector<topic_partition> assignment() const {
+        rd_kafka_topic_partition_list_t* list = nullptr;
+        if (rd_kafka_assignment(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        partition_list_handle owned(list);
+        return partitions_from_native(list);
+    }
+
+    /// "EAGER", "COOPERATIVE" or "NONE" (not in a group yet).
+    [[nodiscard]] std::string rebalance_protocol() const {
+        const char* p = rd_kafka_rebalance_protocol(native());
+        return p ? p : "NONE";
+    }
+
+    // -- Fetching -----------------------------------------------------------------------------
+
+    /// Up to `max` messages within `timeout`. First counts the previous batch as handled.
+    /// Error messages from librdkafka are routed here: partition EOF and non-fatal errors to
+    /// on_error, fatal ones thrown.
+    [[nodiscard]] std::vector<message_handle> fetch(std::size_t max, std::chrono::milliseconds timeout) {
+        store_handled();
+        std::vector<message_handle> out;
+        if (!backlog_.empty()) {
+            while (!backlog_.empty() && out.size() < max) {
+                out.push_back(std::move(backlog_.front()));
+                backlog_.erase(backlog_.begin());
+            }
+            return out;
+        }
+        std::vector<rd_kafka_message_t*> raw(max);
+        const ssize_t n =
+            rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw.data(), max);
+        callback_errors().rethrow_if_any();
+        if (n < 0) throw kafka_error(make_error_code(rd_kafka_last_error()), "consume failed");
+        out.reserve(static_cast<std::size_t>(n));
+        for (ssize_t i = 0; i < n; ++i) {
+            message_handle msg(raw[static_cast<std::size_t>(i)]);
+            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                out.push_back(std::move(msg));
+            } else {
+                report_consumer_error(*msg);
+            }
+        }
+        return out;
+    }
+
+    /// Puts messages back in front of the next fetch (a cancelled receive, a batch cut short).
+    void give_back(std::vector<message_handle> msgs) {
+        backlog_.insert(backlog_.begin(), std::make_move_iterator(msgs.begin()),
+                        std::make_move_iterator(msgs.end()));
+    }
+
+    /// Records `msg` as handed to the application; its offset is stored once it is handled.
+    void handed(const rd_kafka_message_t& msg) {
+        auto& p = progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}];
+        p.handed_next = std::max(p.handed_next, msg.offset + 1);
+        p.dirty = true;
+    }
+
+    /// A record that failed to deserialize: the partition's stored offset stays at or below it.
+    void hold_at(const topic_partition_offset& at) {
+        auto& p = progress_[at.partition_id()];
+        p.held.insert(at.offset);
+        p.handed_next = std::max(p.handed_next, at.offset + 1);
+        p.dirty = true;
+    }
+
+    /// The application handled (or chose to skip) a record that failed to deserialize.
+    void release_hold(const topic_partition_offset& at) {
+        auto it = progress_.find(at.partition_id());
+        if (it == progress_.end()) return;
+        it->second.held.erase(at.offset);
+        it->second.dirty = true;
+    }
+
+    /// Stores the offsets of everything handed so far (respecting holds).
+    void store_handled() {
+        if (!manual_offset_store_) return;
+        std::vector<topic_partition_offset> to_store;
+        for (auto& [tp, p] : progress_) {
+            if (!p.dirty) continue;
+            p.dirty = false;
+            std::int64_t next = p.handed_next;
+            if (!p.held.empty()) next = std::min(next, *p.held.begin());
+            if (next > p.stored) {
+                to_store.push_back({tp.topic, tp.partition, next});
+                p.stored = next;
+            }
+        }
+        if (to_store.empty()) return;
+        auto list = to_native(to_store);
+        // Partitions no longer assigned fail individually; that is expected after a rebalance.
+        (void)rd_kafka_offsets_store(native(), list.get());
+    }
+
+    // -- Commits ------------------------------------------------------------------------------
+
+    /// Commits the stored offsets of every assigned partition (after storing the handled ones).
+    [[nodiscard]] error_info commit_handled(bool async) {
+        store_handled();
+        const auto err = rd_kafka_commit(native(), nullptr, async ? 1 : 0);
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return {};  // nothing new to commit
+        return described(err, "commit");
+    }
+
+    /// Commits exactly these offsets (each is the next offset to read).
+    [[nodiscard]] error_info commit_offsets(const std::vector<topic_partition_offset>& offsets,
+                                            bool async) {
+        auto list = to_native(offsets);
+        const auto err = rd_kafka_commit(native(), list.get(), async ? 1 : 0);
+        if (err) return described(err, "commit");
+        for (int i = 0; !async && i < list->cnt; ++i) {
+            if (list->elems[i].err) {
+                return described(list->elems[i].err,
+                                 std::string("commit ") + list->elems[i].topic + " [" +
+                                     std::to_string(list->elems[i].partition) + "]");
+            }
+        }
+        return {};
+    }
+
+    [[nodiscard]] std::vector<topic_partition_offset> committed(
+        const std::vector<topic_partition>& parts, std::chrono::milliseconds timeout,
+        error_info& err) const {
+        auto list = to_native(parts);
+        err = described(rd_kafka_committed(native(), list.get(), to_timeout_ms(timeout)), "committed");
+        return offsets_from_native(list.get());
+    }
+
+    [[nodiscard]] std::vector<topic_partition_offset> position(
+        const std::vector<topic_partition>& parts, error_info& err) const {
+        auto list = to_native(parts);
+        err = described(rd_kafka_position(native(), list.get()), "position");
+        return offsets_from_native(list.get());
+    }
+
+    // -- Positioning and flow control ---------------------------------------------------------
+
+    [[nodiscard]] error_info seek(const topic_partition_offset& to, std::chrono::milliseconds timeout) {
+        drop_backlog_for(to.partition_id());
+        auto list = to_native(std::vector<topic_partition_offset>{to});
+        error_info err = error_info::adopt(
+            rd_kafka_seek_partitions(native(), list.get(), to_timeout_ms(timeout)));
+        if (!err && list->elems[0].err) err = described(list->elems[0].err, "seek");
+        if (err) err.message = "seek " + to.topic + " [" + std::to_string(to.partition) + "]: " + err.message;
+        return err;
+    }
+
+    [[nodiscard]] error_info pause(const std::vector<topic_partition>& parts) {
+        auto list = to_native(parts);
+        return described(rd_kafka_pause_partitions(native(), list.get()), "pause");
+    }
+    [[nodiscard]] error_info resume(const std::vector<topic_partition>& parts) {
+        auto list = to_native(parts);
+        return described(rd_kafka_resume_partitions(native(), list.get()), "resume");
+    }
+
+    /// Asks the partition leader for the current watermarks.
+    [[nodiscard]] watermark_offsets query_watermarks(const topic_partition& tp,
+                                                     std::chrono::milliseconds timeout,
+                                                     error_info& err) const {
+        watermark_offsets w;
+        err = described(rd_kafka_query_watermark_offsets(native(), tp.topic.c_str(), tp.partition,
+                                                         &w.low, &w.high, to_timeout_ms(timeout)),
+                        "query watermark offsets");
+        return w;
+    }
+
+    /// The watermarks last seen in fetch responses (no request); invalid before any fetch.
+    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp, error_info& err) const {
+        watermark_offsets w;
+        err = described(
+            rd_kafka_get_watermark_offsets(native(), tp.topic.c_str(), tp.partition, &w.low, &w.high),
+            "get watermark offsets");
+        return w;
+    }
+
+    /// For each partition, the first offset whose timestamp is >= the given time (in ms since
+    /// the epoch in `offset` on input); offsets::end when there is none.
+    [[nodiscard]] std::vector<topic_partition_offset> offsets_for_times(
+        const std::vector<topic_partition_offset>& times, std::chrono::milliseconds timeout,
+        error_info& err) const {
+        auto list = to_native(times);
+        err = described(rd_kafka_offsets_for_times(native(), list.get(), to_timeout_ms(timeout)),
+                        "offsets for times");
+        return offsets_from_native(list.get());
+    }
+
+    // -- Close --------------------------------------------------------------------------------
+
+    /// Stores handled offsets, commits them (with auto-commit on), leaves the group; gives up
+    /// after `timeout` even when the brokers are unreachable. Returns what went wrong, if
+    /// anything; the consumer is closed either way.
+    error_info close(std::chrono::milliseconds timeout) {
+        if (closed_) return {};
+        closed_ = true;
+        store_handled();
+        backlog_.clear();
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        close_queue_.reset(rd_kafka_queue_new(native()));
+        rd_kafka_queue_t* close_queue = close_queue_.get();
+        error_info err = error_info::adopt(rd_kafka_consumer_close_queue(native(), close_queue));
+        while (!err && !rd_kafka_consumer_closed(native())) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                err = {make_error_code(errc::timed_out),
+                       "consumer close did not finish within " + std::to_string(timeout.count()) +
+                           " ms (brokers unreachable?); leaving without a final commit",
+                       {}};
+                break;
+            }
+            event_handle ev(rd_kafka_queue_poll(close_queue, to_timeout_ms(left)));
+            if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_REBALANCE) {
+                // The close queue hands the final revocation over as an event, not through
+                // the rebalance callback: complete it here or librdkafka never finishes.
+                on_rebalance_trampoline(native(), rd_kafka_event_error(ev.get()),
+                                        rd_kafka_event_topic_partition_list(ev.get()), this);
+            }
+        }
+        close_timed_out_ = static_cast<bool>(err);
+        callback_errors().rethrow_if_any();
+        return err;
+    }
+
+    [[nodiscard]] bool closed() const noexcept { return closed_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+    [[nodiscard]] rd_kafka_queue_t* queue() const noexcept { return queue_.get(); }
+
+    // -- Rebalancing (also driven by the async layer) -----------------------------------------
+
+    /// Completes an assignment: librdkafka starts fetching, then the listener hears of it.
+    void finish_assign(const rd_kafka_topic_partition_list_t* parts) {
+        error_info err;
+        if (incremental()) {
+            err = error_info::adopt(rd_kafka_incremental_assign(native(), parts));
+        } else {
+            err = described(rd_kafka_assign(native(), parts), "assign");
+        }
+        if (err && callbacks().on_error) callbacks().on_error(err);
+        if (listener_.on_assigned) listener_.on_assigned(partitions_from_native(parts));
+    }
+
+    /// Completes a revocation: the listener hears of it first (and may commit), then the
+    /// partitions are removed from the assignment.
+    void begin_revoke(const rd_kafka_topic_partition_list_t* parts) {
+        store_handled();
+        const auto lost = rd_kafka_assignment_lost(native()) != 0;
+        const auto list = partitions_from_native(parts);
+        if (lost && listener_.on_lost) {
+            listener_.on_lost(list);
+        } else if (listener_.on_revoked) {
+            listener_.on_revoked(list);
+        }
+    }
+    void finish_revoke(const rd_kafka_topic_partition_list_t* parts) {
+        store_handled();
+        error_info err;
+        if (incremental()) {
+            err = error_info::adopt(rd_kafka_incremental_unassign(native(), parts));
+        } else {
+            err = described(rd_kafka_assign(native(), nullptr), "unassign");
+        }
+        for (const auto& tp : partitions_from_native(parts)) {
+            progress_.erase(tp);
+            drop_backlog_for(tp);
+        }
+        if (err && callbacks().on_error) callbacks().on_error(err);
+    }
+
+    [[nodiscard]] bool incremental() const {
+        return std::strcmp(rd_kafka_rebalance_protocol(native()), "COOPERATIVE") == 0;
+    }
+
+private:
+    struct partition_progress {
+        std::int64_t handed_next = -1;  ///< one past the newest record handed out
+        std::int64_t stored = -1;       ///< what was last stored
+        std::set<std::int64_t> held;    ///< offsets of failed records not yet handled
+        bool dirty = false;
+    };
+
+    static conf_handle prepare(const consumer_config& cfg) {
+        conf_handle conf = cfg.native_copy();
+        rd_kafka_conf_set_rebalance_cb(conf.get(), &on_rebalance_trampoline);
+        return conf;
+    }
+
+    static void on_rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                        rd_kafka_topic_partition_list_t* parts, void* opaque) {
+        auto& self = static_cast<consumer_core&>(from_opaque(opaque));
+        // The assignment must change whatever the listener does, or the group stalls.
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            guarded(self.callback_errors(), [&] { self.finish_assign(parts); });
+        } else {
+            guarded(self.callback_errors(), [&] { self.begin_revoke(parts); });
+            guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
+        }
+    }
+
+    void report_consumer_error(const rd_kafka_message_t& msg) {
+        error_info err{make_error_code(msg.err), rd_kafka_message_errstr(&msg), {}};
+        if (msg.rkt != nullptr) {
+            err.message = std::string(rd_kafka_topic_name(msg.rkt)) + " [" +
+                          std::to_string(msg.partition) + "]: " + err.message;
+        }
+        if (msg.err == RD_KAFKA_RESP_ERR__FATAL) {
+            err = fatal_error();
+            err.raise("consumer");
+        }
+        if (callbacks().on_error) {
+            callbacks().on_error(err);
+        } else if (msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            err.raise("consumer");
+        }
+    }
+
+    void drop_backlog_for(const topic_partition& tp) {
+        std::erase_if(backlog_, [&](const message_handle& m) {
+            return m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt);
+        });
+    }
+
+    static error_info described(rd_kafka_resp_err_t err, const std::string& what) {
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        return {make_error_code(err), what + ": " + rd_kafka_err2str(err), {}};
+    }
+
+    void destroy() {
+        // After a close that gave up, do not let rd_kafka_destroy try to close again.
+        rd_kafka_t* rk = handle().release();
+        if (rk != nullptr) {
+            rd_kafka_destroy_flags(rk, close_timed_out_ ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
+        }
+    }
+
+    queue_handle queue_;
+    queue_handle close_queue_;
+    std::vector<message_handle> backlog_;
+    std::map<topic_partition, partition_progress> progress_;
+    rebalance_listener listener_;
+    std::chrono::milliseconds close_timeout_;
+    bool manual_offset_store_;
+    bool auto_commit_;
+    bool closed_ = false;
+    bool close_timed_out_ = false;
+};
+
+}  // namespace kflow::detail

@@ -1,0 +1,245 @@
+#pragma once
+// The non-template producer: hands serialized bytes to librdkafka and routes delivery reports to
+// per-message operations. producer<K, V> (sync) and the async layer both sit on it.
+
+#include <kflow/detail/client_core.hpp>
+#include <kflow/headers.hpp>
+#include <kflow/producer_config.hpp>
+#include <kflow/record.hpp>
+#include <kflow/serde.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace kflow::detail {
+
+/// The state of one message between produce and its delivery report. It owns the value bytes
+/// librdkafka points at (handed over without a copy) and completes exactly once, on the thread
+/// that serves delivery reports.
+class delivery_op {
+public:
+    explicit delivery_op(payload value) noexcept : value_(std::move(value)) {}
+    delivery_op(const delivery_op&) = delete;
+    delivery_op& operator=(const delivery_op&) = delete;
+    virtual ~delivery_op() = default;
+
+    virtual void complete(std::error_code ec, const rd_kafka_message_t& msg) = 0;
+
+    [[nodiscard]] const payload& value() const noexcept { return value_; }
+
+private:
+    payload value_;
+};
+
+/// No one waits for this message: the op only keeps its bytes alive.
+class unobserved_delivery final : public delivery_op {
+public:
+    unobserved_delivery(payload value, const std::function<void(const error_info&)>& on_failure)
+        : delivery_op(std::move(value)), on_failure_(on_failure) {}
+
+    void complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+        if (ec && on_failure_) {
+            on_failure_({ec,
+                        "delivery to " + std::string(rd_kafka_topic_name(msg.rkt)) + " [" +
+                            std::to_string(msg.partition) + "] failed: " + ec.message(),
+                        {}});
+        }
+    }
+
+private:
+    const std::function<void(const error_info&)>& on_failure_;  // the client's on_error
+};
+
+/// Calls `Handler(std::error_code, const record_metadata&)`.
+template <class Handler>
+class callback_delivery final : public delivery_op {
+public:
+    callback_delivery(payload value, Handler handler)
+        : delivery_op(std::move(value)), handler_(std::move(handler)) {}
+    void complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+        handler_(ec, metadata_of(&msg));
+    }
+
+private:
+    Handler handler_;
+};
+
+/// Everything send() knows about one message once its key and value are bytes.
+struct outgoing_message {
+    const std::string& topic;
+    std::int32_t partition = any_partition;
+    payload key;
+    const kflow::headers& headers;
+    std::optional<timestamp> time;
+};
+
+class producer_core : public client_core {
+public:
+    explicit producer_core(const producer_config& cfg)
+        : client_core(RD_KAFKA_PRODUCER, prepare(cfg, this), cfg.callbacks()),
+          partitioner_(cfg.custom_partitioner()),
+          queue_full_(cfg.queue_full()),
+          queue_full_timeout_(cfg.queue_full_timeout()),
+          close_timeout_(cfg.close_timeout()) {}
+
+    ~producer_core() override {
+        // Outstanding ops reference this object and own bytes: resolve them before destroying.
+        if (!closed_) {
+            guarded(callback_errors(), [&] { (void)close(close_timeout_); });
+        }
+        handle().reset();
+    }
+
+    /// Enqueues one message. On success the op is owned by librdkafka until its delivery report;
+    /// on failure the op is destroyed here and its handler never runs.
+    [[nodiscard]] error_info produce(outgoing_message&& msg, std::unique_ptr<delivery_op> op) {
+        if (closed_) return {make_error_code(errc::closed), "producer is closed", {}};
+        const payload& value = op->value();
+        headers_handle native_headers = to_native(msg.headers);
+
+        rd_kafka_vu_t vus[7];
+        std::size_t n = 0;
+        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[n++].u.cstr = msg.topic.c_str();
+        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[n++].u.i32 = msg.partition;
+        vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+        vus[n].u.mem.ptr = const_cast<void*>(value.data());
+        vus[n++].u.mem.size = value.size();
+        vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
+        vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
+        vus[n++].u.mem.size = msg.key.size();
+        // Owned bytes stay with the op until the delivery report: no copy. Borrowed bytes are
+        // only valid during this call, so librdkafka copies them.
+        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vus[n++].u.i = value.is_borrowed() ? RD_KAFKA_MSG_F_COPY : 0;
+        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        vus[n++].u.ptr = op.get();
+        if (msg.time) {
+            vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+            vus[n++].u.i64 = msg.time->time_since_epoch().count();
+        }
+        // Headers last: librdkafka takes them only when produce succeeds.
+        rd_kafka_vu_t header_vu{};
+        if (native_headers) {
+            header_vu.vtype = RD_KAFKA_VTYPE_HEADERS;
+            header_vu.u.headers = native_headers.get();
+        }
+
+        const auto deadline = std::chrono::steady_clock::now() + queue_full_timeout_;
+        for (;;) {
+            rd_kafka_vu_t all[8];
+            std::copy_n(vus, n, all);
+            std::size_t count = n;
+            if (native_headers) all[count++] = header_vu;
+            error_info err = error_info::adopt(rd_kafka_produceva(native(), all, count));
+            if (!err) {
+                (void)native_headers.release();
+                (void)op.release();
+                in_flight_.fetch_add(1, std::memory_order_relaxed);
+                return {};
+            }
+            if (err.code != make_error_code(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+                err.message = "cannot send to '" + msg.topic + "': " + err.message;
+                return err;
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (queue_full_ == queue_full_policy::fail || now >= deadline) {
+                return {make_error_code(errc::queue_full),
+                        "librdkafka's producer queue is full (queue.buffering.max.messages/kbytes)",
+                        {}};
+            }
+            // Delivery reports free room; serving them wakes as soon as one arrives.
+            const auto wait = std::min<std::chrono::milliseconds>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                std::chrono::milliseconds(100));
+            (void)serve(wait);
+        }
+    }
+
+    /// Waits for every outstanding delivery report; errc::timed_out if some are still pending.
+    [[nodiscard]] std::error_code flush(std::chrono::milliseconds timeout) {
+        const auto err = rd_kafka_flush(native(), to_timeout_ms(timeout));
+        callback_errors().rethrow_if_any();
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) return make_error_code(errc::timed_out);
+        return make_error_code(err);
+    }
+
+    /// Messages handed to librdkafka whose delivery report has not been served yet.
+    [[nodiscard]] std::size_t in_flight() const noexcept {
+        return in_flight_.load(std::memory_order_relaxed);
+    }
+
+    /// Flushes for up to `timeout`, then purges what is left (each purged message's delivery
+    /// handler runs with an error), and stops accepting messages. Returns how many messages
+    /// were not delivered.
+    std::size_t close(std::chrono::milliseconds timeout) {
+        if (closed_) return 0;
+        (void)rd_kafka_flush(native(), to_timeout_ms(timeout));
+        const std::size_t undelivered = in_flight();
+        if (undelivered > 0) {
+            rd_kafka_purge(native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            // Purged messages get their reports at once; in-flight ones when their request ends.
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+                rd_kafka_poll(native(), 50);
+            }
+        }
+        closed_ = true;
+        callback_errors().rethrow_if_any();
+        return undelivered;
+    }
+
+    [[nodiscard]] bool closed() const noexcept { return closed_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+
+private:
+    static conf_handle prepare(const producer_config& cfg, producer_core* self) {
+        conf_handle conf = cfg.native_copy();
+        rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery_trampoline);
+        if (cfg.custom_partitioner()) {
+            rd_kafka_topic_conf_t* topic_conf = rd_kafka_conf_get_default_topic_conf(conf.get());
+            if (topic_conf == nullptr) {
+                topic_conf = rd_kafka_topic_conf_new();
+                rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf);
+            }
+            rd_kafka_topic_conf_set_partitioner_cb(topic_conf, &on_partition_trampoline);
+            rd_kafka_topic_conf_set_opaque(topic_conf, self);
+        }
+        return conf;
+    }
+
+    static void on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+        auto& self = static_cast<producer_core&>(from_opaque(opaque));
+        std::unique_ptr<delivery_op> op(static_cast<delivery_op*>(msg->_private));
+        self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+        if (op) guarded(self.callback_errors(), [&] { op->complete(make_error_code(msg->err), *msg); });
+    }
+
+    static std::int32_t on_partition_trampoline(const rd_kafka_topic_t* rkt, const void* key,
+                                                std::size_t key_size, std::int32_t partition_count,
+                                                void* topic_opaque, void* msg_opaque) {
+        auto* self = static_cast<producer_core*>(topic_opaque);
+        try {
+            return self->partitioner_(rd_kafka_topic_name(rkt),
+                                      {static_cast<const std::byte*>(key), key_size},
+                                      partition_count);
+        } catch (...) {
+            self->callback_errors().capture(std::current_exception());
+            return rd_kafka_msg_partitioner_consistent_random(rkt, key, key_size, partition_count,
+                                                              topic_opaque, msg_opaque);
+        }
+    }
+
+    partitioner_function partitioner_;
+    queue_full_policy queue_full_;
+    std::chrono::milliseconds queue_full_timeout_;
+    std::chrono::milliseconds close_timeout_;
+    std::atomic<std::size_t> in_flight_{0};
+    bool closed_ = false;
+};
+
+}  // namespace kflow::detail

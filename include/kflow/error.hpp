@@ -1,0 +1,176 @@
+#pragma once
+// kflow's one error model.
+//
+// - Errors reported by librdkafka or a broker are std::error_codes in kafka_category(); the value
+//   is librdkafka's rd_kafka_resp_err_t and the message is rd_kafka_err2str().
+// - Errors that kflow itself detects are kflow::errc values in client_category().
+// - Operations come in an error_code form and a throwing form; the throwing form throws
+//   kflow::kafka_error, a std::system_error that also says whether the error is fatal, retriable
+//   or requires a transaction to abort.
+
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace kflow {
+
+/// Errors detected by kflow rather than by librdkafka or a broker.
+enum class errc : int {
+    serialization_failed = 1,   ///< a serializer threw or produced no bytes
+    deserialization_failed,     ///< a deserializer threw; the record keeps its raw bytes
+    unexpected_null,            ///< a null key/value for a type that cannot represent null
+    closed,                     ///< the client was closed or is being destroyed
+    queue_full,                 ///< librdkafka's producer queue is full and the policy says fail
+    timed_out,                  ///< a deadline passed before the operation completed
+    unsupported_by_librdkafka,  ///< the linked librdkafka is too old for this operation
+    invalid_config,             ///< a configuration key, value or combination was rejected
+    not_found,                  ///< the thing asked for does not exist (e.g. a header)
+    callback_failed,            ///< a user callback threw; see the nested exception
+};
+
+namespace detail {
+
+class kafka_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "kafka"; }
+    std::string message(int ev) const override {
+        return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(ev));
+    }
+    // Lets portable code test `ec == std::errc::timed_out` whatever produced the timeout.
+    std::error_condition default_error_condition(int ev) const noexcept override {
+        switch (static_cast<rd_kafka_resp_err_t>(ev)) {
+            case RD_KAFKA_RESP_ERR__TIMED_OUT:
+            case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+            case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+                return std::errc::timed_out;
+            case RD_KAFKA_RESP_ERR__INVALID_ARG:
+                return std::errc::invalid_argument;
+            case RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED:
+                return std::errc::function_not_supported;
+            case RD_KAFKA_RESP_ERR__NOENT:
+                return std::errc::no_such_file_or_directory;
+            default:
+                return {ev, *this};
+        }
+    }
+};
+
+class client_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "kflow"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+            case errc::serialization_failed: return "serialization failed";
+            case errc::deserialization_failed: return "deserialization failed";
+            case errc::unexpected_null: return "null key or value for a type that cannot be null";
+            case errc::closed: return "client is closed";
+            case errc::queue_full: return "producer queue is full";
+            case errc::timed_out: return "operation timed out";
+            case errc::unsupported_by_librdkafka:
+                return "not supported by the librdkafka version kflow was built against";
+            case errc::invalid_config: return "invalid configuration";
+            case errc::not_found: return "not found";
+            case errc::callback_failed: return "a user callback threw an exception";
+        }
+        return "unknown kflow error";
+    }
+    std::error_condition default_error_condition(int ev) const noexcept override {
+        switch (static_cast<errc>(ev)) {
+            case errc::timed_out: return std::errc::timed_out;
+            case errc::invalid_config: return std::errc::invalid_argument;
+            case errc::unsupported_by_librdkafka: return std::errc::function_not_supported;
+            default: return {ev, *this};
+        }
+    }
+};
+
+}  // namespace detail
+
+/// The category of librdkafka's and the brokers' error codes (rd_kafka_resp_err_t).
+inline const std::error_category& kafka_category() noexcept {
+    static const detail::kafka_category_impl category;
+    return category;
+}
+
+/// The category of kflow::errc.
+inline const std::error_category& client_category() noexcept {
+    static const detail::client_category_impl category;
+    return category;
+}
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), client_category()};
+}
+
+/// A librdkafka/broker error code as a std::error_code; RD_KAFKA_RESP_ERR_NO_ERROR is success.
+inline std::error_code make_error_code(rd_kafka_resp_err_t err) noexcept {
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+    return {static_cast<int>(err), kafka_category()};
+}
+
+/// The librdkafka code of `ec`, or RD_KAFKA_RESP_ERR_UNKNOWN if `ec` is not a kafka_category code.
+inline rd_kafka_resp_err_t to_rdkafka_error(const std::error_code& ec) noexcept {
+    if (!ec) return RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (ec.category() == kafka_category()) return static_cast<rd_kafka_resp_err_t>(ec.value());
+    return RD_KAFKA_RESP_ERR_UNKNOWN;
+}
+
+/// How serious an error is, as librdkafka classifies it.
+struct error_flags {
+    bool fatal = false;               ///< the client instance is unusable; recreate it
+    bool retriable = false;           ///< the same operation may succeed if retried
+    bool txn_requires_abort = false;  ///< the current transaction must be aborted
+};
+
+/// The exception kflow throws: a std::system_error with librdkafka's classification.
+class kafka_error : public std::system_error {
+public:
+    kafka_error(std::error_code ec, const std::string& what, error_flags flags = {})
+        : std::system_error(ec, what), flags_(flags) {}
+    explicit kafka_error(std::error_code ec, error_flags flags = {})
+        : std::system_error(ec), flags_(flags) {}
+
+    [[nodiscard]] bool is_fatal() const noexcept { return flags_.fatal; }
+    [[nodiscard]] bool is_retriable() const noexcept { return flags_.retriable; }
+    [[nodiscard]] bool txn_requires_abort() const noexcept { return flags_.txn_requires_abort; }
+    [[nodiscard]] error_flags flags() const noexcept { return flags_; }
+
+private:
+    error_flags flags_;
+};
+
+/// Takes ownership of an rd_kafka_error_t and converts it to code + message + flags.
+struct error_info {
+    std::error_code code;
+    std::string message;
+    error_flags flags;
+
+    [[nodiscard]] explicit operator bool() const noexcept { return static_cast<bool>(code); }
+
+    static error_info adopt(rd_kafka_error_t* error) {
+        if (error == nullptr) return {};
+        error_info info{make_error_code(rd_kafka_error_code(error)), rd_kafka_error_string(error),
+                        {rd_kafka_error_is_fatal(error) != 0,
+                         rd_kafka_error_is_retriable(error) != 0,
+                         rd_kafka_error_txn_requires_abort(error) != 0}};
+        rd_kafka_error_destroy(error);
+        return info;
+    }
+
+    [[noreturn]] void raise(const std::string& context) const {
+        throw kafka_error(code, context.empty() ? message : context + ": " + message, flags);
+    }
+};
+
+/// Throws kafka_error(ec, context) when ec holds an error; the throwing forms of kflow's
+/// operations are this call around their error_code forms.
+inline void throw_if_error(const std::error_code& ec, const std::string& context) {
+    if (ec) throw kafka_error(ec, context);
+}
+
+}  // namespace kflow
+
+template <>
+struct std::is_error_code_enum<kflow::errc> : std::true_type {};

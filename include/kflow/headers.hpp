@@ -1,0 +1,106 @@
+#pragma once
+// Record headers: an ordered list of (key, value) pairs; keys may repeat, values may be null.
+
+#include <kflow/detail/handles.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kflow {
+
+struct header {
+    std::string key;
+    std::optional<std::string> value;  ///< bytes; std::nullopt is Kafka's null header value
+
+    friend bool operator==(const header&, const header&) = default;
+};
+
+class headers {
+public:
+    headers() = default;
+    headers(std::initializer_list<header> items) : items_(items) {}
+
+    headers& add(std::string key, std::string value) {
+        items_.push_back({std::move(key), std::move(value)});
+        return *this;
+    }
+    headers& add_null(std::string key) {
+        items_.push_back({std::move(key), std::nullopt});
+        return *this;
+    }
+
+    /// The value of the last header named `key` (Kafka's convention for repeated keys);
+    /// std::nullopt when there is none or its value is null.
+    [[nodiscard]] std::optional<std::string_view> last(std::string_view key) const {
+        for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+            if (it->key == key) {
+                if (!it->value) return std::nullopt;
+                return std::string_view(*it->value);
+            }
+        }
+        return std::nullopt;
+    }
+    /// Every value for `key`, in order.
+    [[nodiscard]] std::vector<std::optional<std::string>> all(std::string_view key) const {
+        std::vector<std::optional<std::string>> out;
+        for (const auto& h : items_) {
+            if (h.key == key) out.push_back(h.value);
+        }
+        return out;
+    }
+    [[nodiscard]] bool contains(std::string_view key) const {
+        for (const auto& h : items_) {
+            if (h.key == key) return true;
+        }
+        return false;
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
+    [[nodiscard]] auto begin() const noexcept { return items_.begin(); }
+    [[nodiscard]] auto end() const noexcept { return items_.end(); }
+
+    friend bool operator==(const headers&, const headers&) = default;
+
+private:
+    std::vector<header> items_;
+};
+
+namespace detail {
+
+/// A librdkafka copy of `hs` (librdkafka copies header bytes), or null when there are none.
+inline headers_handle to_native(const headers& hs) {
+    if (hs.empty()) return nullptr;
+    headers_handle native(rd_kafka_headers_new(hs.size()));
+    for (const auto& h : hs) {
+        rd_kafka_header_add(native.get(), h.key.data(), static_cast<ssize_t>(h.key.size()),
+                            h.value ? h.value->data() : nullptr,
+                            h.value ? static_cast<ssize_t>(h.value->size()) : 0);
+    }
+    return native;
+}
+
+/// The headers of a consumed message (empty when it has none).
+inline headers headers_of(rd_kafka_message_t* msg) {
+    headers out;
+    rd_kafka_headers_t* native = nullptr;
+    if (rd_kafka_message_headers(msg, &native) != RD_KAFKA_RESP_ERR_NO_ERROR || !native) return out;
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0; rd_kafka_header_get_all(native, i, &name, &value, &size) ==
+                            RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+        if (value == nullptr) {
+            out.add_null(name);
+        } else {
+            out.add(name, std::string(static_cast<const char*>(value), size));
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace kflow

@@ -1,0 +1,167 @@
+#pragma once
+// producer<K, V>: typed, synchronous-API Kafka producer.
+//
+// send() serializes the key and value once and hands the bytes to librdkafka; the delivery
+// callback runs later, on the thread that calls poll(), flush() or close() (no hidden thread).
+// For co_await / completion tokens, see kflow/async_producer.hpp.
+//
+// Thread safety: send(), poll() and flush() may be called from several threads at once;
+// close() and destruction must not race with other calls.
+
+#include <kflow/detail/producer_core.hpp>
+
+#include <concepts>
+#include <iostream>
+#include <memory>
+
+namespace kflow {
+
+/// A delivery callback: void(std::error_code, const record_metadata&).
+template <class F>
+concept delivery_callback = std::invocable<F&, std::error_code, const record_metadata&>;
+
+template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
+    requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
+class producer {
+public:
+    using key_type = K;
+    using value_type = V;
+    using record_type = producer_record<K, V>;
+
+    explicit producer(const producer_config& config, KeySerde key_serde = {},
+                      ValueSerde value_serde = {})
+        : core_(std::make_unique<detail::producer_core>(config)),
+          key_serde_(std::move(key_serde)),
+          value_serde_(std::move(value_serde)) {}
+
+    producer(producer&&) noexcept = default;
+    producer& operator=(producer&&) noexcept = default;
+
+    /// Flushes for the configured close_timeout; messages still undelivered then are purged
+    /// (their callbacks run with an error) and reported through on_error, or on stderr when the
+    /// config has no on_error handler.
+    ~producer() {
+        if (!core_ || core_->closed()) return;
+        detail::guarded(core_->callback_errors(), [&] {
+            const std::size_t undelivered = core_->close(core_->close_timeout());
+            if (undelivered == 0) return;
+            const error_info info{make_error_code(errc::timed_out),
+                                  "producer destroyed with " + std::to_string(undelivered) +
+                                      " undelivered message(s)",
+                                  {}};
+            if (core_->callbacks().on_error) {
+                core_->callbacks().on_error(info);
+            } else {
+                std::cerr << "kflow: " << info.message << '\n';
+            }
+        });
+    }
+
+    /// Sends `record`; `on_delivery(error_code, const record_metadata&)` runs once, when the
+    /// broker confirmed (or librdkafka gave up on) the message. Throws kafka_error if the record
+    /// cannot be enqueued (serialization failure, unknown partition, queue full, ...): then the
+    /// callback never runs.
+    template <delivery_callback F>
+    void send(const record_type& record, F&& on_delivery) {
+        if (auto err = try_send(record, std::forward<F>(on_delivery))) err.raise({});
+    }
+
+    /// As above, reporting a failure to enqueue through `ec` instead of throwing.
+    template <delivery_callback F>
+    void send(const record_type& record, F&& on_delivery, std::error_code& ec) {
+        ec = try_send(record, std::forward<F>(on_delivery)).code;
+    }
+
+    /// Sends without a per-message callback; a failed delivery is reported through the config's
+    /// on_error handler.
+    void send(const record_type& record) {
+        if (auto err = try_send_unobserved(record)) err.raise({});
+    }
+    void send(const record_type& record, std::error_code& ec) {
+        ec = try_send_unobserved(record).code;
+    }
+
+    /// Serves delivery reports and client events for up to `timeout` (0: only what is ready).
+    /// Returns how many events were served; rethrows what a callback threw.
+    int poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
+        return core_->serve(timeout);
+    }
+
+    /// Waits up to `timeout` for every outstanding delivery, serving callbacks meanwhile.
+    /// Returns errc::timed_out if some are still outstanding.
+    [[nodiscard]] std::error_code flush(std::chrono::milliseconds timeout) {
+        return core_->flush(timeout);
+    }
+
+    /// Flushes for up to `timeout`, then purges what is left (their callbacks run with an
+    /// error). Returns the number of messages that were not delivered. Further sends fail
+    /// with errc::closed.
+    std::size_t close(std::chrono::milliseconds timeout) { return core_->close(timeout); }
+    std::size_t close() { return core_->close(core_->close_timeout()); }
+
+    /// Messages sent whose delivery callback has not run yet.
+    [[nodiscard]] std::size_t in_flight() const noexcept { return core_->in_flight(); }
+
+    /// The client's name as librdkafka reports it (client.id#producer-N).
+    [[nodiscard]] std::string name() const { return core_->name(); }
+
+    /// The underlying librdkafka handle, for what kflow does not wrap. Do not destroy it.
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
+
+    [[nodiscard]] detail::producer_core& core() noexcept { return *core_; }
+    [[nodiscard]] const KeySerde& key_serde() const noexcept { return key_serde_; }
+    [[nodiscard]] const ValueSerde& value_serde() const noexcept { return value_serde_; }
+
+    /// Serializes a record's key and value; the async layer shares this step.
+    [[nodiscard]] error_info serialize(const record_type& record, payload& key,
+                                       payload& value) const {
+        try {
+            key = payload(key_serde_.serialize(record.key));
+        } catch (const std::exception& e) {
+            return {make_error_code(errc::serialization_failed),
+                    "cannot serialize key for '" + record.topic + "': " + e.what(), {}};
+        }
+        try {
+            value = payload(value_serde_.serialize(record.value));
+        } catch (const std::exception& e) {
+            return {make_error_code(errc::serialization_failed),
+                    "cannot serialize value for '" + record.topic + "': " + e.what(), {}};
+        }
+        return {};
+    }
+
+    /// Serializes and enqueues with a delivery op built from the value bytes by `make_op`.
+    template <class MakeOp>
+    [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
+        payload key;
+        payload value;
+        if (auto err = serialize(record, key, value)) return err;
+        std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
+        return core_->produce(
+            {record.topic, record.partition, std::move(key), record.headers, record.time},
+            std::move(op));
+    }
+
+private:
+    template <class F>
+    error_info try_send(const record_type& record, F&& on_delivery) {
+        using handler_type = std::decay_t<F>;
+        return enqueue(record, [&](payload value) {
+            return std::make_unique<detail::callback_delivery<handler_type>>(
+                std::move(value), std::forward<F>(on_delivery));
+        });
+    }
+
+    error_info try_send_unobserved(const record_type& record) {
+        return enqueue(record, [&](payload value) {
+            return std::make_unique<detail::unobserved_delivery>(std::move(value),
+                                                                 core_->callbacks().on_error);
+        });
+    }
+
+    std::unique_ptr<detail::producer_core> core_;
+    [[no_unique_address]] KeySerde key_serde_;
+    [[no_unique_address]] ValueSerde value_serde_;
+};
+
+}  // namespace kflow

@@ -1,0 +1,25 @@
+#pragma once
+// Rebalance notifications for subscribed consumers.
+
+#include <kflow/topic_partition.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace kflow {
+
+/// Called on the thread that polls the consumer (inside poll()), so a handler may call the
+/// consumer's synchronous methods: commit() in on_revoked is the usual way to commit the work
+/// done before partitions move. With cooperative-sticky assignment the lists are the
+/// partitions added or removed, with eager assignment the whole assignment.
+struct rebalance_listener {
+    /// After the partitions are assigned: seek(), position() and committed() work on them.
+    std::function<void(const std::vector<topic_partition>&)> on_assigned;
+    /// Before the partitions are taken away: offsets of handled records can still be committed.
+    std::function<void(const std::vector<topic_partition>&)> on_revoked;
+    /// The partitions were lost (e.g. the session timed out): another member may own them
+    /// already, so committing for them fails. Without this handler, on_revoked is called.
+    std::function<void(const std::vector<topic_partition>&)> on_lost;
+};
+
+}  // namespace kflow

@@ -1,0 +1,90 @@
+#pragma once
+// The records applications send and receive, and what a delivery report says.
+
+#include <kflow/headers.hpp>
+#include <kflow/topic_partition.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace kflow {
+
+using timestamp_clock = std::chrono::system_clock;
+/// Kafka timestamps are milliseconds since the Unix epoch.
+using timestamp = std::chrono::time_point<timestamp_clock, std::chrono::milliseconds>;
+
+enum class timestamp_type {
+    not_available,  ///< the broker or message has none
+    create_time,    ///< set by the producer
+    log_append_time ///< set by the broker when it appended the record
+};
+
+/// A record to send. Leave `partition` at any_partition to let the partitioner choose from the
+/// key, and `time` empty to let librdkafka stamp the current time.
+template <class K, class V>
+struct producer_record {
+    std::string topic;
+    K key{};
+    V value{};
+    kflow::headers headers{};
+    std::int32_t partition = any_partition;
+    std::optional<timestamp> time{};
+};
+
+/// Where and when a record was stored, as the delivery report says.
+struct record_metadata {
+    std::string topic;
+    std::int32_t partition = any_partition;
+    std::int64_t offset = offsets::invalid;
+    std::optional<timestamp> time;
+    timestamp_type time_type = timestamp_type::not_available;
+    /// Whether the broker confirmed the write (false when it failed, or may have written it
+    /// without telling, e.g. on a timeout: rd_kafka_message_status()).
+    bool persisted = false;
+};
+
+/// A record read from Kafka, with its key and value deserialized.
+template <class K, class V>
+struct consumer_record {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = offsets::invalid;
+    K key{};
+    V value{};
+    kflow::headers headers{};
+    std::optional<timestamp> time{};
+    timestamp_type time_type = timestamp_type::not_available;
+
+    [[nodiscard]] topic_partition_offset position() const { return {topic, partition, offset}; }
+};
+
+namespace detail {
+
+inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_of(
+    const rd_kafka_message_t* msg) {
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    const std::int64_t ms = rd_kafka_message_timestamp(msg, &type);
+    switch (type) {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+            return {timestamp(std::chrono::milliseconds(ms)), timestamp_type::create_time};
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+            return {timestamp(std::chrono::milliseconds(ms)), timestamp_type::log_append_time};
+        default:
+            return {std::nullopt, timestamp_type::not_available};
+    }
+}
+
+inline record_metadata metadata_of(const rd_kafka_message_t* msg) {
+    record_metadata md;
+    md.topic = rd_kafka_topic_name(msg->rkt);
+    md.partition = msg->partition;
+    md.offset = msg->offset;
+    std::tie(md.time, md.time_type) = timestamp_of(msg);
+    md.persisted = rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_PERSISTED;
+    return md;
+}
+
+}  // namespace detail
+}  // namespace kflow

@@ -1,0 +1,184 @@
+#pragma once
+// Serialization: the payload type serializers produce, the serializer/deserializer concepts, and
+// kflow::serde<T>, the default codec of a type.
+//
+// How a type gets its codec, in order of precedence:
+//  1. a codec passed as a template argument: producer<K, V, KeySerde, ValueSerde>;
+//  2. a specialization kflow::serde<T> (the built-ins below are such specializations);
+//  3. prefixed ADL hooks next to the type (prefixed so they never collide with other libraries):
+//       kflow::payload kflow_serialize(const T&);
+//       T kflow_deserialize(std::span<const std::byte>, kflow::type_tag<T>);
+//  4. nlohmann_json's to_json / from_json (the value travels as JSON text).
+
+#include <kflow/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace kflow {
+
+/// The bytes a serializer produced for one key or value.
+///
+/// An owned payload (std::string or std::vector<std::byte>) is moved into the message in flight
+/// and handed to librdkafka without a copy; a borrowed one must only outlive the send call,
+/// because librdkafka copies it; a null payload is Kafka's null (a tombstone for a value).
+class payload {
+public:
+    payload() noexcept = default;  ///< null
+    explicit payload(std::string owned) noexcept : bytes_(std::move(owned)) {}
+    explicit payload(std::vector<std::byte> owned) noexcept : bytes_(std::move(owned)) {}
+
+    [[nodiscard]] static payload null() noexcept { return {}; }
+    [[nodiscard]] static payload borrow(std::span<const std::byte> bytes) noexcept {
+        payload p;
+        p.bytes_ = bytes;
+        return p;
+    }
+    [[nodiscard]] static payload borrow(std::string_view text) noexcept {
+        return borrow(std::as_bytes(std::span(text.data(), text.size())));
+    }
+
+    [[nodiscard]] bool is_null() const noexcept {
+        return std::holds_alternative<std::monostate>(bytes_);
+    }
+    [[nodiscard]] bool is_borrowed() const noexcept {
+        return std::holds_alternative<std::span<const std::byte>>(bytes_);
+    }
+    /// Pointer and size for librdkafka; data() is null for a null payload.
+    [[nodiscard]] const void* data() const noexcept {
+        return std::visit(
+            [](const auto& b) -> const void* {
+                if constexpr (std::is_same_v<std::decay_t<decltype(b)>, std::monostate>) {
+                    return nullptr;
+                } else {
+                    return b.data();
+                }
+            },
+            bytes_);
+    }
+    [[nodiscard]] std::size_t size() const noexcept {
+        return std::visit(
+            [](const auto& b) -> std::size_t {
+                if constexpr (std::is_same_v<std::decay_t<decltype(b)>, std::monostate>) {
+                    return 0;
+                } else {
+                    return b.size();
+                }
+            },
+            bytes_);
+    }
+    [[nodiscard]] std::span<const std::byte> bytes() const noexcept {
+        return {static_cast<const std::byte*>(data()), size()};
+    }
+
+private:
+    std::variant<std::monostate, std::string, std::vector<std::byte>, std::span<const std::byte>>
+        bytes_;
+};
+
+/// Names a type in a kflow_deserialize overload without constructing it.
+template <class T>
+struct type_tag {
+    using type = T;
+};
+
+/// The type of an absent key: records whose key is always null.
+struct none {
+    friend bool operator==(none, none) = default;
+};
+
+/// A codec serializes T to a payload ...
+template <class S, class T>
+concept serializer_for = requires(const S& s, const T& value) {
+    { s.serialize(value) } -> std::convertible_to<payload>;
+};
+
+/// ... and deserializes bytes to T. A deserializer that also has `T deserialize_null() const`
+/// accepts Kafka's null; without it a null key or value fails with errc::unexpected_null.
+template <class S, class T>
+concept deserializer_for = requires(const S& s, std::span<const std::byte> bytes) {
+    { s.deserialize(bytes) } -> std::convertible_to<T>;
+};
+
+template <class S, class T>
+concept null_deserializer_for = requires(const S& s) {
+    { s.deserialize_null() } -> std::convertible_to<T>;
+};
+
+namespace detail {
+
+template <class T>
+concept has_serialize_hook = requires(const T& v) {
+    { kflow_serialize(v) } -> std::convertible_to<payload>;
+};
+template <class T>
+concept has_deserialize_hook = requires(std::span<const std::byte> b) {
+    { kflow_deserialize(b, type_tag<T>{}) } -> std::convertible_to<T>;
+};
+template <class T>
+concept json_serializable = requires(nlohmann::json& j, const T& v) { nlohmann::to_json(j, v); };
+template <class T>
+concept json_deserializable = requires(const nlohmann::json& j, T& v) { nlohmann::from_json(j, v); };
+
+template <class>
+inline constexpr bool always_false = false;
+
+inline std::string_view as_text(std::span<const std::byte> bytes) noexcept {
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace detail
+
+/// JSON text through nlohmann_json, for any T with to_json / from_json.
+template <class T>
+struct json_serde {
+    [[nodiscard]] payload serialize(const T& value) const { return payload(nlohmann::json(value).dump()); }
+    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
+        return nlohmann::json::parse(detail::as_text(bytes)).template get<T>();
+    }
+};
+
+/// The default codec of T: ADL hooks, else JSON. Specialize it for types you do not own.
+template <class T>
+struct serde {
+    [[nodiscard]] payload serialize(const T& value) const {
+        if constexpr (detail::has_serialize_hook<T>) {
+            return kflow_serialize(value);
+        } else if constexpr (detail::json_serializable<T>) {
+            return json_serde<T>{}.serialize(value);
+        } else {
+            static_assert(detail::always_false<T>,
+                          "kflow: no serializer for this type. Give it a `kflow::payload "
+                          "kflow_serialize(const T&)` found by ADL, nlohmann to_json, a "
+                          "kflow::serde<T> specialization, or pass a codec as a template argument");
+        }
+    }
+    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
+        if constexpr (detail::has_deserialize_hook<T>) {
+            return kflow_deserialize(bytes, type_tag<T>{});
+        } else if constexpr (detail::json_deserializable<T>) {
+            return json_serde<T>{}.deserialize(bytes);
+        } else {
+            static_assert(detail::always_false<T>,
+                          "kflow: no deserializer for this type. Give it a `T kflow_deserialize("
+                          "std::span<const std::byte>, kflow::type_tag<T>)` found by ADL, nlohmann "
+                          "from_json, a kflow::serde<T> specialization, or pass a codec as a "
+                          "template argument");
+        }
+    }
+};
+
+}  // namespace kflow
+
+#include <kflow/serdes/bytes.hpp>
+#include <kflow/serdes/integral.hpp>
+#include <kflow/serdes/optional.hpp>
+#include <kflow/serdes/string.hpp>
