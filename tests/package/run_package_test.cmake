@@ -1,0 +1,108 @@
+# One packaging test step, run by ctest as `cmake -D MODE=<mode> -D ... -P run_package_test.cmake`.
+#
+# MODE install           configure kflow alone (no tests or examples) and install it into PREFIX
+# MODE find_package      build and run DOWNSTREAM_DIR against PREFIX with find_package(kflow)
+# MODE pkg_config        compile DOWNSTREAM_DIR/main.cpp with `pkg-config --cflags --libs kflow`
+# MODE add_subdirectory  build and run DOWNSTREAM_DIR with add_subdirectory(KFLOW_SOURCE_DIR)
+# MODE old_boost         configure kflow with a Boost 1.74 package first on the search path:
+#                        kflow must pass it over for a Boost >= 1.81
+cmake_minimum_required(VERSION 3.20)
+
+foreach(var IN ITEMS MODE KFLOW_SOURCE_DIR DOWNSTREAM_DIR PREFIX WORK_DIR GENERATOR CXX_COMPILER)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "run_package_test.cmake: -D ${var}=... is required")
+  endif()
+endforeach()
+
+# Runs a command, echoing it first; any failure ends the test with that command's output.
+function(run)
+  string(JOIN " " shown ${ARGN})
+  message(STATUS "+ ${shown}")
+  execute_process(COMMAND ${ARGN} COMMAND_ERROR_IS_FATAL ANY)
+endfunction()
+
+set(configure_args -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+if(Boost_DIR)
+  list(APPEND configure_args "-DBoost_DIR=${Boost_DIR}")
+endif()
+
+function(build_and_run_downstream)
+  run("${CMAKE_COMMAND}" -S "${DOWNSTREAM_DIR}" -B "${WORK_DIR}/build" ${configure_args} ${ARGN})
+  run("${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
+  run("${WORK_DIR}/build/downstream")
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+
+if(MODE STREQUAL "install")
+  file(REMOVE_RECURSE "${PREFIX}")
+  run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}" -B "${WORK_DIR}/build" ${configure_args}
+      -DKFLOW_BUILD_TESTS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF
+      -DKFLOW_INSTALL=ON "-DCMAKE_INSTALL_PREFIX=${PREFIX}")
+  run("${CMAKE_COMMAND}" --install "${WORK_DIR}/build")
+  foreach(installed IN ITEMS include/kflow.hpp include/kflow/testing/mock_cluster.hpp
+                             lib/cmake/kflow/kflowConfig.cmake lib/cmake/kflow/kflowConfigVersion.cmake
+                             lib/cmake/kflow/kflowTargets.cmake lib/cmake/kflow/FindRdKafka.cmake
+                             share/pkgconfig/kflow.pc)
+    if(NOT EXISTS "${PREFIX}/${installed}")
+      message(FATAL_ERROR "install did not create ${PREFIX}/${installed}")
+    endif()
+  endforeach()
+
+elseif(MODE STREQUAL "find_package")
+  build_and_run_downstream("-DCMAKE_PREFIX_PATH=${PREFIX}")
+  # It must be the package just installed, not one found elsewhere on the machine.
+  file(STRINGS "${WORK_DIR}/build/CMakeCache.txt" kflow_dir_line REGEX "^kflow_DIR:")
+  file(REAL_PATH "${PREFIX}/lib/cmake/kflow" expected_dir)
+  if(NOT kflow_dir_line MATCHES "=(.*)$" OR NOT CMAKE_MATCH_1 STREQUAL expected_dir)
+    message(FATAL_ERROR "find_package(kflow) used '${kflow_dir_line}', expected ${expected_dir}")
+  endif()
+
+elseif(MODE STREQUAL "pkg_config")
+  if(NOT PKG_CONFIG)
+    message(FATAL_ERROR "pkg-config is not installed (Debian: apt-get install pkg-config)")
+  endif()
+  set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
+  execute_process(COMMAND "${PKG_CONFIG}" --cflags --libs kflow
+                  OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  message(STATUS "pkg-config --cflags --libs kflow: ${flags}")
+  foreach(expected IN ITEMS "-I${PREFIX}/include" "-std=c++20" "-lrdkafka")
+    string(FIND " ${flags} " " ${expected} " at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "pkg-config flags lack '${expected}': ${flags}")
+    endif()
+  endforeach()
+  separate_arguments(flag_list UNIX_COMMAND "${flags}")
+  run("${CXX_COMPILER}" "${DOWNSTREAM_DIR}/main.cpp" -o "${WORK_DIR}/downstream" ${flag_list})
+  run("${WORK_DIR}/downstream")
+
+elseif(MODE STREQUAL "add_subdirectory")
+  build_and_run_downstream("-DKFLOW_SOURCE_DIR=${KFLOW_SOURCE_DIR}")
+
+elseif(MODE STREQUAL "old_boost")
+  # A stand-in for Debian's libboost1.74-dev installed next to 1.81: loading it is an error.
+  set(old "${WORK_DIR}/old-boost/lib/cmake/Boost-1.74.0")
+  file(WRITE "${old}/BoostConfigVersion.cmake" [=[
+set(PACKAGE_VERSION 1.74.0)
+if(PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+endif()
+]=])
+  file(WRITE "${old}/BoostConfig.cmake" "message(FATAL_ERROR \"Boost 1.74 was chosen\")\n")
+  # No Boost_DIR here: the search itself must skip 1.74.
+  list(FILTER configure_args EXCLUDE REGEX "^-DBoost_DIR=")
+  run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}" -B "${WORK_DIR}/build" ${configure_args}
+      -DKFLOW_BUILD_TESTS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF
+      "-DCMAKE_PREFIX_PATH=${WORK_DIR}/old-boost")
+  file(STRINGS "${WORK_DIR}/build/CMakeCache.txt" boost_dir_line REGEX "^Boost_DIR:")
+  message(STATUS "${boost_dir_line}")
+  if(boost_dir_line MATCHES "old-boost" OR NOT boost_dir_line MATCHES "Boost-1\\.(8[1-9]|9[0-9])")
+    message(FATAL_ERROR "kflow did not pick a Boost >= 1.81: ${boost_dir_line}")
+  endif()
+
+else()
+  message(FATAL_ERROR "run_package_test.cmake: unknown MODE '${MODE}'")
+endif()
