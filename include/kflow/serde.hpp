@@ -4,11 +4,14 @@
 //
 // How a type gets its codec, in order of precedence:
 //  1. a codec passed as a template argument: producer<K, V, KeySerde, ValueSerde>;
-//  2. a specialization kflow::serde<T> (the built-ins below are such specializations);
+//  2. a specialization kflow::serde<T> (the built-ins in kflow/serdes/ are such
+//     specializations: strings, bytes, fixed-width numbers, bool, std::optional, kflow::none);
 //  3. prefixed ADL hooks next to the type (prefixed so they never collide with other libraries):
 //       kflow::payload kflow_serialize(const T&);
 //       T kflow_deserialize(std::span<const std::byte>, kflow::type_tag<T>);
-//  4. nlohmann_json's to_json / from_json (the value travels as JSON text).
+//  4. nlohmann_json's to_json / from_json or adl_serializer<T> (the value travels as JSON text,
+//     see kflow/serdes/json.hpp).
+// A type with none of these fails to compile with a static_assert that lists them.
 
 #include <kflow/error.hpp>
 
@@ -31,7 +34,7 @@ namespace kflow {
 /// and handed to librdkafka without a copy; a borrowed one must only outlive the send call,
 /// because librdkafka copies it; a null payload is Kafka's null (a tombstone for a value).
 class payload {
-public:
+  public:
     payload() noexcept = default;  ///< null
     explicit payload(std::string owned) noexcept : bytes_(std::move(owned)) {}
     explicit payload(std::vector<std::byte> owned) noexcept : bytes_(std::move(owned)) {}
@@ -79,7 +82,7 @@ public:
         return {static_cast<const std::byte*>(data()), size()};
     }
 
-private:
+  private:
     std::variant<std::monostate, std::string, std::vector<std::byte>, std::span<const std::byte>>
         bytes_;
 };
@@ -88,11 +91,6 @@ private:
 template <class T>
 struct type_tag {
     using type = T;
-};
-
-/// The type of an absent key: records whose key is always null.
-struct none {
-    friend bool operator==(none, none) = default;
 };
 
 /// A codec serializes T to a payload ...
@@ -113,8 +111,13 @@ concept null_deserializer_for = requires(const S& s) {
     { s.deserialize_null() } -> std::convertible_to<T>;
 };
 
+/// The JSON codec (kflow/serdes/json.hpp): explicit, or the fallback of serde<T>.
+template <class T>
+struct json_serde;
+
 namespace detail {
 
+// Unqualified calls: found only by argument-dependent lookup, next to the user's type.
 template <class T>
 concept has_serialize_hook = requires(const T& v) {
     { kflow_serialize(v) } -> std::convertible_to<payload>;
@@ -123,10 +126,17 @@ template <class T>
 concept has_deserialize_hook = requires(std::span<const std::byte> b) {
     { kflow_deserialize(b, type_tag<T>{}) } -> std::convertible_to<T>;
 };
+
+// Through adl_serializer, so both ADL to_json/from_json (NLOHMANN_DEFINE_TYPE_*) and
+// adl_serializer<T> specializations for types the application does not own count.
 template <class T>
-concept json_serializable = requires(nlohmann::json& j, const T& v) { nlohmann::to_json(j, v); };
+concept json_serializable = requires(nlohmann::json& j, const T& v) {
+    nlohmann::adl_serializer<T>::to_json(j, v);
+};
 template <class T>
-concept json_deserializable = requires(const nlohmann::json& j, T& v) { nlohmann::from_json(j, v); };
+concept json_deserializable = requires(const nlohmann::json& j) {
+    { j.template get<T>() } -> std::same_as<T>;
+};
 
 template <class>
 inline constexpr bool always_false = false;
@@ -137,21 +147,20 @@ inline std::string_view as_text(std::span<const std::byte> bytes) noexcept {
 
 }  // namespace detail
 
-/// JSON text through nlohmann_json, for any T with to_json / from_json.
-template <class T>
-struct json_serde {
-    [[nodiscard]] payload serialize(const T& value) const { return payload(nlohmann::json(value).dump()); }
-    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
-        return nlohmann::json::parse(detail::as_text(bytes)).template get<T>();
-    }
-};
-
-/// The default codec of T: ADL hooks, else JSON. Specialize it for types you do not own.
+/// The default codec of T: its kflow_serialize / kflow_deserialize hooks, else JSON.
+/// Specialize it for types you do not own.
+///
+/// A type with either hook uses hooks both ways: it never silently reads with JSON what it
+/// wrote with its own hook.
 template <class T>
 struct serde {
     [[nodiscard]] payload serialize(const T& value) const {
         if constexpr (detail::has_serialize_hook<T>) {
             return kflow_serialize(value);
+        } else if constexpr (detail::has_deserialize_hook<T>) {
+            static_assert(detail::always_false<T>,
+                          "kflow: this type has a kflow_deserialize hook but no kflow_serialize: "
+                          "add `kflow::payload kflow_serialize(const T&)` next to the type");
         } else if constexpr (detail::json_serializable<T>) {
             return json_serde<T>{}.serialize(value);
         } else {
@@ -164,6 +173,11 @@ struct serde {
     [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
         if constexpr (detail::has_deserialize_hook<T>) {
             return kflow_deserialize(bytes, type_tag<T>{});
+        } else if constexpr (detail::has_serialize_hook<T>) {
+            static_assert(detail::always_false<T>,
+                          "kflow: this type has a kflow_serialize hook but no kflow_deserialize: "
+                          "add `T kflow_deserialize(std::span<const std::byte>, "
+                          "kflow::type_tag<T>)` next to the type");
         } else if constexpr (detail::json_deserializable<T>) {
             return json_serde<T>{}.deserialize(bytes);
         } else {
@@ -180,5 +194,7 @@ struct serde {
 
 #include <kflow/serdes/bytes.hpp>
 #include <kflow/serdes/integral.hpp>
+#include <kflow/serdes/json.hpp>
+#include <kflow/serdes/none.hpp>
 #include <kflow/serdes/optional.hpp>
 #include <kflow/serdes/string.hpp>

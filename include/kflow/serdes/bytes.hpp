@@ -1,12 +1,26 @@
 #pragma once
-// Byte codecs: std::vector<std::byte> (owned, both ways) and std::span<const std::byte> (send
-// only, borrowed). A null reads as an empty vector; use std::optional to tell the two apart.
+// Byte codecs, the bytes as they are (Kafka's ByteArraySerializer), for std::byte, unsigned char
+// (std::uint8_t) and char elements:
+// - std::vector<E>: owned, both ways. A null reads as an empty vector; use std::optional to tell
+//   null from empty.
+// - std::span<const E>: send only, borrowed (librdkafka copies the bytes during the send call).
+// Without these, a std::vector<std::uint8_t> would fall through to JSON as an array of numbers.
 
 #include <kflow/serde.hpp>
+
+#include <algorithm>
 
 namespace kflow {
 
 using bytes = std::vector<std::byte>;
+
+namespace detail {
+
+template <class E>
+concept byte_like =
+    std::same_as<E, std::byte> || std::same_as<E, unsigned char> || std::same_as<E, char>;
+
+}  // namespace detail
 
 template <>
 struct serde<bytes> {
@@ -17,11 +31,25 @@ struct serde<bytes> {
     [[nodiscard]] bytes deserialize_null() const { return {}; }
 };
 
-/// Send-only: librdkafka copies the viewed bytes during the send call.
-template <>
-struct serde<std::span<const std::byte>> {
-    [[nodiscard]] payload serialize(std::span<const std::byte> value) const {
-        return payload::borrow(value);
+template <detail::byte_like E>
+requires(!std::same_as<E, std::byte>) struct serde<std::vector<E>> {
+    [[nodiscard]] payload serialize(const std::vector<E>& value) const {
+        const auto raw = std::as_bytes(std::span(value));
+        return payload(bytes(raw.begin(), raw.end()));
+    }
+    [[nodiscard]] std::vector<E> deserialize(std::span<const std::byte> raw) const {
+        std::vector<E> out(raw.size());
+        std::transform(raw.begin(), raw.end(), out.begin(),
+                       [](std::byte b) { return static_cast<E>(b); });
+        return out;
+    }
+    [[nodiscard]] std::vector<E> deserialize_null() const { return {}; }
+};
+
+template <detail::byte_like E>
+struct serde<std::span<const E>> {
+    [[nodiscard]] payload serialize(std::span<const E> value) const {
+        return payload::borrow(std::as_bytes(value));
     }
 };
 

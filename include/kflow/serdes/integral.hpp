@@ -1,7 +1,12 @@
 #pragma once
-// Integral and floating-point codecs: fixed-width big-endian, byte-compatible with Kafka's Java
-// ShortSerializer (int16), IntegerSerializer (int32), LongSerializer (int64), FloatSerializer
-// and DoubleSerializer. Reading bytes of the wrong width throws.
+// Number codecs, byte-compatible with Kafka's Java serializers:
+// - fixed-width integers, big-endian two's complement: int16 = ShortSerializer, int32 =
+//   IntegerSerializer, int64 = LongSerializer (unsigned and 8-bit types the same way);
+// - float and double, big-endian IEEE 754 bits: FloatSerializer, DoubleSerializer;
+// - bool, one byte 0x00 / 0x01: BooleanSerializer.
+// Reading bytes of the wrong width (or a bool byte other than 0 and 1) throws, so the consumer
+// reports the record as a deserialization failure instead of guessing. A null reads as an error
+// (errc::unexpected_null); use std::optional<T> for values that may be null.
 
 #include <kflow/serde.hpp>
 
@@ -9,22 +14,46 @@
 #include <concepts>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 
 namespace kflow {
 
 namespace detail {
 
 template <class T>
-concept fixed_width_number =
-    (std::integral<T> && !std::same_as<T, bool>) || std::same_as<T, float> ||
-    std::same_as<T, double>;
+concept fixed_width_number = (std::integral<T> && !std::same_as<T, bool>) ||
+                             std::same_as<T, float> || std::same_as<T, double>;
 
 template <std::size_t N>
 struct unsigned_of_size;
-template <> struct unsigned_of_size<1> { using type = std::uint8_t; };
-template <> struct unsigned_of_size<2> { using type = std::uint16_t; };
-template <> struct unsigned_of_size<4> { using type = std::uint32_t; };
-template <> struct unsigned_of_size<8> { using type = std::uint64_t; };
+template <>
+struct unsigned_of_size<1> {
+    using type = std::uint8_t;
+};
+template <>
+struct unsigned_of_size<2> {
+    using type = std::uint16_t;
+};
+template <>
+struct unsigned_of_size<4> {
+    using type = std::uint32_t;
+};
+template <>
+struct unsigned_of_size<8> {
+    using type = std::uint64_t;
+};
+
+/// "int32", "uint16", "float", ...: for error messages.
+template <class T>
+std::string number_name() {
+    if constexpr (std::same_as<T, float>) {
+        return "float";
+    } else if constexpr (std::same_as<T, double>) {
+        return "double";
+    } else {
+        return (std::is_signed_v<T> ? "int" : "uint") + std::to_string(sizeof(T) * 8);
+    }
+}
 
 }  // namespace detail
 
@@ -37,21 +66,42 @@ struct serde<T> {
         std::vector<std::byte> out(sizeof(T));
         for (std::size_t i = 0; i < sizeof(T); ++i) {
             out[sizeof(T) - 1 - i] = static_cast<std::byte>(bits & 0xFFu);
-            if constexpr (sizeof(T) > 1) bits = static_cast<bits_type>(bits >> 8);
+            if constexpr (sizeof(T) > 1)
+                bits = static_cast<bits_type>(bits >> 8);
         }
         return payload(std::move(out));
     }
     [[nodiscard]] T deserialize(std::span<const std::byte> raw) const {
         if (raw.size() != sizeof(T)) {
             throw std::invalid_argument("expected " + std::to_string(sizeof(T)) +
-                                        " big-endian bytes, got " + std::to_string(raw.size()));
+                                        " big-endian bytes for " + detail::number_name<T>() +
+                                        ", got " + std::to_string(raw.size()));
         }
         bits_type bits = 0;
         for (std::byte b : raw) {
-            if constexpr (sizeof(T) > 1) bits = static_cast<bits_type>(bits << 8);
+            if constexpr (sizeof(T) > 1)
+                bits = static_cast<bits_type>(bits << 8);
             bits = static_cast<bits_type>(bits | std::to_integer<bits_type>(b));
         }
         return std::bit_cast<T>(bits);
+    }
+};
+
+template <>
+struct serde<bool> {
+    [[nodiscard]] payload serialize(bool value) const {
+        return payload(std::vector<std::byte>{value ? std::byte{1} : std::byte{0}});
+    }
+    [[nodiscard]] bool deserialize(std::span<const std::byte> raw) const {
+        if (raw.size() != 1) {
+            throw std::invalid_argument("expected 1 byte for bool, got " +
+                                        std::to_string(raw.size()));
+        }
+        if (raw[0] != std::byte{0} && raw[0] != std::byte{1}) {
+            throw std::invalid_argument("expected 0x00 or 0x01 for bool, got " +
+                                        std::to_string(std::to_integer<int>(raw[0])));
+        }
+        return raw[0] == std::byte{1};
     }
 };
 

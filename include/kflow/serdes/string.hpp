@@ -1,7 +1,10 @@
 #pragma once
-// Text codecs: std::string (owned, both ways) and std::string_view (send only, borrowed).
-// A null key or value reads as an empty string; use std::optional<std::string> to tell the two
-// apart.
+// Text codecs, the bytes as they are (no terminator, no encoding check), like Kafka's
+// StringSerializer with UTF-8:
+// - std::string: owned, both ways. A null key or value reads as an empty string (the usual case
+//   is a record without a key); use std::optional<std::string> to tell null from empty.
+// - std::string_view and const char*: send only, borrowed (librdkafka copies the characters
+//   during the send call). A null const char* is sent as Kafka's null.
 
 #include <kflow/serde.hpp>
 
@@ -16,18 +19,17 @@ struct serde<std::string> {
     [[nodiscard]] std::string deserialize_null() const { return {}; }
 };
 
-/// Send-only: librdkafka copies the viewed characters during the send call.
 template <>
 struct serde<std::string_view> {
     [[nodiscard]] payload serialize(std::string_view value) const { return payload::borrow(value); }
 };
 
-/// Codec for the key of records that have none: always null on the wire, ignored when read.
+// Without this, const char* would fall through to JSON and travel as a quoted JSON string.
 template <>
-struct serde<none> {
-    [[nodiscard]] payload serialize(none) const noexcept { return payload::null(); }
-    [[nodiscard]] none deserialize(std::span<const std::byte>) const noexcept { return {}; }
-    [[nodiscard]] none deserialize_null() const noexcept { return {}; }
+struct serde<const char*> {
+    [[nodiscard]] payload serialize(const char* value) const {
+        return value == nullptr ? payload::null() : payload::borrow(std::string_view(value));
+    }
 };
 
 }  // namespace kflow

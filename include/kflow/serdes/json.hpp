@@ -1,0 +1,29 @@
+#pragma once
+// JSON codec through nlohmann_json, for any T with to_json / from_json (including types declared
+// with NLOHMANN_DEFINE_TYPE_INTRUSIVE / _NON_INTRUSIVE) or an nlohmann::adl_serializer<T>
+// specialization.
+//
+// It is the fallback of kflow::serde<T>, so such types need nothing more. Name it explicitly to
+// send a type as JSON that has another codec, e.g. a type that also has kflow hooks:
+//     kflow::producer<std::string, order, kflow::serde<std::string>, kflow::json_serde<order>>
+
+#include <kflow/serde.hpp>
+
+namespace kflow {
+
+template <class T>
+struct json_serde {
+    /// Compact JSON text (no whitespace), UTF-8; throws nlohmann::json::type_error for a string
+    /// that is not valid UTF-8 (the producer reports it as errc::serialization_failed).
+    [[nodiscard]] payload serialize(const T& value) const {
+        return payload(nlohmann::json(value).dump());
+    }
+    /// Throws nlohmann::json::parse_error for text that is not JSON and type_error /
+    /// out_of_range when it does not fit T (the consumer reports either as
+    /// errc::deserialization_failed, with the record's raw bytes).
+    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
+        return nlohmann::json::parse(detail::as_text(bytes)).template get<T>();
+    }
+};
+
+}  // namespace kflow
