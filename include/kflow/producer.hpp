@@ -138,7 +138,7 @@ public:
         if (auto err = serialize(record, key, value)) return err;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
         return core_->produce(
-            {record.topic, record.partition, std::move(key), record.headers, record.time},
+            {record.topic, record.partition, key, record.headers, record.time},
             std::move(op));
     }
 

@@ -23,8 +23,23 @@ enum class timestamp_type {
 
 /// A record to send. Leave `partition` at any_partition to let the partitioner choose from the
 /// key, and `time` empty to let librdkafka stamp the current time.
+///
+/// It has constructors rather than being an aggregate on purpose: g++ 12 destroys aggregate
+/// temporaries inside a co_await expression incorrectly, and `co_await p.async_send({topic, k,
+/// v})` is the most natural way to write a send.
 template <class K, class V>
 struct producer_record {
+    producer_record() = default;
+    producer_record(std::string topic_name, K record_key, V record_value,
+                    kflow::headers record_headers = {}, std::int32_t target_partition = any_partition,
+                    std::optional<timestamp> record_time = std::nullopt)
+        : topic(std::move(topic_name)),
+          key(std::move(record_key)),
+          value(std::move(record_value)),
+          headers(std::move(record_headers)),
+          partition(target_partition),
+          time(record_time) {}
+
     std::string topic;
     K key{};
     V value{};

@@ -26,7 +26,10 @@ public:
     delivery_op& operator=(const delivery_op&) = delete;
     virtual ~delivery_op() = default;
 
-    virtual void complete(std::error_code ec, const rd_kafka_message_t& msg) = 0;
+    /// Called from the delivery report (inside librdkafka's poll). Returns true when the op is
+    /// finished and may be deleted; an op that completes later (the async layer, outside
+    /// librdkafka's frames) returns false and owns itself from then on.
+    virtual bool complete(std::error_code ec, const rd_kafka_message_t& msg) = 0;
 
     [[nodiscard]] const payload& value() const noexcept { return value_; }
 
@@ -40,13 +43,14 @@ public:
     unobserved_delivery(payload value, const std::function<void(const error_info&)>& on_failure)
         : delivery_op(std::move(value)), on_failure_(on_failure) {}
 
-    void complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+    bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         if (ec && on_failure_) {
             on_failure_({ec,
                         "delivery to " + std::string(rd_kafka_topic_name(msg.rkt)) + " [" +
                             std::to_string(msg.partition) + "] failed: " + ec.message(),
                         {}});
         }
+        return true;
     }
 
 private:
@@ -59,8 +63,9 @@ class callback_delivery final : public delivery_op {
 public:
     callback_delivery(payload value, Handler handler)
         : delivery_op(std::move(value)), handler_(std::move(handler)) {}
-    void complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+    bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         handler_(ec, metadata_of(&msg));
+        return true;
     }
 
 private:
@@ -71,7 +76,7 @@ private:
 struct outgoing_message {
     const std::string& topic;
     std::int32_t partition = any_partition;
-    payload key;
+    const payload& key;
     const kflow::headers& headers;
     std::optional<timestamp> time;
 };
@@ -96,6 +101,13 @@ public:
     /// Enqueues one message. On success the op is owned by librdkafka until its delivery report;
     /// on failure the op is destroyed here and its handler never runs.
     [[nodiscard]] error_info produce(outgoing_message&& msg, std::unique_ptr<delivery_op> op) {
+        return produce(std::move(msg), op, queue_full_);
+    }
+
+    /// As above with an explicit queue-full policy (the async layer never blocks: it passes
+    /// queue_full_policy::fail and waits for room itself). On failure `op` is left intact.
+    [[nodiscard]] error_info produce(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                     queue_full_policy queue_full) {
         if (closed_) return {make_error_code(errc::closed), "producer is closed", {}};
         const payload& value = op->value();
         headers_handle native_headers = to_native(msg.headers);
@@ -135,19 +147,21 @@ public:
             std::copy_n(vus, n, all);
             std::size_t count = n;
             if (native_headers) all[count++] = header_vu;
+            // Counted before the call: the report may be served on another thread at once.
+            in_flight_.fetch_add(1, std::memory_order_relaxed);
             error_info err = error_info::adopt(rd_kafka_produceva(native(), all, count));
             if (!err) {
                 (void)native_headers.release();
                 (void)op.release();
-                in_flight_.fetch_add(1, std::memory_order_relaxed);
                 return {};
             }
+            in_flight_.fetch_sub(1, std::memory_order_relaxed);
             if (err.code != make_error_code(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
                 err.message = "cannot send to '" + msg.topic + "': " + err.message;
                 return err;
             }
             const auto now = std::chrono::steady_clock::now();
-            if (queue_full_ == queue_full_policy::fail || now >= deadline) {
+            if (queue_full == queue_full_policy::fail || now >= deadline) {
                 return {make_error_code(errc::queue_full),
                         "librdkafka's producer queue is full (queue.buffering.max.messages/kbytes)",
                         {}};
@@ -177,15 +191,24 @@ public:
     /// handler runs with an error), and stops accepting messages. Returns how many messages
     /// were not delivered.
     std::size_t close(std::chrono::milliseconds timeout) {
+        return close(timeout, [this](int ms) { (void)rd_kafka_flush(native(), ms); });
+    }
+
+    /// close() with the async layer's way of serving delivery reports.
+    template <class Serve>
+    std::size_t close(std::chrono::milliseconds timeout, Serve&& serve_for) {
         if (closed_) return 0;
-        (void)rd_kafka_flush(native(), to_timeout_ms(timeout));
+        const auto flush_deadline = std::chrono::steady_clock::now() + timeout;
+        while (in_flight() > 0 && std::chrono::steady_clock::now() < flush_deadline) {
+            serve_for(50);
+        }
         const std::size_t undelivered = in_flight();
         if (undelivered > 0) {
             rd_kafka_purge(native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
             // Purged messages get their reports at once; in-flight ones when their request ends.
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
             while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-                rd_kafka_poll(native(), 50);
+                serve_for(50);
             }
         }
         closed_ = true;
@@ -194,6 +217,7 @@ public:
     }
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    [[nodiscard]] queue_full_policy queue_full_setting() const noexcept { return queue_full_; }
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
 
 private:
@@ -216,7 +240,10 @@ private:
         auto& self = static_cast<producer_core&>(from_opaque(opaque));
         std::unique_ptr<delivery_op> op(static_cast<delivery_op*>(msg->_private));
         self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
-        if (op) guarded(self.callback_errors(), [&] { op->complete(make_error_code(msg->err), *msg); });
+        bool finished = true;
+        guarded(self.callback_errors(),
+                [&] { finished = op->complete(make_error_code(msg->err), *msg); });
+        if (!finished) (void)op.release();
     }
 
     static std::int32_t on_partition_trampoline(const rd_kafka_topic_t* rkt, const void* key,

@@ -1,0 +1,224 @@
+#pragma once
+// async_producer<K, V>: the producer with Asio completion tokens.
+//
+//   kflow::async_producer<std::string, order> producer(io.get_executor(), config);
+//   record_metadata md = co_await producer.async_send({"orders", id, order});
+//
+// Every operation takes any completion token (default kflow::use_awaitable): callbacks,
+// asio::use_awaitable, asio::deferred, asio::use_future, asio::as_tuple(...), and binds to
+// cancellation slots. Handlers run on their associated executor (or the producer's), never on a
+// librdkafka thread. librdkafka's delivery reports wake the executor through the queue event
+// bridge (detail/queue_bridge.hpp): no polling thread, no timer; an idle producer uses no CPU.
+//
+// Thread safety: async_send and async_flush may be called from any thread, concurrently;
+// destruction must not race with them. A multi-threaded io_context is fine.
+
+#include <kflow/detail/async_producer_service.hpp>
+#include <kflow/producer.hpp>
+#include <kflow/use_awaitable.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+namespace kflow {
+
+namespace asio = boost::asio;
+
+namespace detail {
+
+/// Runs `handler(ec, args...)` later, on its associated executor: for results known at
+/// initiation, which Asio forbids delivering from inside the initiating call.
+template <class Handler, class... Args>
+void post_completion(const asio::any_io_executor& fallback, Handler&& handler,
+                     const error_info& info, Args&&... args) {
+    auto ex = asio::get_associated_executor(handler, fallback);
+    asio::post(ex, [h = std::forward<Handler>(handler), info,
+                    ... a = std::forward<Args>(args)]() mutable { complete(h, info, std::move(a)...); });
+}
+
+/// One async_send between initiation and completion.
+template <class Handler>
+class async_delivery final : public deferred_delivery {
+public:
+    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
+
+    async_delivery(payload value, Handler handler, async_producer_service& service)
+        : deferred_delivery(std::move(value)),
+          handler_(std::move(handler)),
+          work_(asio::get_associated_executor(handler_, service.executor())),
+          service_(service) {}
+
+    bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+        result_ = {ec, ec ? "delivery failed: " + ec.message() : std::string(), {}};
+        metadata_ = metadata_of(&msg);
+        service_.push_ready(this);
+        return false;  // finish() runs once librdkafka's poll has returned
+    }
+
+    void finish() override { run(result_, std::move(metadata_)); }
+    void abort(const error_info& err) override { run(err, record_metadata{}); }
+
+private:
+    void run(error_info err, record_metadata md) {
+        auto& service = service_;
+        auto ex = work_.get_executor();
+        asio::dispatch(ex, [h = std::move(handler_), err = std::move(err), md = std::move(md),
+                            work = std::move(work_)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            detail::complete(h, err, std::move(md));
+        });
+        delete this;
+        service.release();
+    }
+
+    Handler handler_;
+    asio::executor_work_guard<executor_type> work_;
+    async_producer_service& service_;
+    error_info result_;
+    record_metadata metadata_;
+};
+
+template <class Handler>
+class async_flush_waiter final : public flush_waiter {
+public:
+    async_flush_waiter(Handler handler, const asio::any_io_executor& fallback)
+        : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
+
+    void complete(const error_info& err) override {
+        auto ex = work_.get_executor();
+        asio::dispatch(ex, [h = std::move(handler_), err, work = std::move(work_)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            detail::complete(h, err);
+        });
+        delete this;
+    }
+
+private:
+    Handler handler_;
+    asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
+};
+
+}  // namespace detail
+
+template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
+    requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
+class async_producer {
+public:
+    using executor_type = asio::any_io_executor;
+    using key_type = K;
+    using value_type = V;
+    using record_type = producer_record<K, V>;
+    /// Completion signature of async_send.
+    using send_signature = void(boost::system::error_code, record_metadata);
+    /// Completion signature of async_flush.
+    using flush_signature = void(boost::system::error_code);
+
+    async_producer(executor_type executor, const producer_config& config,
+                   KeySerde key_serde = {}, ValueSerde value_serde = {})
+        : service_(detail::async_producer_service::create(executor, config)),
+          key_serde_(std::move(key_serde)),
+          value_serde_(std::move(value_serde)) {}
+
+    async_producer(async_producer&&) noexcept = default;
+    async_producer& operator=(async_producer&&) noexcept = default;
+
+    /// Waits up to the configured close_timeout for outstanding deliveries (blocking the
+    /// calling thread, serving reports inline), then fails what is left with an error.
+    ~async_producer() = default;
+
+    [[nodiscard]] executor_type get_executor() const noexcept { return service_->executor(); }
+
+    /// Sends `record`; completes with `(error_code, record_metadata)` once the broker confirmed
+    /// the write (or librdkafka gave up: delivery.timeout / message.timeout.ms). Many sends may
+    /// be in flight; order per partition is kept. When librdkafka's queue is full the send waits
+    /// for room without blocking the thread (or fails with errc::queue_full under
+    /// queue_full_policy::fail).
+    ///
+    /// Cancellation (any type): a send still waiting for room is withdrawn and completes with
+    /// asio::error::operation_aborted. Once handed to librdkafka a message cannot be recalled:
+    /// cancellation then has no effect and the operation completes with the delivery result.
+    template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
+    auto async_send(record_type record, Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, send_signature>(
+            [this](auto handler, record_type rec) { initiate_send(std::move(handler), rec); },
+            token, std::move(record));
+    }
+
+    /// Completes with `(error_code)` once every message sent so far has its delivery report
+    /// (sends waiting for room included). Cancellation withdraws the wait
+    /// (asio::error::operation_aborted); combine with a timer for a deadline.
+    template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
+    auto async_flush(Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, flush_signature>(
+            [this](auto handler) { initiate_flush(std::move(handler)); }, token);
+    }
+
+    /// Blocks up to `timeout` for outstanding deliveries, then fails what is left; returns the
+    /// number of messages that were not delivered.
+    std::size_t close(std::chrono::milliseconds timeout) { return service_->close(timeout); }
+
+    [[nodiscard]] std::size_t in_flight() const noexcept { return service_->core().in_flight(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return service_->core().native(); }
+
+private:
+    template <class Handler>
+    void initiate_send(Handler handler, const record_type& record) {
+        payload key;
+        payload value;
+        if (auto err = serialize(record, key, value)) {
+            detail::post_completion(get_executor(), std::move(handler), err, record_metadata{});
+            return;
+        }
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        auto op = std::make_unique<detail::async_delivery<Handler>>(std::move(value),
+                                                                    std::move(handler), *service_);
+        std::shared_ptr<detail::waiting_send> waiting;
+        std::unique_ptr<detail::delivery_op> base = std::move(op);
+        error_info err = service_->send({record.topic, record.partition, key, record.headers,
+                                         record.time},
+                                        base, slot.is_connected() ? &waiting : nullptr);
+        if (err) {
+            static_cast<detail::deferred_delivery*>(base.release())->abort(err);
+            return;
+        }
+        if (waiting) {
+            slot.assign([service = service_, waiting](asio::cancellation_type) {
+                service->cancel_waiting(waiting);
+            });
+        }
+    }
+
+    template <class Handler>
+    void initiate_flush(Handler handler) {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        auto waiter = std::make_unique<detail::async_flush_waiter<Handler>>(std::move(handler),
+                                                                           get_executor());
+        auto* raw = waiter.get();
+        service_->add_flush_waiter(std::move(waiter));
+        if (slot.is_connected()) {
+            slot.assign([service = service_, raw](asio::cancellation_type) {
+                service->cancel_flush_waiter(raw);
+            });
+        }
+    }
+
+    error_info serialize(const record_type& record, payload& key, payload& value) const {
+        try {
+            key = payload(key_serde_.serialize(record.key));
+            value = payload(value_serde_.serialize(record.value));
+        } catch (const std::exception& e) {
+            return {make_error_code(errc::serialization_failed),
+                    "cannot serialize record for '" + record.topic + "': " + e.what(), {}};
+        }
+        return {};
+    }
+
+    std::shared_ptr<detail::async_producer_service> service_;
+    [[no_unique_address]] KeySerde key_serde_;
+    [[no_unique_address]] ValueSerde value_serde_;
+};
+
+}  // namespace kflow

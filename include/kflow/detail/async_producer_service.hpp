@@ -1,0 +1,257 @@
+#pragma once
+// The non-template half of async_producer: the event bridge on librdkafka's main queue, the
+// completed deliveries waiting to run their handlers, sends waiting for room in a full queue, and
+// flush waiters.
+//
+// Delivery reports are served on the bridge's strand; a report only records its result, and the
+// handler runs after rd_kafka_poll() has returned, dispatched to the handler's own executor, so
+// application code never runs inside librdkafka's C frames.
+
+#include <kflow/detail/producer_core.hpp>
+#include <kflow/detail/queue_bridge.hpp>
+
+#include <boost/asio/post.hpp>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace kflow::detail {
+
+/// A delivery whose handler runs after the report was served.
+class deferred_delivery : public delivery_op {
+public:
+    using delivery_op::delivery_op;
+    /// Runs the handler with the recorded result (dispatched to its executor) and deletes this.
+    virtual void finish() = 0;
+    /// Completes with `err` without the message having been sent, and deletes this.
+    virtual void abort(const error_info& err) = 0;
+
+    deferred_delivery* next_ready = nullptr;
+};
+
+/// Something waiting for every outstanding delivery: async_flush.
+class flush_waiter {
+public:
+    virtual ~flush_waiter() = default;
+    virtual void complete(const error_info& err) = 0;  // completes and deletes this
+};
+
+/// A send that found librdkafka's queue full and waits for room, in order.
+struct waiting_send {
+    std::string topic;
+    std::int32_t partition = any_partition;
+    payload key;
+    kflow::headers headers;
+    std::optional<timestamp> time;
+    std::unique_ptr<delivery_op> op;  // a deferred_delivery; null once handed over or cancelled
+};
+
+class async_producer_service : public std::enable_shared_from_this<async_producer_service> {
+public:
+    static std::shared_ptr<async_producer_service> create(const asio::any_io_executor& executor,
+                                                          const producer_config& config) {
+        auto self = std::shared_ptr<async_producer_service>(
+            new async_producer_service(executor, config));
+        std::weak_ptr<async_producer_service> weak = self;
+        self->bridge_ = queue_bridge::create(
+            executor, queue_handle(rd_kafka_queue_get_main(self->core_->native())), [weak] {
+                if (auto s = weak.lock()) s->drain();
+            });
+        return self;
+    }
+
+    async_producer_service(const async_producer_service&) = delete;
+    async_producer_service& operator=(const async_producer_service&) = delete;
+
+    ~async_producer_service() {
+        // Resolve every outstanding operation while the members they use are alive.
+        if (!core_->closed()) {
+            guarded(core_->callback_errors(), [&] { (void)close(core_->close_timeout()); });
+        }
+        bridge_->shutdown();
+    }
+
+    [[nodiscard]] producer_core& core() noexcept { return *core_; }
+    [[nodiscard]] const asio::any_io_executor& executor() const noexcept { return executor_; }
+
+    /// Hands a message to librdkafka, or queues it behind earlier ones when the queue is full
+    /// (never blocks). Returns an error for an immediate failure; `op` is then left intact.
+    [[nodiscard]] error_info send(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                  std::shared_ptr<waiting_send>* waiting_out) {
+        bridge_->hold();
+        {
+            const std::lock_guard lock(mutex_);
+            if (waiting_.empty()) {
+                error_info err = core_->produce(std::move(msg), op, queue_full_policy::fail);
+                if (!err) return {};
+                if (err.code != make_error_code(errc::queue_full) ||
+                    core_->queue_full_setting() == queue_full_policy::fail) {
+                    return err;  // the caller aborts the op, which releases the hold
+                }
+            }
+            // Keep the order: everything after a waiting send waits too.
+            auto w = std::make_shared<waiting_send>();
+            w->topic = msg.topic;
+            w->partition = msg.partition;
+            w->key = owned(std::move(msg.key));
+            w->headers = msg.headers;
+            w->time = msg.time;
+            w->op = std::move(op);
+            waiting_.push_back(w);
+            if (waiting_out != nullptr) *waiting_out = w;
+        }
+        bridge_->poke();  // room may already have been made
+        return {};
+    }
+
+    /// Cancels a send still waiting for room; false if it was handed over already.
+    bool cancel_waiting(const std::shared_ptr<waiting_send>& w) {
+        std::unique_ptr<delivery_op> op;
+        {
+            const std::lock_guard lock(mutex_);
+            if (!w->op) return false;
+            op = std::move(w->op);
+            std::erase(waiting_, w);
+        }
+        static_cast<deferred_delivery*>(op.release())
+            ->abort({make_error_code(asio::error::operation_aborted),
+                     "send cancelled before it was handed to librdkafka", {}});
+        return true;
+    }
+
+    /// Called from a delivery report (inside rd_kafka_poll): the handler runs after it returns.
+    void push_ready(deferred_delivery* op) {
+        const std::lock_guard lock(mutex_);
+        op->next_ready = nullptr;
+        if (ready_tail_ != nullptr) {
+            ready_tail_->next_ready = op;
+        } else {
+            ready_head_ = op;
+        }
+        ready_tail_ = op;
+    }
+
+    /// The operation holding the bridge is over.
+    void release() { bridge_->release(); }
+
+    void add_flush_waiter(std::unique_ptr<flush_waiter> waiter) {
+        bridge_->hold();
+        {
+            const std::lock_guard lock(mutex_);
+            flush_waiters_.push_back(std::move(waiter));
+        }
+        bridge_->poke();
+    }
+    bool cancel_flush_waiter(flush_waiter* waiter) {
+        std::unique_ptr<flush_waiter> owned_waiter;
+        {
+            const std::lock_guard lock(mutex_);
+            auto it = std::find_if(flush_waiters_.begin(), flush_waiters_.end(),
+                                   [&](const auto& p) { return p.get() == waiter; });
+            if (it == flush_waiters_.end()) return false;
+            owned_waiter = std::move(*it);
+            flush_waiters_.erase(it);
+        }
+        owned_waiter.release()->complete({make_error_code(asio::error::operation_aborted),
+                                          "flush cancelled", {}});
+        bridge_->release();
+        return true;
+    }
+
+    /// Synchronous, bounded close (destructor and close()): serves reports inline.
+    std::size_t close(std::chrono::milliseconds timeout) {
+        const auto undelivered = core_->close(timeout, [this](int ms) {
+            rd_kafka_poll(core_->native(), ms);
+            run_ready();
+        });
+        // Sends still waiting for room never reached librdkafka.
+        std::deque<std::shared_ptr<waiting_send>> waiting;
+        {
+            const std::lock_guard lock(mutex_);
+            waiting.swap(waiting_);
+        }
+        for (auto& w : waiting) {
+            if (w->op) {
+                static_cast<deferred_delivery*>(w->op.release())
+                    ->abort({make_error_code(errc::closed), "producer closed before the send", {}});
+            }
+        }
+        run_ready();
+        complete_flush_waiters();
+        return undelivered + waiting.size();
+    }
+
+private:
+    async_producer_service(const asio::any_io_executor& executor, const producer_config& config)
+        : executor_(executor), core_(std::make_unique<producer_core>(config)) {}
+
+    static payload owned(payload p) {
+        if (!p.is_borrowed()) return p;
+        const auto b = p.bytes();
+        return payload(std::vector<std::byte>(b.begin(), b.end()));
+    }
+
+    /// On the bridge's strand, whenever the main queue may have events.
+    void drain() {
+        rd_kafka_poll(core_->native(), 0);
+        run_ready();
+        retry_waiting();
+        complete_flush_waiters();
+        core_->callback_errors().rethrow_if_any();
+    }
+
+    void run_ready() {
+        deferred_delivery* op = nullptr;
+        {
+            const std::lock_guard lock(mutex_);
+            op = std::exchange(ready_head_, nullptr);
+            ready_tail_ = nullptr;
+        }
+        while (op != nullptr) {
+            auto* next = op->next_ready;
+            op->finish();
+            op = next;
+        }
+    }
+
+    void retry_waiting() {
+        const std::lock_guard lock(mutex_);
+        while (!waiting_.empty()) {
+            auto& w = waiting_.front();
+            error_info err = core_->produce(
+                {w->topic, w->partition, w->key, w->headers, w->time}, w->op,
+                queue_full_policy::fail);
+            if (err.code == make_error_code(errc::queue_full)) return;  // still no room
+            if (err) {
+                static_cast<deferred_delivery*>(w->op.release())->abort(err);
+            }
+            waiting_.pop_front();
+        }
+    }
+
+    void complete_flush_waiters() {
+        std::vector<std::unique_ptr<flush_waiter>> done;
+        {
+            const std::lock_guard lock(mutex_);
+            if (flush_waiters_.empty() || core_->in_flight() > 0 || !waiting_.empty()) return;
+            done.swap(flush_waiters_);
+        }
+        for (auto& w : done) {
+            w.release()->complete({});
+            bridge_->release();
+        }
+    }
+
+    asio::any_io_executor executor_;
+    std::unique_ptr<producer_core> core_;
+    std::shared_ptr<queue_bridge> bridge_;
+    std::mutex mutex_;
+    std::deque<std::shared_ptr<waiting_send>> waiting_;
+    deferred_delivery* ready_head_ = nullptr;
+    deferred_delivery* ready_tail_ = nullptr;
+    std::vector<std::unique_ptr<flush_waiter>> flush_waiters_;
+};
+
+}  // namespace kflow::detail

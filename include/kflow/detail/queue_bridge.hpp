@@ -1,0 +1,152 @@
+#pragma once
+// The event bridge: wakes an Asio executor when a librdkafka queue has something to serve.
+//
+// librdkafka writes to an eventfd when a queue goes from empty to non-empty (and only once per
+// "non-polling period": serving the queue re-enables the write). An Asio descriptor waits on the
+// eventfd; when it is readable the bridge clears it FIRST and then lets its owner drain the queue
+// completely, so an event that lands after the drain writes again and nothing is lost. No thread,
+// no timer, no busy loop: an idle client costs no CPU.
+//
+// The wait is armed only while someone holds the bridge (an operation is outstanding), so
+// io_context::run() returns once a client's work is done.
+//
+// All bridge state lives on a strand; hold()/release() may be called from any thread.
+
+#include <kflow/detail/handles.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <system_error>
+
+namespace kflow::detail {
+
+namespace asio = boost::asio;
+
+class queue_bridge : public std::enable_shared_from_this<queue_bridge> {
+public:
+    using strand_type = asio::strand<asio::any_io_executor>;
+
+    /// `drain` runs on the strand each time the queue may have something; it must serve the
+    /// queue until it is empty (or until nobody wants more).
+    static std::shared_ptr<queue_bridge> create(const asio::any_io_executor& executor,
+                                                queue_handle queue, std::function<void()> drain) {
+        return std::shared_ptr<queue_bridge>(
+            new queue_bridge(executor, std::move(queue), std::move(drain)));
+    }
+
+    queue_bridge(const queue_bridge&) = delete;
+    queue_bridge& operator=(const queue_bridge&) = delete;
+
+    ~queue_bridge() { detach(); }
+
+    [[nodiscard]] const strand_type& strand() const noexcept { return strand_; }
+
+    /// Someone is waiting for what the queue will bring: keep the wait armed.
+    void hold() {
+        if (holds_.fetch_add(1, std::memory_order_acq_rel) == 0) {
+            asio::dispatch(strand_, [self = shared_from_this()] {
+                self->arm();
+                // Events queued while nobody waited wrote no new wake-up: serve them now.
+                if (!self->stopped_) self->drain_();
+            });
+        }
+    }
+    /// That someone is done; the last release disarms the wait so the executor can run out
+    /// of work.
+    void release() {
+        if (holds_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            asio::dispatch(strand_, [self = shared_from_this()] {
+                if (self->holds_.load(std::memory_order_acquire) == 0 && self->waiting_) {
+                    self->descriptor_.cancel();
+                }
+            });
+        }
+    }
+
+    /// Drains now, on the strand (e.g. when an operation starts and events may be queued
+    /// already from before the wait was armed).
+    void poke() {
+        asio::dispatch(strand_, [self = shared_from_this()] {
+            if (!self->stopped_) self->drain_();
+        });
+    }
+
+    /// Detaches from the queue at once (the client may be destroyed right after) and stops
+    /// draining. Called by the owner before it goes away; pending waits end harmlessly.
+    void shutdown() {
+        detach();
+        asio::dispatch(strand_, [self = shared_from_this()] {
+            self->stopped_ = true;
+            self->descriptor_.cancel();
+        });
+    }
+
+private:
+    queue_bridge(const asio::any_io_executor& executor, queue_handle queue,
+                 std::function<void()> drain)
+        : strand_(asio::make_strand(executor)),
+          descriptor_(strand_, open_eventfd()),
+          queue_(std::move(queue)),
+          drain_(std::move(drain)) {
+        static const std::uint64_t one = 1;  // an eventfd counts 8-byte writes
+        rd_kafka_queue_io_event_enable(queue_.get(), descriptor_.native_handle(), &one,
+                                       sizeof one);
+    }
+
+    /// Stops librdkafka writing to our descriptor and drops our reference to the queue (which
+    /// must go before the client is destroyed).
+    void detach() {
+        const std::lock_guard lock(detach_mutex_);
+        if (!queue_) return;
+        rd_kafka_queue_io_event_enable(queue_.get(), -1, nullptr, 0);
+        queue_.reset();
+    }
+
+    static int open_eventfd() {
+        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+        return fd;
+    }
+
+    void arm() {
+        if (waiting_ || stopped_ || holds_.load(std::memory_order_acquire) == 0) return;
+        waiting_ = true;
+        descriptor_.async_wait(
+            asio::posix::descriptor_base::wait_read,
+            asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code ec) {
+                self->waiting_ = false;
+                if (self->stopped_) return;
+                if (!ec) {
+                    std::uint64_t count = 0;
+                    // Clear the wake-up before draining: a later event writes again.
+                    [[maybe_unused]] auto n =
+                        ::read(self->descriptor_.native_handle(), &count, sizeof count);
+                    self->drain_();
+                }
+                self->arm();
+            }));
+    }
+
+    strand_type strand_;
+    asio::posix::stream_descriptor descriptor_;
+    std::mutex detach_mutex_;
+    queue_handle queue_;
+    std::function<void()> drain_;
+    std::atomic<int> holds_{0};
+    bool waiting_ = false;
+    bool stopped_ = false;
+};
+
+}  // namespace kflow::detail
