@@ -31,6 +31,8 @@ namespace kflow {
 /// How a secret is shown wherever kflow prints or reports a config value.
 inline constexpr std::string_view redacted = "[redacted]";
 
+struct security;  // kflow/security.hpp: TLS and SASL settings applied as one
+
 /// The properties and callbacks shared by every kind of client. Derived builders add typed
 /// setters; `Derived` makes every setter return the derived builder, so chains keep their type.
 template <class Derived>
@@ -74,6 +76,10 @@ public:
         const auto res = rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), errstr, sizeof errstr);
         if (res != RD_KAFKA_CONF_OK) {
             std::string reason = errstr;
+            // Some librdkafka reasons end in a newline; the message continues after them.
+            while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+                reason.pop_back();
+            }
             if (is_secret_property(key) && !v.empty()) {
                 // librdkafka quotes the value in some messages: never let a secret through.
                 for (auto pos = reason.find(v); pos != std::string::npos; pos = reason.find(v)) {
@@ -126,6 +132,9 @@ public:
     }
     /// librdkafka debug contexts, e.g. "broker,protocol" (see CONFIGURATION.md `debug`).
     Derived& debug(std::string_view contexts) { return set("debug", contexts); }
+    /// TLS and SASL settings, checked for consistency and applied as one (defined in
+    /// kflow/security.hpp, which the caller includes to build a kflow::security).
+    Derived& security(const kflow::security& settings);
 
     // -- Application callbacks (run on the thread that polls the client, never on librdkafka's) --
 
