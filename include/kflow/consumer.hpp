@@ -10,6 +10,7 @@
 // Thread safety: one thread at a time. Rebalance listeners run inside poll() on that thread.
 
 #include <kflow/detail/consumer_core.hpp>
+#include <kflow/detail/record_decoder.hpp>
 #include <kflow/record.hpp>
 #include <kflow/serde.hpp>
 
@@ -94,22 +95,7 @@ public:
     /// Turns one raw message into a record, or a failure that holds its partition's offset.
     /// Marks it handed to the application either way. (Shared with the async layer.)
     [[nodiscard]] std::variant<record_type, deserialization_failure> decode(rd_kafka_message_t& msg) {
-        core_->handed(msg);
-        record_type record;
-        std::optional<deserialization_failure> failure;
-        if (!decode_field(key_serde_, msg.key, msg.key_len, record.key, record_part::key, failure) ||
-            !decode_field(value_serde_, msg.payload, msg.len, record.value, record_part::value,
-                          failure)) {
-            failure->record = detail::raw_record_of(&msg);
-            core_->hold_at(failure->record.position());
-            return std::move(*failure);
-        }
-        record.topic = rd_kafka_topic_name(msg.rkt);
-        record.partition = msg.partition;
-        record.offset = msg.offset;
-        record.headers = detail::headers_of(&msg);
-        std::tie(record.time, record.time_type) = detail::timestamp_of(&msg);
-        return record;
+        return detail::decode_record<K, V>(*core_, key_serde_, value_serde_, msg);
     }
 
     /// The application is done with a record that failed to deserialize (it stored it aside,
@@ -211,30 +197,6 @@ public:
     [[nodiscard]] detail::consumer_core& core() noexcept { return *core_; }
 
 private:
-    template <class Serde, class T>
-    static bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out,
-                             record_part part, std::optional<deserialization_failure>& failure) {
-        try {
-            if (data == nullptr) {
-                if constexpr (null_deserializer_for<Serde, T>) {
-                    out = serde.deserialize_null();
-                    return true;
-                } else {
-                    failure = deserialization_failure{{}, part, make_error_code(errc::unexpected_null),
-                                                      "null, and the type has no null value (use "
-                                                      "std::optional)"};
-                    return false;
-                }
-            }
-            out = serde.deserialize({static_cast<const std::byte*>(data), size});
-            return true;
-        } catch (const std::exception& e) {
-            failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
-                                              e.what()};
-            return false;
-        }
-    }
-
     static topic_partition_offset next_offset_after(const record_type& r) {
         return {r.topic, r.partition, r.offset + 1};
     }

@@ -22,4 +22,16 @@ struct rebalance_listener {
     std::function<void(const std::vector<topic_partition>&)> on_lost;
 };
 
+enum class rebalance_kind {
+    assigned,  ///< partitions were added to this member's assignment
+    revoked,   ///< partitions are about to be taken away (commit now)
+    lost,      ///< partitions were lost; committing for them fails
+};
+
+/// A rebalance, as async_consumer::async_rebalance delivers it.
+struct rebalance_event {
+    rebalance_kind kind = rebalance_kind::assigned;
+    std::vector<topic_partition> partitions;
+};
+
 }  // namespace kflow

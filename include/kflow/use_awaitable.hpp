@@ -81,13 +81,25 @@ private:
 template <class H>
 concept takes_error_details = requires(H& h, error_info info) { h.set_details(std::move(info)); };
 
+/// The Boost form of a std::error_code. System and generic codes map onto Boost's own
+/// categories, so `ec == asio::error::operation_aborted` holds for a cancelled operation.
+inline boost::system::error_code to_boost(const std::error_code& ec) noexcept {
+    if (ec.category() == std::system_category()) {
+        return {ec.value(), boost::system::system_category()};
+    }
+    if (ec.category() == std::generic_category()) {
+        return {ec.value(), boost::system::generic_category()};
+    }
+    return boost::system::error_code(ec);
+}
+
 /// Completes `handler` with (ec, args...), first handing it the details when it wants them.
 template <class Handler, class... Args>
 void complete(Handler& handler, const error_info& info, Args&&... args) {
     if constexpr (takes_error_details<Handler>) {
         if (info.code) handler.set_details(info);
     }
-    std::move(handler)(boost::system::error_code(info.code), std::forward<Args>(args)...);
+    std::move(handler)(to_boost(info.code), std::forward<Args>(args)...);
 }
 
 template <class Initiation>

@@ -119,6 +119,22 @@ public:
         return out;
     }
 
+    /// Serves the consumer queue (rebalances, errors) without handing records out: records it
+    /// takes wait, in order, behind those already waiting for the next fetch.
+    void serve_events() {
+        std::vector<rd_kafka_message_t*> raw(64);
+        const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), raw.size());
+        for (ssize_t i = 0; i < n; ++i) {
+            message_handle msg(raw[static_cast<std::size_t>(i)]);
+            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                backlog_.push_back(std::move(msg));
+            } else {
+                report_consumer_error(*msg);
+            }
+        }
+        callback_errors().rethrow_if_any();
+    }
+
     /// Puts messages back in front of the next fetch (a cancelled receive, a batch cut short).
     void give_back(std::vector<message_handle> msgs) {
         backlog_.insert(backlog_.begin(), std::make_move_iterator(msgs.begin()),
@@ -299,6 +315,9 @@ public:
     }
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    /// The async layer closed the consumer itself (or gave up on it after its deadline).
+    void mark_closed() noexcept { closed_ = true; }
+    void mark_close_timed_out() noexcept { close_timed_out_ = true; }
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
     [[nodiscard]] rd_kafka_queue_t* queue() const noexcept { return queue_.get(); }
 
@@ -343,6 +362,15 @@ public:
         if (err && callbacks().on_error) callbacks().on_error(err);
     }
 
+    /// The async layer's view of rebalances: called after an assignment and before a
+    /// revocation; returning true for a revocation means the observer calls finish_revoke()
+    /// itself later (once the application has committed).
+    using rebalance_observer =
+        std::function<bool(rebalance_kind, const rd_kafka_topic_partition_list_t*)>;
+    void observe_rebalances(rebalance_observer observer) {
+        rebalance_observer_ = std::move(observer);
+    }
+
     [[nodiscard]] bool incremental() const {
         return std::strcmp(rd_kafka_rebalance_protocol(native()), "COOPERATIVE") == 0;
     }
@@ -367,6 +395,19 @@ private:
         // The assignment must change whatever the listener does, or the group stalls.
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
             guarded(self.callback_errors(), [&] { self.finish_assign(parts); });
+            if (self.rebalance_observer_) {
+                guarded(self.callback_errors(), [&] {
+                    (void)self.rebalance_observer_(rebalance_kind::assigned, parts);
+                });
+            }
+        } else if (self.rebalance_observer_) {
+            // The async layer may keep the partitions until the application has committed.
+            const auto kind = rd_kafka_assignment_lost(self.native()) != 0 ? rebalance_kind::lost
+                                                                           : rebalance_kind::revoked;
+            bool deferred = false;
+            guarded(self.callback_errors(),
+                    [&] { deferred = self.rebalance_observer_(kind, parts); });
+            if (!deferred) guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
         } else {
             guarded(self.callback_errors(), [&] { self.begin_revoke(parts); });
             guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
@@ -414,6 +455,7 @@ private:
     std::vector<message_handle> backlog_;
     std::map<topic_partition, partition_progress> progress_;
     rebalance_listener listener_;
+    rebalance_observer rebalance_observer_;
     std::chrono::milliseconds close_timeout_;
     bool manual_offset_store_;
     bool auto_commit_;

@@ -52,6 +52,8 @@ public:
     ~queue_bridge() { detach(); }
 
     [[nodiscard]] const strand_type& strand() const noexcept { return strand_; }
+    /// The bridged queue (null after shutdown()).
+    [[nodiscard]] rd_kafka_queue_t* queue() const noexcept { return queue_.get(); }
 
     /// Someone is waiting for what the queue will bring: keep the wait armed.
     void hold() {

@@ -1,0 +1,323 @@
+#pragma once
+// The non-template half of async_consumer: a consumer_core whose consumer queue (messages,
+// rebalances, errors) and commit queue are bridged to an Asio executor, and the operations
+// waiting on them.
+//
+// All of the service's state lives on the consumer bridge's strand: receivers waiting for
+// records, rebalance events and their waiters, a revocation held until the application has
+// committed, and close. Messages are only taken from librdkafka when a receiver waits for them,
+// and are handed to that receiver in the same step, so nothing taken is ever dropped.
+
+#include <kflow/detail/consumer_core.hpp>
+#include <kflow/detail/queue_bridge.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace kflow::detail {
+
+/// An async_receive / async_receive_batch waiting for records.
+class receive_op {
+public:
+    explicit receive_op(std::size_t max) : max_(max) {}
+    virtual ~receive_op() = default;
+    /// Decodes and completes with `msgs` (never empty); gives back what it does not use.
+    virtual void deliver(std::vector<message_handle>& msgs, consumer_core& core) = 0;
+    virtual void abort(const error_info& err) = 0;
+    [[nodiscard]] std::size_t max() const noexcept { return max_; }
+
+private:
+    std::size_t max_;
+};
+
+/// Completes with `(error_code)` or `(error_code, rebalance_event)`; type-erased handlers.
+class event_op {
+public:
+    virtual ~event_op() = default;
+    virtual void complete(const error_info& err, rebalance_event ev) = 0;
+};
+
+class async_consumer_service : public std::enable_shared_from_this<async_consumer_service> {
+public:
+    static std::shared_ptr<async_consumer_service> create(const asio::any_io_executor& executor,
+                                                          const consumer_config& config) {
+        auto self = std::shared_ptr<async_consumer_service>(
+            new async_consumer_service(executor, config));
+        std::weak_ptr<async_consumer_service> weak = self;
+        rd_kafka_t* rk = self->core_->native();
+        self->bridge_ = queue_bridge::create(executor, queue_handle(rd_kafka_queue_get_consumer(rk)),
+                                             [weak] {
+                                                 if (auto s = weak.lock()) s->drain();
+                                             });
+        // Commit results come back as events on a queue of kflow's own.
+        self->commit_bridge_ = queue_bridge::create(executor, queue_handle(rd_kafka_queue_new(rk)),
+                                                    [weak] {
+                                                        if (auto s = weak.lock()) s->drain_commits();
+                                                    });
+        self->core_->observe_rebalances(
+            [weak](rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
+                auto s = weak.lock();
+                return s ? s->on_rebalance(kind, parts) : false;
+            });
+        return self;
+    }
+
+    async_consumer_service(const async_consumer_service&) = delete;
+    async_consumer_service& operator=(const async_consumer_service&) = delete;
+
+    ~async_consumer_service() {
+        bridge_->shutdown();
+        commit_bridge_->shutdown();
+        if (close_bridge_) close_bridge_->shutdown();
+        core_->observe_rebalances(nullptr);
+        finish_held_revocation();
+    }
+
+    [[nodiscard]] consumer_core& core() noexcept { return *core_; }
+    [[nodiscard]] const asio::any_io_executor& executor() const noexcept { return executor_; }
+    [[nodiscard]] const queue_bridge::strand_type& strand() const noexcept {
+        return bridge_->strand();
+    }
+
+    /// Runs `f` on the service's strand.
+    template <class F>
+    void on_strand(F&& f) {
+        asio::dispatch(bridge_->strand(), std::forward<F>(f));
+    }
+
+    // -- Receiving (on the strand) ------------------------------------------------------------
+
+    void add_receiver(std::shared_ptr<receive_op> op) {
+        if (closed_) {
+            op->abort({make_error_code(errc::closed), "consumer is closed", {}});
+            return;
+        }
+        receivers_.push_back(std::move(op));
+        bridge_->hold();
+        drain();  // records may be waiting already
+    }
+
+    /// Withdraws a receiver that has not completed; false if it already has.
+    bool cancel_receiver(const std::shared_ptr<receive_op>& op) {
+        auto it = std::find(receivers_.begin(), receivers_.end(), op);
+        if (it == receivers_.end()) return false;
+        receivers_.erase(it);
+        bridge_->release();
+        op->abort({make_error_code(asio::error::operation_aborted), "receive cancelled", {}});
+        return true;
+    }
+
+    // -- Rebalance events (on the strand) -----------------------------------------------------
+
+    void set_rebalance_events(bool on) { rebalance_events_ = on; }
+
+    void add_rebalance_waiter(std::shared_ptr<event_op> op) {
+        finish_held_revocation();  // asking for the next event means the last one is handled
+        if (!events_.empty()) {
+            auto ev = std::move(events_.front());
+            events_.pop_front();
+            op->complete({}, std::move(ev));
+            return;
+        }
+        rebalance_waiters_.push_back(std::move(op));
+        bridge_->hold();  // rebalances arrive through the consumer queue
+        drain();
+    }
+
+    bool cancel_rebalance_waiter(const std::shared_ptr<event_op>& op) {
+        auto it = std::find(rebalance_waiters_.begin(), rebalance_waiters_.end(), op);
+        if (it == rebalance_waiters_.end()) return false;
+        rebalance_waiters_.erase(it);
+        bridge_->release();
+        op->complete({make_error_code(asio::error::operation_aborted), "cancelled", {}}, {});
+        return true;
+    }
+
+    /// The application has done what it needed before the revoked partitions go.
+    void finish_held_revocation() {
+        if (!held_revocation_) return;
+        auto parts = std::move(held_revocation_);
+        guarded(core_->callback_errors(), [&] { core_->finish_revoke(parts.get()); });
+    }
+
+    // -- Commits (any thread) -----------------------------------------------------------------
+
+    /// Starts a commit whose result arrives on the commit queue; `offsets` null commits the
+    /// stored offsets of handled records.
+    void commit(const rd_kafka_topic_partition_list_t* offsets, std::unique_ptr<event_op> op) {
+        commit_bridge_->hold();
+        const auto err =
+            rd_kafka_commit_queue(core_->native(), offsets, commit_bridge_->queue(), nullptr, op.get());
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            (void)op.release();  // the commit result event carries it back
+            return;
+        }
+        // Failed before a request went out: no result event will come.
+        commit_bridge_->release();
+        asio::post(executor_, [op = std::shared_ptr<event_op>(std::move(op)), err] {
+            op->complete({make_error_code(err), "commit: " + std::string(rd_kafka_err2str(err)), {}},
+                         {});
+        });
+    }
+
+    // -- Close (on the strand) ----------------------------------------------------------------
+
+    void close(std::chrono::milliseconds timeout, std::shared_ptr<event_op> op) {
+        if (closed_) {
+            op->complete({}, {});
+            return;
+        }
+        closed_ = true;
+        finish_held_revocation();
+        for (auto& r : std::exchange(receivers_, {})) {
+            bridge_->release();
+            r->abort({make_error_code(errc::closed), "consumer closed", {}});
+        }
+        core_->store_handled();
+        close_op_ = std::move(op);
+        close_bridge_ = queue_bridge::create(executor_,
+                                             queue_handle(rd_kafka_queue_new(core_->native())),
+                                             [weak = weak_from_this()] {
+                                                 if (auto s = weak.lock()) s->drain_close();
+                                             });
+        error_info err = error_info::adopt(
+            rd_kafka_consumer_close_queue(core_->native(), close_bridge_->queue()));
+        if (err) {
+            finish_close(err);
+            return;
+        }
+        close_bridge_->hold();
+        close_timer_ = std::make_unique<asio::steady_timer>(bridge_->strand(), timeout);
+        close_timer_->async_wait([weak = weak_from_this(), timeout](boost::system::error_code ec) {
+            auto s = weak.lock();
+            if (!s || ec) return;
+            s->core_->mark_close_timed_out();
+            s->finish_close({make_error_code(errc::timed_out),
+                             "consumer close did not finish within " +
+                                 std::to_string(timeout.count()) + " ms",
+                             {}});
+        });
+        close_bridge_->poke();
+    }
+
+private:
+    async_consumer_service(const asio::any_io_executor& executor, const consumer_config& config)
+        : executor_(executor), core_(std::make_unique<consumer_core>(config)) {}
+
+    /// On the strand, whenever the consumer queue may have something.
+    void drain() {
+        if (closed_) return;
+        while (!receivers_.empty()) {
+            auto receiver = receivers_.front();
+            std::vector<message_handle> msgs;
+            try {
+                msgs = core_->fetch(receiver->max(), std::chrono::milliseconds(0));
+            } catch (const kafka_error& e) {
+                receivers_.pop_front();
+                bridge_->release();
+                receiver->abort({e.code(), e.what(), e.flags()});
+                continue;
+            }
+            if (msgs.empty()) break;
+            receivers_.pop_front();
+            bridge_->release();
+            receiver->deliver(msgs, *core_);
+            if (!msgs.empty()) core_->give_back(std::move(msgs));
+        }
+        if (receivers_.empty() && !rebalance_waiters_.empty()) {
+            // Nobody takes records, but rebalances must still be served.
+            guarded(core_->callback_errors(), [&] { core_->serve_events(); });
+        }
+    }
+
+    void drain_commits() {
+        for (;;) {
+            event_handle ev(rd_kafka_queue_poll(commit_bridge_->queue(), 0));
+            if (!ev) return;
+            if (rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
+            std::unique_ptr<event_op> op(static_cast<event_op*>(rd_kafka_event_opaque(ev.get())));
+            commit_bridge_->release();
+            auto err = rd_kafka_event_error(ev.get());
+            if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;
+            error_info info;
+            if (err) {
+                info = {make_error_code(err), "commit: " + std::string(rd_kafka_event_error_string(ev.get())), {}};
+            } else if (const auto* parts = rd_kafka_event_topic_partition_list(ev.get())) {
+                for (int i = 0; i < parts->cnt; ++i) {
+                    if (parts->elems[i].err) {
+                        info = {make_error_code(parts->elems[i].err),
+                                std::string("commit ") + parts->elems[i].topic + " [" +
+                                    std::to_string(parts->elems[i].partition) +
+                                    "]: " + rd_kafka_err2str(parts->elems[i].err),
+                                {}};
+                        break;
+                    }
+                }
+            }
+            op->complete(info, {});
+        }
+    }
+
+    void drain_close() {
+        if (!close_op_) return;
+        for (;;) {
+            event_handle ev(rd_kafka_queue_poll(close_bridge_->queue(), 0));
+            if (!ev) break;
+            if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_REBALANCE) {
+                // The final revocation arrives as an event on the close queue.
+                const auto* parts = rd_kafka_event_topic_partition_list(ev.get());
+                guarded(core_->callback_errors(), [&] { core_->finish_revoke(parts); });
+            }
+        }
+        if (rd_kafka_consumer_closed(core_->native())) finish_close({});
+    }
+
+    void finish_close(const error_info& err) {
+        if (!close_op_) return;
+        if (close_timer_) close_timer_->cancel();
+        if (close_bridge_) close_bridge_->release();
+        core_->mark_closed();
+        std::exchange(close_op_, nullptr)->complete(err, {});
+    }
+
+    /// From inside librdkafka's rebalance callback (on the strand, during a drain).
+    bool on_rebalance(rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
+        if (!rebalance_events_) return false;
+        rebalance_event ev{kind, partitions_from_native(parts)};
+        bool hold = false;
+        if (kind == rebalance_kind::revoked) {
+            // Keep the partitions until the application asks for the next event (having
+            // committed) or receives again.
+            held_revocation_.reset(rd_kafka_topic_partition_list_copy(parts));
+            hold = true;
+        }
+        if (!rebalance_waiters_.empty()) {
+            auto op = std::move(rebalance_waiters_.front());
+            rebalance_waiters_.pop_front();
+            bridge_->release();
+            op->complete({}, std::move(ev));
+        } else {
+            events_.push_back(std::move(ev));
+        }
+        return hold;
+    }
+
+    asio::any_io_executor executor_;
+    std::unique_ptr<consumer_core> core_;
+    std::shared_ptr<queue_bridge> bridge_;
+    std::shared_ptr<queue_bridge> commit_bridge_;
+    std::deque<std::shared_ptr<receive_op>> receivers_;
+    bool rebalance_events_ = false;
+    std::deque<rebalance_event> events_;
+    std::deque<std::shared_ptr<event_op>> rebalance_waiters_;
+    partition_list_handle held_revocation_;
+    bool closed_ = false;
+    std::shared_ptr<queue_bridge> close_bridge_;
+    std::unique_ptr<asio::steady_timer> close_timer_;
+    std::shared_ptr<event_op> close_op_;
+};
+
+}  // namespace kflow::detail

@@ -1,0 +1,63 @@
+#pragma once
+// Turns a raw librdkafka message into a typed record, or into a deserialization failure that
+// holds its partition's offset. Shared by consumer<K, V> and async_consumer<K, V>.
+
+#include <kflow/deserialization_error.hpp>
+#include <kflow/detail/consumer_core.hpp>
+#include <kflow/record.hpp>
+#include <kflow/serde.hpp>
+
+#include <optional>
+#include <variant>
+
+namespace kflow::detail {
+
+template <class Serde, class T>
+bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out, record_part part,
+                  std::optional<deserialization_failure>& failure) {
+    try {
+        if (data == nullptr) {
+            if constexpr (null_deserializer_for<Serde, T>) {
+                out = serde.deserialize_null();
+                return true;
+            } else {
+                failure = deserialization_failure{
+                    {}, part, make_error_code(errc::unexpected_null),
+                    "null, and the type has no null value (use std::optional)"};
+                return false;
+            }
+        }
+        out = serde.deserialize({static_cast<const std::byte*>(data), size});
+        return true;
+    } catch (const std::exception& e) {
+        failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
+                                          e.what()};
+        return false;
+    }
+}
+
+/// Decodes `msg` and records it as handed to the application; a failure holds the partition's
+/// stored offset at the record until the application marks it handled.
+template <class K, class V, class KeySerde, class ValueSerde>
+std::variant<consumer_record<K, V>, deserialization_failure> decode_record(
+    consumer_core& core, const KeySerde& key_serde, const ValueSerde& value_serde,
+    rd_kafka_message_t& msg) {
+    core.handed(msg);
+    consumer_record<K, V> record;
+    std::optional<deserialization_failure> failure;
+    if (!decode_field(key_serde, msg.key, msg.key_len, record.key, record_part::key, failure) ||
+        !decode_field(value_serde, msg.payload, msg.len, record.value, record_part::value,
+                      failure)) {
+        failure->record = raw_record_of(&msg);
+        core.hold_at(failure->record.position());
+        return std::move(*failure);
+    }
+    record.topic = rd_kafka_topic_name(msg.rkt);
+    record.partition = msg.partition;
+    record.offset = msg.offset;
+    record.headers = headers_of(&msg);
+    std::tie(record.time, record.time_type) = timestamp_of(&msg);
+    return record;
+}
+
+}  // namespace kflow::detail
