@@ -105,16 +105,30 @@ public:
         std::vector<rd_kafka_message_t*> raw(max);
         const ssize_t n =
             rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw.data(), max);
-        callback_errors().rethrow_if_any();
-        if (n < 0) throw kafka_error(make_error_code(rd_kafka_last_error()), "consume failed");
-        out.reserve(static_cast<std::size_t>(n));
-        for (ssize_t i = 0; i < n; ++i) {
-            message_handle msg(raw[static_cast<std::size_t>(i)]);
-            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                out.push_back(std::move(msg));
-            } else {
-                report_consumer_error(*msg);
+        if (n < 0) {
+            callback_errors().rethrow_if_any();
+            throw kafka_error(make_error_code(rd_kafka_last_error()), "consume failed");
+        }
+        // Owned before anything can throw: a callback that threw during this call, or a consumer
+        // error, must neither leak nor lose the records fetched with it.
+        std::vector<message_handle> fetched;
+        for (ssize_t i = 0; i < n; ++i) fetched.emplace_back(raw[static_cast<std::size_t>(i)]);
+        try {
+            callback_errors().rethrow_if_any();
+            for (auto& msg : fetched) {
+                if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    out.push_back(std::move(msg));
+                } else {
+                    report_consumer_error(*msg);
+                }
             }
+        } catch (...) {
+            // The records wait, in order, for the next fetch.
+            for (auto& msg : fetched) {
+                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) out.push_back(std::move(msg));
+            }
+            give_back(std::move(out));
+            throw;
         }
         return out;
     }
