@@ -132,8 +132,8 @@ public:
     }
     /// librdkafka debug contexts, e.g. "broker,protocol" (see CONFIGURATION.md `debug`).
     Derived& debug(std::string_view contexts) { return set("debug", contexts); }
-    /// TLS and SASL settings, checked for consistency and applied as one (defined in
-    /// kflow/security.hpp, which the caller includes to build a kflow::security).
+    /// TLS and SASL settings, checked for consistency and applied as one (see
+    /// kflow/security.hpp, included at the end of this header).
     Derived& security(const kflow::security& settings);
 
     // -- Application callbacks (run on the thread that polls the client, never on librdkafka's) --
@@ -196,3 +196,6 @@ public:
 };
 
 }  // namespace kflow
+
+// Defines basic_config::security(), so that it is there wherever a config is.
+#include <kflow/security.hpp>
