@@ -7,6 +7,7 @@
 #include <kflow/record.hpp>
 #include <kflow/serdes/bytes.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -42,17 +43,20 @@ struct deserialization_failure {
     }
 };
 
-/// Thrown by consumer::poll() for a record that failed to deserialize.
+/// Thrown by consumer::poll() and poll_batch() for a record that failed to deserialize. Its
+/// partition's commit position stays at the record until consumer::mark_handled(failure()).
 class deserialization_error : public kafka_error {
-public:
+  public:
     explicit deserialization_error(deserialization_failure failure)
-        : kafka_error(failure.code, failure.describe()), failure_(std::move(failure)) {}
+        : kafka_error(failure.code, failure.describe()),
+          failure_(std::make_shared<const deserialization_failure>(std::move(failure))) {}
 
-    [[nodiscard]] const deserialization_failure& failure() const noexcept { return failure_; }
-    [[nodiscard]] const raw_record& record() const noexcept { return failure_.record; }
+    [[nodiscard]] const deserialization_failure& failure() const noexcept { return *failure_; }
+    [[nodiscard]] const raw_record& record() const noexcept { return failure_->record; }
 
-private:
-    deserialization_failure failure_;
+  private:
+    // Shared: copying an exception must not throw, and the raw bytes may be large.
+    std::shared_ptr<const deserialization_failure> failure_;
 };
 
 namespace detail {

@@ -8,8 +8,11 @@
 //   kflow::kafka_error, a std::system_error that also says whether the error is fatal, retriable
 //   or requires a transaction to abort.
 
+#include <kflow/detail/handles.hpp>
+
 #include <librdkafka/rdkafka.h>
 
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -27,28 +30,38 @@ enum class errc : int {
     unsupported_by_librdkafka,  ///< the linked librdkafka is too old for this operation
     invalid_config,             ///< a configuration key, value or combination was rejected
     not_found,                  ///< the thing asked for does not exist (e.g. a header)
-    callback_failed,            ///< a user callback threw; see the nested exception
+    callback_failed,            ///< a user callback failed without an exception of its own
 };
 
 namespace detail {
 
 class kafka_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "kafka"; }
     std::string message(int ev) const override {
         return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(ev));
     }
-    // Lets portable code test `ec == std::errc::timed_out` whatever produced the timeout.
+    // Lets portable code test `ec == std::errc::timed_out` whatever produced the timeout (a
+    // local timeout, a broker's, a message that expired in the queue, or kflow's own).
     std::error_condition default_error_condition(int ev) const noexcept override {
         switch (static_cast<rd_kafka_resp_err_t>(ev)) {
             case RD_KAFKA_RESP_ERR__TIMED_OUT:
+            case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
             case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
             case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
                 return std::errc::timed_out;
             case RD_KAFKA_RESP_ERR__INVALID_ARG:
                 return std::errc::invalid_argument;
             case RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED:
+            case RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE:
                 return std::errc::function_not_supported;
+            case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+            case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+            case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+            case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+            case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+            case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+                return std::errc::permission_denied;
             case RD_KAFKA_RESP_ERR__NOENT:
                 return std::errc::no_such_file_or_directory;
             default:
@@ -58,30 +71,43 @@ public:
 };
 
 class client_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "kflow"; }
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-            case errc::serialization_failed: return "serialization failed";
-            case errc::deserialization_failed: return "deserialization failed";
-            case errc::unexpected_null: return "null key or value for a type that cannot be null";
-            case errc::closed: return "client is closed";
-            case errc::queue_full: return "producer queue is full";
-            case errc::timed_out: return "operation timed out";
+            case errc::serialization_failed:
+                return "serialization failed";
+            case errc::deserialization_failed:
+                return "deserialization failed";
+            case errc::unexpected_null:
+                return "null key or value for a type that cannot be null";
+            case errc::closed:
+                return "client is closed";
+            case errc::queue_full:
+                return "producer queue is full";
+            case errc::timed_out:
+                return "operation timed out";
             case errc::unsupported_by_librdkafka:
                 return "not supported by the librdkafka version kflow was built against";
-            case errc::invalid_config: return "invalid configuration";
-            case errc::not_found: return "not found";
-            case errc::callback_failed: return "a user callback threw an exception";
+            case errc::invalid_config:
+                return "invalid configuration";
+            case errc::not_found:
+                return "not found";
+            case errc::callback_failed:
+                return "a user callback threw an exception";
         }
         return "unknown kflow error";
     }
     std::error_condition default_error_condition(int ev) const noexcept override {
         switch (static_cast<errc>(ev)) {
-            case errc::timed_out: return std::errc::timed_out;
-            case errc::invalid_config: return std::errc::invalid_argument;
-            case errc::unsupported_by_librdkafka: return std::errc::function_not_supported;
-            default: return {ev, *this};
+            case errc::timed_out:
+                return std::errc::timed_out;
+            case errc::invalid_config:
+                return std::errc::invalid_argument;
+            case errc::unsupported_by_librdkafka:
+                return std::errc::function_not_supported;
+            default:
+                return {ev, *this};
         }
     }
 };
@@ -106,14 +132,18 @@ inline std::error_code make_error_code(errc e) noexcept {
 
 /// A librdkafka/broker error code as a std::error_code; RD_KAFKA_RESP_ERR_NO_ERROR is success.
 inline std::error_code make_error_code(rd_kafka_resp_err_t err) noexcept {
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return {};
     return {static_cast<int>(err), kafka_category()};
 }
 
-/// The librdkafka code of `ec`, or RD_KAFKA_RESP_ERR_UNKNOWN if `ec` is not a kafka_category code.
+/// The librdkafka code of `ec`, for librdkafka calls that take one; RD_KAFKA_RESP_ERR_UNKNOWN if
+/// `ec` is not a kafka_category code (kflow's own errors have no librdkafka equivalent).
 inline rd_kafka_resp_err_t to_rdkafka_error(const std::error_code& ec) noexcept {
-    if (!ec) return RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (ec.category() == kafka_category()) return static_cast<rd_kafka_resp_err_t>(ec.value());
+    if (!ec)
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (ec.category() == kafka_category())
+        return static_cast<rd_kafka_resp_err_t>(ec.value());
     return RD_KAFKA_RESP_ERR_UNKNOWN;
 }
 
@@ -125,19 +155,35 @@ struct error_flags {
 };
 
 /// The exception kflow throws: a std::system_error with librdkafka's classification.
+///
+/// what() is the context followed by the code's message, e.g. "cannot send to 'orders':
+/// Broker: Message size too large"; the code's message is not repeated when the context
+/// already contains it.
 class kafka_error : public std::system_error {
-public:
+  public:
     kafka_error(std::error_code ec, const std::string& what, error_flags flags = {})
-        : std::system_error(ec, what), flags_(flags) {}
+        : std::system_error(ec, what), what_(compose(ec, what)), flags_(flags) {}
     explicit kafka_error(std::error_code ec, error_flags flags = {})
-        : std::system_error(ec), flags_(flags) {}
+        : std::system_error(ec), what_(ec.message()), flags_(flags) {}
+
+    [[nodiscard]] const char* what() const noexcept override { return what_.what(); }
 
     [[nodiscard]] bool is_fatal() const noexcept { return flags_.fatal; }
     [[nodiscard]] bool is_retriable() const noexcept { return flags_.retriable; }
     [[nodiscard]] bool txn_requires_abort() const noexcept { return flags_.txn_requires_abort; }
     [[nodiscard]] error_flags flags() const noexcept { return flags_; }
 
-private:
+  private:
+    static std::string compose(const std::error_code& ec, const std::string& what) {
+        std::string message = ec.message();
+        if (what.empty())
+            return message;
+        if (what.find(message) != std::string::npos)
+            return what;
+        return what + ": " + message;
+    }
+
+    std::runtime_error what_;  // copied without throwing, as an exception must be
     error_flags flags_;
 };
 
@@ -149,14 +195,15 @@ struct error_info {
 
     [[nodiscard]] explicit operator bool() const noexcept { return static_cast<bool>(code); }
 
+    /// Null (librdkafka's "no error") gives an empty error_info.
     static error_info adopt(rd_kafka_error_t* error) {
-        if (error == nullptr) return {};
-        error_info info{make_error_code(rd_kafka_error_code(error)), rd_kafka_error_string(error),
-                        {rd_kafka_error_is_fatal(error) != 0,
-                         rd_kafka_error_is_retriable(error) != 0,
-                         rd_kafka_error_txn_requires_abort(error) != 0}};
-        rd_kafka_error_destroy(error);
-        return info;
+        const detail::error_handle owned(error);
+        if (!owned)
+            return {};
+        return {make_error_code(rd_kafka_error_code(error)),
+                rd_kafka_error_string(error),
+                {rd_kafka_error_is_fatal(error) != 0, rd_kafka_error_is_retriable(error) != 0,
+                 rd_kafka_error_txn_requires_abort(error) != 0}};
     }
 
     [[noreturn]] void raise(const std::string& context) const {
@@ -167,7 +214,8 @@ struct error_info {
 /// Throws kafka_error(ec, context) when ec holds an error; the throwing forms of kflow's
 /// operations are this call around their error_code forms.
 inline void throw_if_error(const std::error_code& ec, const std::string& context) {
-    if (ec) throw kafka_error(ec, context);
+    if (ec)
+        throw kafka_error(ec, context);
 }
 
 }  // namespace kflow
