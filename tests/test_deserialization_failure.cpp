@@ -277,3 +277,35 @@ TEST_CASE("poll_batch stops before a failure, throws it next, then goes on: noth
     consumer.commit();
     CHECK(committed_offset(consumer, topic) == 5);
 }
+
+namespace {
+/// A codec that throws something that is not a std::exception.
+struct odd_thrower {
+    [[nodiscard]] std::string deserialize(std::span<const std::byte> bytes) const {
+        if (bytes.size() == 3)
+            throw 3;
+        return std::string(kflow::detail::as_text(bytes));
+    }
+};
+}  // namespace
+
+TEST_CASE("a deserializer throwing a non-std::exception is still a failure with the bytes",
+          "[deserialization][mock]") {
+    mock_cluster cluster(1);
+    const auto topic = unique_name("odd");
+    cluster.create_topic(topic, 1);
+    produce_raw(cluster, topic, {{{}, "k", bytes_of("bad")}, {{}, "k", bytes_of("fine")}});
+
+    kflow::consumer<std::string, std::string, kflow::serde<std::string>, odd_thrower> consumer(
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    const auto failed = next_outcome(consumer);
+    REQUIRE(failed.failure);
+    CHECK(failed.failure->record.value == bytes_of("bad"));
+    CHECK_THAT(failed.failure->reason, Catch::Contains("non-std::exception"));
+    const auto next = next_outcome(consumer);
+    REQUIRE(next.record);
+    CHECK(next.record->value == "fine");
+    consumer.commit();
+    CHECK(committed_offset(consumer, topic) == 0);
+}

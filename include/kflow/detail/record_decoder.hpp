@@ -33,6 +33,12 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
         failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
                                           e.what()};
         return false;
+    } catch (...) {
+        // Anything else a deserializer throws must not escape either: the record was already
+        // counted as handed, so its offset would be committed without the application seeing it.
+        failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
+                                          "the deserializer threw a non-std::exception"};
+        return false;
     }
 }
 
