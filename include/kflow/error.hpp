@@ -30,7 +30,7 @@ enum class errc : int {
     unsupported_by_librdkafka,  ///< the linked librdkafka is too old for this operation
     invalid_config,             ///< a configuration key, value or combination was rejected
     not_found,                  ///< the thing asked for does not exist (e.g. a header)
-    callback_failed,            ///< a user callback failed without an exception of its own
+    callback_failed,            ///< reserved: a callback's own exception is rethrown as is
 };
 
 namespace detail {
