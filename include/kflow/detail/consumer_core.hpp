@@ -37,6 +37,9 @@ public:
     ~consumer_core() override {
         if (!closed_) guarded(callback_errors(), [&] { (void)close(close_timeout_); });
         queue_.reset();
+        // Ops left on the close queue (e.g. a fetch-version barrier) hold a partition, which
+        // holds its broker: rd_kafka_destroy would wait for that broker thread forever.
+        close_queue_.reset();
         destroy();
     }
 
