@@ -67,11 +67,13 @@ template <class Consumer>
 /// What a record must look like; unset fields match anything.
 template <class K, class V>
 struct record_expectation {
-    std::optional<K> key;
-    std::optional<V> value;
-    kflow::headers headers;  ///< each of these must be present with this value
-    std::optional<std::string> topic;
-    std::optional<std::int32_t> partition;
+    // Default member initializers let tests name only what they check ({.value = "x"})
+    // without -Wmissing-field-initializers.
+    std::optional<K> key{};
+    std::optional<V> value{};
+    kflow::headers headers{};  ///< each of these must be present with this value
+    std::optional<std::string> topic{};
+    std::optional<std::int32_t> partition{};
 
     [[nodiscard]] bool matches(const consumer_record<K, V>& r) const {
         if (key && !(r.key == *key)) return false;

@@ -56,9 +56,18 @@ enum class api_key : std::int16_t {
 };
 
 class mock_cluster {
-public:
-    /// Starts `brokers` mock brokers (ids 1..brokers).
+  public:
+    /// For broker_down/up, set_round_trip_time and set_rack: every broker at once.
+    static constexpr std::int32_t all_brokers = -1;
+
+    /// Starts `brokers` mock brokers (ids 1..brokers). Throws kafka_error
+    /// (RD_KAFKA_RESP_ERR__INVALID_ARG) when `brokers` < 1.
     explicit mock_cluster(int brokers = 1) {
+        if (brokers < 1) {
+            throw kafka_error(
+                make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                "mock cluster: broker count must be at least 1, got " + std::to_string(brokers));
+        }
         char errstr[512] = {0};
         detail::conf_handle conf(rd_kafka_conf_new());
         // The owning handle never talks to the cluster; keep it quiet.
@@ -82,7 +91,8 @@ public:
     mock_cluster& operator=(const mock_cluster&) = delete;
 
     ~mock_cluster() {
-        if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
+        if (cluster_ != nullptr)
+            rd_kafka_mock_cluster_destroy(cluster_);
     }
 
     /// "127.0.0.1:port,..." for bootstrap.servers.
@@ -91,20 +101,43 @@ public:
     }
     [[nodiscard]] int broker_count() const noexcept { return brokers_; }
 
-    /// Creates a topic with a chosen partition count and replication factor (<= broker count).
-    /// Without it, topics are auto-created on first use with the cluster's default (1 partition).
+    /// Creates a topic with a chosen partition count. Without it, a topic is auto-created on
+    /// first use with 4 partitions. Throws kafka_error with RD_KAFKA_RESP_ERR_INVALID_PARTITIONS
+    /// (partitions < 1) or RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR (not in 1..broker
+    /// count), as a real cluster would, and with the mock's error if it refuses (e.g.
+    /// RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS).
+    ///
+    /// librdkafka 2.0.2's mock takes `replication_factor` but does not apply it: every
+    /// partition is replicated on the first min(3, broker count) brokers, as Metadata reports.
     void create_topic(std::string_view name, int partitions = 1, int replication_factor = 1) {
+        if (partitions < 1) {
+            throw kafka_error(make_error_code(RD_KAFKA_RESP_ERR_INVALID_PARTITIONS),
+                              "mock cluster: create topic " + std::string(name) +
+                                  ": partitions must be at least 1, got " +
+                                  std::to_string(partitions));
+        }
+        if (replication_factor < 1 || replication_factor > brokers_) {
+            throw kafka_error(make_error_code(RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR),
+                              "mock cluster: create topic " + std::string(name) +
+                                  ": replication factor must be from 1 to the broker count (" +
+                                  std::to_string(brokers_) + "), got " +
+                                  std::to_string(replication_factor));
+        }
         check(rd_kafka_mock_topic_create(cluster_, std::string(name).c_str(), partitions,
                                          replication_factor),
               "create topic " + std::string(name));
     }
 
-    /// Makes every request to `topic` fail with `err` (RD_KAFKA_RESP_ERR_NO_ERROR clears it).
+    /// Makes Metadata (and AddPartitionsToTxn) responses report `err` for `topic`: clients then
+    /// fail the topic's messages or subscription with it. RD_KAFKA_RESP_ERR_NO_ERROR clears it.
+    /// The mock's Produce and Fetch handlers ignore it (use push_request_errors for those).
     void set_topic_error(std::string_view topic, rd_kafka_resp_err_t err) {
         rd_kafka_mock_topic_set_error(cluster_, std::string(topic).c_str(), err);
     }
 
     /// Takes a broker off the network (its connections drop and it refuses new ones) or back.
+    /// Leadership does not move: the partitions it leads are unavailable until broker_up()
+    /// or set_partition_leader().
     void broker_down(std::int32_t broker_id) {
         check(rd_kafka_mock_broker_set_down(cluster_, broker_id), "broker down");
     }
@@ -131,9 +164,9 @@ public:
         std::int32_t broker_id, api_key api,
         const std::vector<std::pair<rd_kafka_resp_err_t, std::chrono::milliseconds>>& errors) {
         for (const auto& [err, rtt] : errors) {
-            check(rd_kafka_mock_broker_push_request_error_rtts(
-                      cluster_, broker_id, static_cast<std::int16_t>(api), 1, err,
-                      static_cast<int>(rtt.count())),
+            check(rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker_id,
+                                                               static_cast<std::int16_t>(api), 1,
+                                                               err, static_cast<int>(rtt.count())),
                   "push broker request error");
         }
     }
@@ -170,7 +203,7 @@ public:
 
     [[nodiscard]] rd_kafka_mock_cluster_t* native() const noexcept { return cluster_; }
 
-private:
+  private:
     static void check(rd_kafka_resp_err_t err, const std::string& what) {
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             throw kafka_error(make_error_code(err), "mock cluster: " + what);
