@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds kflow's tests and runs them with ctest; installs missing Debian/Ubuntu packages first.
+#
+#   ./scripts/test.sh                                     Release build in build/
+#   KFLOW_SANITIZE=address,undefined ./scripts/test.sh    ASan + UBSan, Debug build in build-asan/
+#   KFLOW_SANITIZE=thread ./scripts/test.sh               TSan, Debug build in build-tsan/
+#   ./scripts/test.sh -R producer                         extra arguments go to ctest
+#
+# KFLOW_BUILD_DIR overrides the build directory. KFLOW_TEST_JOBS (default 2) tests run at once; each is stopped after KFLOW_TEST_TIMEOUT seconds
+# (default 600). Exits non-zero when a build step or any test fails.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+sanitize=${KFLOW_SANITIZE:-}
+jobs=${KFLOW_TEST_JOBS:-2}
+timeout=${KFLOW_TEST_TIMEOUT:-600}
+suppressions=$KFLOW_ROOT/tests
+
+case $sanitize in
+    "")
+        dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build}
+        type=Release
+        ;;
+    address | undefined | address,undefined | undefined,address)
+        dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build-asan}
+        type=Debug
+        # Leaks fail a test; the first error ends the program, with a stack trace.
+        export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1}
+        export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+        export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$suppressions/lsan.supp:print_suppressions=0}
+        ;;
+    thread)
+        dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build-tsan}
+        type=Debug
+        # librdkafka is not built with TSan: tsan.supp silences what happens inside it.
+        export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$suppressions/tsan.supp:print_suppressions=0}
+        ;;
+    *)
+        kflow_fail "KFLOW_SANITIZE='$sanitize': use address,undefined or thread"
+        ;;
+esac
+configure=()
+if [[ -n $sanitize ]]; then
+    # Sanitizer runs are for the tests: examples and benchmarks are built once, in build/.
+    configure=(-DKFLOW_SANITIZE="$sanitize" -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF)
+fi
+
+kflow_install_dependencies
+kflow_build "$dir" "$type" "${configure[@]}"
+
+kflow_log "testing $dir${sanitize:+ (sanitizers: $sanitize)}"
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout "$timeout" "$@"
