@@ -1,0 +1,225 @@
+#pragma once
+// What every kflow benchmark shares: command-line options, the librdkafka properties both sides
+// use, a raw librdkafka client owner, alternating repetitions, medians, percentiles and the
+// result table.
+//
+// Each benchmark compares kflow with the raw librdkafka C API in the same process, against the
+// same mock cluster, with the same properties. Raw and kflow runs alternate (raw, kflow, raw,
+// kflow, ...) so that drift in machine load hits both sides alike, and the table reports medians.
+
+#include <kflow/detail/handles.hpp>
+#include <kflow/testing/mock_cluster.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kflow::bench {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Thrown when a run did not do what it was asked (a message lost, an error reported): a
+/// benchmark that measured the wrong thing must fail, not print a number.
+class run_failed : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+inline void expect(bool condition, const std::string& what) {
+    if (!condition)
+        throw run_failed(what);
+}
+
+struct options {
+    std::size_t messages = 1'000'000;
+    std::size_t value_size = 100;
+    int repetitions = 5;
+    bool quick = false;
+    /// Latency benchmark: messages per second and seconds per repetition.
+    int rate = 1000;
+    double seconds = 5.0;
+};
+
+/// Parses the flags every benchmark takes; unknown or malformed flags end the program with a
+/// message naming them.
+inline options parse_options(int argc, char** argv, std::string_view usage_extra = {}) {
+    options o;
+    bool messages_set = false;
+    bool repetitions_set = false;
+    bool seconds_set = false;
+    const auto usage = [&](const std::string& problem) {
+        if (!problem.empty())
+            std::fprintf(stderr, "%s\n", problem.c_str());
+        std::fprintf(
+            stderr,
+            "usage: %s [--messages N] [--value-size BYTES] [--repetitions R] [--quick]%.*s\n",
+            argv[0], static_cast<int>(usage_extra.size()), usage_extra.data());
+        std::exit(problem.empty() ? 0 : 2);
+    };
+    const auto number = [&](int& i, std::string_view flag) -> double {
+        if (i + 1 >= argc)
+            usage(std::string(flag) + " needs a value");
+        const std::string text = argv[++i];
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || v <= 0) {
+            usage(std::string(flag) + " needs a positive number, got '" + text + "'");
+        }
+        return v;
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--messages") {
+            o.messages = static_cast<std::size_t>(number(i, arg));
+            messages_set = true;
+        } else if (arg == "--value-size") {
+            o.value_size = static_cast<std::size_t>(number(i, arg));
+        } else if (arg == "--repetitions") {
+            o.repetitions = static_cast<int>(number(i, arg));
+            repetitions_set = true;
+        } else if (arg == "--rate") {
+            o.rate = static_cast<int>(number(i, arg));
+        } else if (arg == "--seconds") {
+            o.seconds = number(i, arg);
+            seconds_set = true;
+        } else if (arg == "--quick") {
+            o.quick = true;
+        } else if (arg == "--help" || arg == "-h") {
+            usage({});
+        } else {
+            usage("unknown option '" + std::string(arg) + "'");
+        }
+    }
+    if (o.quick) {  // a check that the benchmark still builds and runs, not a measurement
+        if (!messages_set)
+            o.messages = 20'000;
+        if (!repetitions_set)
+            o.repetitions = 1;
+        if (!seconds_set)
+            o.seconds = 0.5;
+    }
+    return o;
+}
+
+/// The same librdkafka properties for the raw client and for kflow's.
+using properties = std::vector<std::pair<std::string, std::string>>;
+
+/// A raw librdkafka client made from `props`; throws naming the property librdkafka refused.
+inline detail::kafka_handle make_raw_client(
+    rd_kafka_type_t type, const properties& props,
+    const std::function<void(rd_kafka_conf_t*)>& extra = {}) {
+    detail::conf_handle conf(rd_kafka_conf_new());
+    char errstr[512];
+    for (const auto& [key, value] : props) {
+        if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
+            RD_KAFKA_CONF_OK) {
+            throw std::invalid_argument("raw client: " + key + "=" + value + ": " + errstr);
+        }
+    }
+    if (extra)
+        extra(conf.get());
+    rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+    if (rk == nullptr)
+        throw std::runtime_error(std::string("raw client: ") + errstr);
+    (void)conf.release();  // rd_kafka_new took it
+    return detail::kafka_handle(rk);
+}
+
+/// Applies `props` to a kflow config builder.
+template <class Config>
+Config& apply(Config& config, const properties& props) {
+    for (const auto& [key, value] : props)
+        config.set(key, value);
+    return config;
+}
+
+[[nodiscard]] inline double seconds_since(clock_type::time_point start) {
+    return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+[[nodiscard]] inline double median(std::vector<double> v) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const auto mid = v.size() / 2;
+    return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/// The q-quantile (0..1) of `sorted`, nearest rank.
+[[nodiscard]] inline double quantile(const std::vector<double>& sorted, double q) {
+    if (sorted.empty())
+        return 0;
+    auto rank = static_cast<std::size_t>(q * static_cast<double>(sorted.size()));
+    return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+/// One row of a throughput table: messages per second of each side, one entry per repetition.
+struct throughput_row {
+    std::string scenario;
+    std::string baseline;
+    std::vector<double> raw;
+    std::vector<double> kflow;
+};
+
+/// Runs `raw` and `kflow` alternately, `repetitions` times each, after one unmeasured warm-up
+/// of each; every call returns messages per second.
+inline throughput_row compare(std::string scenario, std::string baseline, int repetitions,
+                              const std::function<double()>& raw,
+                              const std::function<double()>& kflow) {
+    throughput_row row{std::move(scenario), std::move(baseline), {}, {}};
+    (void)raw();
+    (void)kflow();
+    for (int r = 0; r < repetitions; ++r) {
+        // Alternate which side goes first, so neither always runs on the warmer machine.
+        if (r % 2 == 0) {
+            row.raw.push_back(raw());
+            row.kflow.push_back(kflow());
+        } else {
+            row.kflow.push_back(kflow());
+            row.raw.push_back(raw());
+        }
+        std::fprintf(stderr, "  %s, repetition %d: raw %.0f msg/s, kflow %.0f msg/s\n",
+                     row.scenario.c_str(), r + 1, row.raw.back(), row.kflow.back());
+    }
+    return row;
+}
+
+inline void print_throughput_table(const std::vector<throughput_row>& rows) {
+    std::printf("\n| scenario | raw baseline | raw msg/s | kflow msg/s | kflow / raw |\n");
+    std::printf("|---|---|---:|---:|---:|\n");
+    for (const auto& row : rows) {
+        const double raw = median(row.raw);
+        const double kf = median(row.kflow);
+        std::printf("| %s | %s | %.0f | %.0f | %.3f |\n", row.scenario.c_str(),
+                    row.baseline.c_str(), raw, kf, raw > 0 ? kf / raw : 0.0);
+    }
+    std::fflush(stdout);
+}
+
+/// A value of `size` bytes that is not all zeros (so compression, if enabled, has work).
+[[nodiscard]] inline std::string make_value(std::size_t size) {
+    std::string v(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+        v[i] = static_cast<char>('a' + i % 26);
+    return v;
+}
+
+/// Runs a benchmark's body and turns a failed run into exit code 1 with the reason.
+template <class F>
+int run_main(F&& body) {
+    try {
+        body();
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "benchmark failed: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace kflow::bench
