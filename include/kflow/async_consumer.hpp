@@ -15,16 +15,27 @@
 // the next one, commits, or closes.
 //
 // Thread safety: start operations from one thread or strand at a time (the usual Asio rule for
-// an I/O object); completions may run on any thread of a multi-threaded io_context.
+// an I/O object); completions may run on any thread of a multi-threaded io_context. Several
+// receives may be pending at once; records then go to them in the order they were started.
+// last_failure() may be read from any thread. Destruction must not race with starting
+// operations.
+//
+// Lifetime: operations hold the consumer's shared state, so an operation made with
+// asio::deferred may be launched after the consumer was moved. The consumer must still be alive
+// while operations are pending: destroying it abandons them (their handlers are destroyed
+// without being called, which ends a waiting coroutine).
 
 #include <kflow/consumer.hpp>
 #include <kflow/detail/async_consumer_service.hpp>
+#include <kflow/detail/post_completion.hpp>
 #include <kflow/use_awaitable.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+
+#include <mutex>
 
 namespace kflow {
 
@@ -35,11 +46,15 @@ namespace detail {
 /// Keeps a handler and a work guard on its executor, and completes it there exactly once.
 template <class Handler>
 class pending_handler {
-public:
+  public:
+    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
+
     pending_handler(Handler handler, const asio::any_io_executor& fallback)
         : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
 
-    /// Completes after `setup(handler)` ran on the handler's executor.
+    [[nodiscard]] executor_type executor() const { return work_.get_executor(); }
+
+    /// Completes on the handler's executor, after `setup(handler)` ran there.
     template <class Setup, class... Args>
     void complete_with(const error_info& err, Setup&& setup, Args&&... args) {
         auto ex = work_.get_executor();
@@ -52,106 +67,189 @@ public:
     }
     template <class... Args>
     void complete(const error_info& err, Args&&... args) {
-        complete_with(err, [](Handler&) {}, std::forward<Args>(args)...);
+        complete_with(
+            err, [](Handler&) {}, std::forward<Args>(args)...);
     }
 
-    Handler& handler() noexcept { return handler_; }
+    /// Completes now: the caller is running on the handler's executor.
+    template <class Setup, class... Args>
+    void invoke(const error_info& err, Setup&& setup, Args&&... args) {
+        auto h = std::move(handler_);
+        auto work = std::move(work_);
+        asio::get_associated_cancellation_slot(h).clear();
+        setup(h);
+        detail::complete(h, err, std::forward<Args>(args)...);
+    }
 
-private:
+  private:
     Handler handler_;
-    asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
+    asio::executor_work_guard<executor_type> work_;
 };
 
 template <class H>
-concept takes_failure = requires(H& h, deserialization_failure f) { h.set_failure(std::move(f)); };
+concept takes_failure = requires(H& h, deserialization_failure f) {
+    h.set_failure(std::move(f));
+};
+
+/// The serializers of an async_consumer, shared with its operations in flight.
+template <class KeySerde, class ValueSerde>
+struct deserializers {
+    deserializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
+    [[no_unique_address]] KeySerde key;
+    [[no_unique_address]] ValueSerde value;
+};
+
+/// The last record that failed to deserialize, written when its handler runs and read by the
+/// application from any thread.
+class latest_failure {
+  public:
+    void set(std::shared_ptr<const deserialization_failure> f) {
+        const std::lock_guard lock(mutex_);
+        latest_ = std::move(f);
+    }
+    [[nodiscard]] std::shared_ptr<const deserialization_failure> get() const {
+        const std::lock_guard lock(mutex_);
+        return latest_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const deserialization_failure> latest_;
+};
+
+/// What async_receive and async_receive_batch share: completing with records taken from the
+/// consumer, unless the operation was cancelled before its handler ran, in which case the
+/// records go back to the consumer and the operation completes with operation_aborted.
+template <class Handler, class Result>
+class receive_completion : public receive_op {
+  public:
+    receive_completion(std::size_t max, Handler handler, const asio::any_io_executor& fallback,
+                       std::shared_ptr<latest_failure> failures)
+        : receive_op(max), pending_(std::move(handler), fallback), failures_(std::move(failures)) {}
+
+    void abort(const error_info& err) override { pending_.complete(err, Result{}); }
+
+  protected:
+    /// On the strand: completes with `result`, made of `taken`.
+    void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
+                        std::optional<deserialization_failure> failure, Result result) {
+        auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
+        asio::dispatch(pending_.executor(),
+                       [self, service = service.shared_from_this(), taken = std::move(taken),
+                        stamp = service.core().revocations(), failure = std::move(failure),
+                        result = std::move(result)]() mutable {
+                           self->finish(*service, std::move(taken), stamp, std::move(failure),
+                                        std::move(result));
+                       });
+    }
+
+  private:
+    /// On the handler's executor.
+    void finish(async_consumer_service& service, std::vector<message_handle> taken,
+                std::uint64_t stamp, std::optional<deserialization_failure> failure,
+                Result result) {
+        if (cancel_requested()) {
+            auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
+            service.take_back(std::move(taken), stamp, [self] {
+                self->pending_.complete(
+                    {make_error_code(asio::error::operation_aborted), "receive cancelled", {}},
+                    Result{});
+            });
+            return;
+        }
+        service.hand_over(std::move(taken), failure.has_value());
+        if (!failure) {
+            pending_.invoke(
+                {}, [](Handler&) {}, std::move(result));
+            return;
+        }
+        failures_->set(std::make_shared<const deserialization_failure>(*failure));
+        const error_info err{failure->code, failure->describe(), {}};
+        pending_.invoke(
+            err,
+            [&failure](Handler& h) {
+                if constexpr (takes_failure<Handler>)
+                    h.set_failure(std::move(*failure));
+            },
+            std::move(result));
+    }
+
+    pending_handler<Handler> pending_;
+    std::shared_ptr<latest_failure> failures_;
+};
 
 /// async_receive: one record.
 template <class K, class V, class KeySerde, class ValueSerde, class Handler>
-class receive_one_op final : public receive_op {
-public:
-    receive_one_op(Handler handler, const asio::any_io_executor& fallback, const KeySerde& ks,
-                   const ValueSerde& vs, std::shared_ptr<deserialization_failure>* last_failure)
-        : receive_op(1), pending_(std::move(handler), fallback), ks_(ks), vs_(vs),
-          last_failure_(last_failure) {}
+class receive_one_op final : public receive_completion<Handler, consumer_record<K, V>> {
+  public:
+    receive_one_op(Handler handler, const asio::any_io_executor& fallback,
+                   std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes,
+                   std::shared_ptr<latest_failure> failures)
+        : receive_completion<Handler, consumer_record<K, V>>(1, std::move(handler), fallback,
+                                                             std::move(failures)),
+          serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, consumer_core& core) override {
-        auto msg = std::move(msgs.front());
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
+        std::vector<message_handle> taken;
+        taken.push_back(std::move(msgs.front()));
         msgs.erase(msgs.begin());
-        auto result = decode_record<K, V>(core, ks_, vs_, *msg);
+        auto result = decode_message<K, V>(serdes_->key, serdes_->value, *taken.front());
         if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-            pending_.complete({}, std::move(*record));
-            return;
+            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record));
+        } else {
+            this->complete_taken(service, std::move(taken),
+                                 std::get<deserialization_failure>(std::move(result)),
+                                 consumer_record<K, V>{});
         }
-        auto failure = std::get<deserialization_failure>(std::move(result));
-        *last_failure_ = std::make_shared<deserialization_failure>(failure);
-        error_info err{failure.code, failure.describe(), {}};
-        pending_.complete_with(
-            err,
-            [failure = std::move(failure)](Handler& h) mutable {
-                if constexpr (takes_failure<Handler>) h.set_failure(std::move(failure));
-            },
-            consumer_record<K, V>{});
     }
-    void abort(const error_info& err) override { pending_.complete(err, consumer_record<K, V>{}); }
 
-private:
-    pending_handler<Handler> pending_;
-    const KeySerde& ks_;
-    const ValueSerde& vs_;
-    std::shared_ptr<deserialization_failure>* last_failure_;
+  private:
+    std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes_;
 };
 
 /// async_receive_batch: up to N records; stops before a record that cannot be deserialized.
 template <class K, class V, class KeySerde, class ValueSerde, class Handler>
-class receive_batch_op final : public receive_op {
-public:
+class receive_batch_op final
+    : public receive_completion<Handler, std::vector<consumer_record<K, V>>> {
+  public:
     receive_batch_op(std::size_t max, Handler handler, const asio::any_io_executor& fallback,
-                     const KeySerde& ks, const ValueSerde& vs,
-                     std::shared_ptr<deserialization_failure>* last_failure)
-        : receive_op(max), pending_(std::move(handler), fallback), ks_(ks), vs_(vs),
-          last_failure_(last_failure) {}
+                     std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes,
+                     std::shared_ptr<latest_failure> failures)
+        : receive_completion<Handler, std::vector<consumer_record<K, V>>>(
+              max, std::move(handler), fallback, std::move(failures)),
+          serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, consumer_core& core) override {
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
         std::vector<consumer_record<K, V>> out;
+        std::optional<deserialization_failure> failure;
         std::size_t used = 0;
         for (; used < msgs.size(); ++used) {
-            auto result = decode_record<K, V>(core, ks_, vs_, *msgs[used]);
+            auto result = decode_message<K, V>(serdes_->key, serdes_->value, *msgs[used]);
             if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
                 out.push_back(std::move(*record));
                 continue;
             }
-            if (!out.empty()) break;  // the failure comes with the next receive
+            if (!out.empty())
+                break;  // the failure comes with the next receive
+            failure = std::get<deserialization_failure>(std::move(result));
             ++used;
-            auto failure = std::get<deserialization_failure>(std::move(result));
-            *last_failure_ = std::make_shared<deserialization_failure>(failure);
-            error_info err{failure.code, failure.describe(), {}};
-            msgs.erase(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(used));
-            pending_.complete_with(
-                err,
-                [failure = std::move(failure)](Handler& h) mutable {
-                    if constexpr (takes_failure<Handler>) h.set_failure(std::move(failure));
-                },
-                std::vector<consumer_record<K, V>>{});
-            return;
+            break;
         }
+        std::vector<message_handle> taken(
+            std::make_move_iterator(msgs.begin()),
+            std::make_move_iterator(msgs.begin() + static_cast<std::ptrdiff_t>(used)));
         msgs.erase(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(used));
-        pending_.complete({}, std::move(out));
-    }
-    void abort(const error_info& err) override {
-        pending_.complete(err, std::vector<consumer_record<K, V>>{});
+        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out));
     }
 
-private:
-    pending_handler<Handler> pending_;
-    const KeySerde& ks_;
-    const ValueSerde& vs_;
-    std::shared_ptr<deserialization_failure>* last_failure_;
+  private:
+    std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes_;
 };
 
 /// Operations completing with `(error_code)` or `(error_code, rebalance_event)`.
 template <class Handler, bool WithEvent>
 class handler_event_op final : public event_op {
-public:
+  public:
     handler_event_op(Handler handler, const asio::any_io_executor& fallback)
         : pending_(std::move(handler), fallback) {}
     void complete(const error_info& err, rebalance_event ev) override {
@@ -162,16 +260,51 @@ public:
         }
     }
 
-private:
+  private:
     pending_handler<Handler> pending_;
 };
+
+template <bool WithEvent, class Handler>
+std::unique_ptr<event_op> make_event_op(Handler handler, const asio::any_io_executor& fallback) {
+    return std::make_unique<handler_event_op<Handler, WithEvent>>(std::move(handler), fallback);
+}
+
+/// What every async_consumer initiation holds: the service, not the consumer, so an operation
+/// created with asio::deferred still works after the consumer was moved. Exposes the executor,
+/// for tokens that ask the initiation for it.
+struct consumer_initiation {
+    using executor_type = asio::any_io_executor;
+    [[nodiscard]] executor_type get_executor() const noexcept { return service->executor(); }
+
+    std::shared_ptr<async_consumer_service> service;
+};
+
+/// Withdraws a receive on the strand when its slot fires. Holds the service weakly: a suspended
+/// coroutine owns the slot's handler, and must not keep the consumer alive.
+template <class Slot>
+void connect_receive_cancellation(Slot& slot,
+                                  const std::shared_ptr<async_consumer_service>& service,
+                                  const std::shared_ptr<receive_op>& op) {
+    if (!slot.is_connected())
+        return;
+    slot.assign([weak_service = std::weak_ptr<async_consumer_service>(service),
+                 weak_op = std::weak_ptr<receive_op>(op)](asio::cancellation_type) {
+        auto o = weak_op.lock();
+        if (!o)
+            return;
+        o->request_cancel();
+        if (auto s = weak_service.lock()) {
+            s->on_strand([s, o] { s->cancel_receiver(o); });
+        }
+    });
+}
 
 }  // namespace detail
 
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-    requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
+requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class async_consumer {
-public:
+  public:
     using executor_type = asio::any_io_executor;
     using key_type = K;
     using value_type = V;
@@ -185,13 +318,16 @@ public:
     async_consumer(executor_type executor, const consumer_config& config, KeySerde key_serde = {},
                    ValueSerde value_serde = {})
         : service_(detail::async_consumer_service::create(executor, config)),
-          key_serde_(std::make_unique<KeySerde>(std::move(key_serde))),
-          value_serde_(std::make_unique<ValueSerde>(std::move(value_serde))),
-          last_failure_(std::make_unique<std::shared_ptr<deserialization_failure>>()) {}
+          serdes_(
+              std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))),
+          failures_(std::make_shared<detail::latest_failure>()) {}
 
+    /// Movable: operations (including asio::deferred ones not yet launched) hold the consumer's
+    /// shared state, not the consumer, so they keep working after a move.
     async_consumer(async_consumer&&) noexcept = default;
     async_consumer& operator=(async_consumer&&) noexcept = default;
     /// Without async_close(), closes synchronously within the configured close_timeout.
+    /// Operations still pending are abandoned: their handlers are destroyed, never called.
     ~async_consumer() = default;
 
     [[nodiscard]] executor_type get_executor() const noexcept { return service_->executor(); }
@@ -203,11 +339,14 @@ public:
     /// async_rebalance(), and revoked partitions stay assigned until the application asks
     /// for the next event (or receives again): commit in between.
     void subscribe(const std::vector<std::string>& topics, bool rebalance_events = false) {
-        service_->on_strand([s = service_, rebalance_events] { s->set_rebalance_events(rebalance_events); });
-        if (auto err = service_->core().subscribe(topics, {})) err.raise({});
+        service_->on_strand(
+            [s = service_, rebalance_events] { s->set_rebalance_events(rebalance_events); });
+        if (auto err = service_->core().subscribe(topics, {}))
+            err.raise({});
     }
     void assign(const std::vector<topic_partition_offset>& partitions) {
-        if (auto err = service_->core().assign(partitions)) err.raise({});
+        if (auto err = service_->core().assign(partitions))
+            err.raise({});
     }
     [[nodiscard]] std::vector<topic_partition> assignment() const {
         return service_->core().assignment();
@@ -215,69 +354,51 @@ public:
 
     // -- Receiving ----------------------------------------------------------------------------
 
-    /// Completes with the next record. A record that cannot be deserialized completes with
-    /// errc::deserialization_failed (or unexpected_null): kflow::use_awaitable throws
-    /// deserialization_error with the raw bytes; other tokens find them in last_failure().
-    /// Its partition's offset is held at it until mark_handled().
+    /// Completes with `(error_code, record_type)`: the next record. A record that cannot be
+    /// deserialized completes with errc::deserialization_failed (or unexpected_null):
+    /// kflow::use_awaitable throws deserialization_error with the raw bytes; other tokens find
+    /// them in last_failure(). Its partition's offset is held at it until mark_handled().
     ///
-    /// Cancellation (any type): a receive still waiting completes with
-    /// asio::error::operation_aborted and no record is taken from librdkafka for it: a record
-    /// is only taken when it is handed to a waiting receive in the same step.
+    /// Cancellation (any type) never loses a record: a receive still waiting completes with
+    /// asio::error::operation_aborted having taken nothing; one whose record was already taken
+    /// from librdkafka but whose handler had not run yet gives the record back (the next receive
+    /// gets it) and completes with operation_aborted too. A record counts as handed to the
+    /// application (for commits) only once its handler runs.
     template <asio::completion_token_for<receive_signature> Token = kflow::use_awaitable_t>
     auto async_receive(Token&& token = kflow::use_awaitable_t{}) {
         return asio::async_initiate<Token, receive_signature>(
-            [this](auto handler) {
-                using op_type = detail::receive_one_op<K, V, KeySerde, ValueSerde, decltype(handler)>;
-                auto slot = asio::get_associated_cancellation_slot(handler);
-                start_receive(std::make_shared<op_type>(std::move(handler), get_executor(),
-                                                        *key_serde_, *value_serde_,
-                                                        last_failure_.get()),
-                              slot);
-            },
-            token);
+            receive_initiation{{service_}, serdes_, failures_}, token);
     }
 
-    /// Completes with 1..max records (all that are ready, as soon as one is). Cancellation as
-    /// for async_receive.
+    /// Completes with `(error_code, std::vector<record_type>)`: 1..max records (all that are
+    /// ready, as soon as one is). A batch ends before a record that cannot be deserialized; the
+    /// next receive fails with it. `max` 0 completes with std::errc::invalid_argument.
+    /// Cancellation as for async_receive.
     template <asio::completion_token_for<batch_signature> Token = kflow::use_awaitable_t>
     auto async_receive_batch(std::size_t max, Token&& token = kflow::use_awaitable_t{}) {
         return asio::async_initiate<Token, batch_signature>(
-            [this](auto handler, std::size_t n) {
-                using op_type =
-                    detail::receive_batch_op<K, V, KeySerde, ValueSerde, decltype(handler)>;
-                auto slot = asio::get_associated_cancellation_slot(handler);
-                start_receive(std::make_shared<op_type>(n, std::move(handler), get_executor(),
-                                                        *key_serde_, *value_serde_,
-                                                        last_failure_.get()),
-                              slot);
-            },
-            token, max);
+            batch_initiation{receive_initiation{{service_}, serdes_, failures_}}, token, max);
     }
 
     /// The last record that failed to deserialize, with its raw bytes (null if none).
     [[nodiscard]] std::shared_ptr<const deserialization_failure> last_failure() const {
-        return *last_failure_;
+        return failures_->get();
     }
     /// Lets the partition of a failed record move past it again.
     void mark_handled(const deserialization_failure& failure) {
-        service_->on_strand([s = service_, at = failure.record.position()] {
-            s->core().release_hold(at);
-        });
+        service_->on_strand(
+            [s = service_, at = failure.record.position()] { s->core().release_hold(at); });
     }
 
     // -- Commits ------------------------------------------------------------------------------
 
-    /// Commits the offsets of every record handled so far; completes with the broker's answer.
+    /// Completes with `(error_code)`: commits the offsets of every record handled so far, through
+    /// librdkafka's commit queue, and completes with the broker's answer. Not cancellable: a
+    /// commit request, once sent, is answered.
     template <asio::completion_token_for<commit_signature> Token = kflow::use_awaitable_t>
     auto async_commit(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, commit_signature>(
-            [this](auto handler) {
-                service_->on_strand([s = service_, op = make_event_op<false>(std::move(handler))]() mutable {
-                    s->core().store_handled();
-                    s->commit(nullptr, std::move(op));
-                });
-            },
-            token);
+        return asio::async_initiate<Token, commit_signature>(commit_handled_initiation{{service_}},
+                                                             token);
     }
 
     /// Commits exactly these offsets (each the next offset to read).
@@ -286,40 +407,26 @@ public:
                       Token&& token = kflow::use_awaitable_t{}) {
         auto list = std::make_shared<detail::partition_list_handle>(detail::to_native(offsets));
         return asio::async_initiate<Token, commit_signature>(
-            [this, list](auto handler) {
-                service_->commit(list->get(), make_event_op<false>(std::move(handler)));
-            },
-            token);
+            commit_offsets_initiation{{service_}, std::move(list)}, token);
     }
 
     /// Commits everything up to and including `record` in its partition.
     template <asio::completion_token_for<commit_signature> Token = kflow::use_awaitable_t>
     auto async_commit(const record_type& record, Token&& token = kflow::use_awaitable_t{}) {
-        return async_commit(std::vector<topic_partition_offset>{
-                                {record.topic, record.partition, record.offset + 1}},
+        return async_commit(std::vector<topic_partition_offset>{{record.topic, record.partition,
+                                                                 record.offset + 1}},
                             std::forward<Token>(token));
     }
 
     // -- Rebalances ---------------------------------------------------------------------------
 
-    /// The next rebalance event (subscribe with rebalance_events = true). Asking for the next
-    /// event releases partitions held since a revocation.
+    /// Completes with `(error_code, rebalance_event)`: the next rebalance event (subscribe with
+    /// rebalance_events = true). Asking for the next event releases partitions held since a
+    /// revocation. Cancellation (any type) withdraws the wait (operation_aborted).
     template <asio::completion_token_for<rebalance_signature> Token = kflow::use_awaitable_t>
     auto async_rebalance(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, rebalance_signature>(
-            [this](auto handler) {
-                auto slot = asio::get_associated_cancellation_slot(handler);
-                std::shared_ptr<detail::event_op> op = make_event_op<true>(std::move(handler));
-                if (slot.is_connected()) {
-                    slot.assign([s = service_, weak = std::weak_ptr<detail::event_op>(op)](asio::cancellation_type) {
-                        s->on_strand([s, weak] {
-                            if (auto o = weak.lock()) s->cancel_rebalance_waiter(o);
-                        });
-                    });
-                }
-                service_->on_strand([s = service_, op] { s->add_rebalance_waiter(op); });
-            },
-            token);
+        return asio::async_initiate<Token, rebalance_signature>(rebalance_initiation{{service_}},
+                                                                token);
     }
 
     /// Releases partitions held since a revocation now (after committing).
@@ -329,16 +436,14 @@ public:
 
     // -- Close --------------------------------------------------------------------------------
 
-    /// Commits what was handled (with auto-commit on), leaves the group; completes within
-    /// `timeout` even when the brokers are gone (then with errc::timed_out).
+    /// Completes with `(error_code)`: commits what was handled (with auto-commit on), leaves the
+    /// group; completes within `timeout` even when the brokers are gone (then with
+    /// errc::timed_out). Pending receives complete with errc::closed. Not cancellable: the
+    /// timeout bounds it.
     template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, close_signature>(
-            [this](auto handler, std::chrono::milliseconds t) {
-                std::shared_ptr<detail::event_op> op = make_event_op<false>(std::move(handler));
-                service_->on_strand([s = service_, op, t] { s->close(t, op); });
-            },
-            token, timeout);
+        return asio::async_initiate<Token, close_signature>(close_initiation{{service_}}, token,
+                                                            timeout);
     }
 
     /// The synchronous API for what has no async form (seek, pause, watermarks, ...): call it
@@ -346,32 +451,106 @@ public:
     [[nodiscard]] detail::consumer_core& core() noexcept { return service_->core(); }
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return service_->core().native(); }
 
-private:
-    template <bool WithEvent, class Handler>
-    std::unique_ptr<detail::event_op> make_event_op(Handler handler) {
-        return std::make_unique<detail::handler_event_op<Handler, WithEvent>>(std::move(handler),
-                                                                              get_executor());
-    }
+  private:
+    using serdes_type = detail::deserializers<KeySerde, ValueSerde>;
 
-    template <class Slot>
-    void start_receive(std::shared_ptr<detail::receive_op> op, Slot& slot) {
-        if (slot.is_connected()) {
-            // Withdrawn on the strand; a receive that completed meanwhile is gone from the list.
-            slot.assign([s = service_, weak = std::weak_ptr<detail::receive_op>(op)](
-                            asio::cancellation_type) {
-                s->on_strand([s, weak] {
-                    if (auto o = weak.lock()) s->cancel_receiver(o);
-                });
+    struct receive_initiation : detail::consumer_initiation {
+        std::shared_ptr<const serdes_type> serdes;
+        std::shared_ptr<detail::latest_failure> failures;
+
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            using op_type =
+                detail::receive_one_op<K, V, KeySerde, ValueSerde, std::decay_t<Handler>>;
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            start(std::make_shared<op_type>(std::forward<Handler>(handler), service->executor(),
+                                            serdes, failures),
+                  slot);
+        }
+        template <class Slot>
+        void start(std::shared_ptr<detail::receive_op> op, Slot& slot) const {
+            detail::connect_receive_cancellation(slot, service, op);
+            service->on_strand([s = service, op = std::move(op)] { s->add_receiver(op); });
+        }
+    };
+
+    struct batch_initiation : receive_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler, std::size_t max) const {
+            if (max == 0) {
+                detail::post_completion(this->service->executor(), std::forward<Handler>(handler),
+                                        {std::make_error_code(std::errc::invalid_argument),
+                                         "async_receive_batch: max must be at least 1",
+                                         {}},
+                                        std::vector<record_type>{});
+                return;
+            }
+            using op_type =
+                detail::receive_batch_op<K, V, KeySerde, ValueSerde, std::decay_t<Handler>>;
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            this->start(
+                std::make_shared<op_type>(max, std::forward<Handler>(handler),
+                                          this->service->executor(), this->serdes, this->failures),
+                slot);
+        }
+    };
+
+    struct commit_handled_initiation : detail::consumer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            auto op =
+                detail::make_event_op<false>(std::forward<Handler>(handler), service->executor());
+            service->on_strand([s = service, op = std::move(op)]() mutable {
+                s->core().store_handled();
+                s->commit(nullptr, std::move(op));
             });
         }
-        service_->on_strand([s = service_, op = std::move(op)] { s->add_receiver(op); });
-    }
+    };
+
+    struct commit_offsets_initiation : detail::consumer_initiation {
+        std::shared_ptr<detail::partition_list_handle> list;
+
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            service->commit(list->get(), detail::make_event_op<false>(
+                                             std::forward<Handler>(handler), service->executor()));
+        }
+    };
+
+    struct rebalance_initiation : detail::consumer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            std::shared_ptr<detail::event_op> op =
+                detail::make_event_op<true>(std::forward<Handler>(handler), service->executor());
+            if (slot.is_connected()) {
+                slot.assign(
+                    [weak_service = std::weak_ptr<detail::async_consumer_service>(service),
+                     weak_op = std::weak_ptr<detail::event_op>(op)](asio::cancellation_type) {
+                        if (auto s = weak_service.lock()) {
+                            s->on_strand([s, weak_op] {
+                                if (auto o = weak_op.lock())
+                                    s->cancel_rebalance_waiter(o);
+                            });
+                        }
+                    });
+            }
+            service->on_strand([s = service, op] { s->add_rebalance_waiter(op); });
+        }
+    };
+
+    struct close_initiation : detail::consumer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler, std::chrono::milliseconds timeout) const {
+            std::shared_ptr<detail::event_op> op =
+                detail::make_event_op<false>(std::forward<Handler>(handler), service->executor());
+            service->on_strand([s = service, op, timeout] { s->close(timeout, op); });
+        }
+    };
 
     std::shared_ptr<detail::async_consumer_service> service_;
-    // Heap-held so operations in flight keep valid references across a move of the consumer.
-    std::unique_ptr<KeySerde> key_serde_;
-    std::unique_ptr<ValueSerde> value_serde_;
-    std::unique_ptr<std::shared_ptr<deserialization_failure>> last_failure_;
+    std::shared_ptr<const serdes_type> serdes_;
+    std::shared_ptr<detail::latest_failure> failures_;
 };
 
 }  // namespace kflow

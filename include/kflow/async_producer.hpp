@@ -11,9 +11,15 @@
 // bridge (detail/queue_bridge.hpp): no polling thread, no timer; an idle producer uses no CPU.
 //
 // Thread safety: async_send and async_flush may be called from any thread, concurrently;
-// destruction must not race with them. A multi-threaded io_context is fine.
+// destruction must not race with them. A multi-threaded io_context is fine. Sends started one
+// after another (from one thread, or ordered by a strand) keep their order per partition.
+//
+// Lifetime: operations hold the producer's shared state, so an operation made with
+// asio::deferred may be launched after the producer was moved. The producer must still be alive
+// while operations are pending: its destructor completes them (see ~async_producer).
 
 #include <kflow/detail/async_producer_service.hpp>
+#include <kflow/detail/post_completion.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/use_awaitable.hpp>
 
@@ -29,20 +35,10 @@ namespace asio = boost::asio;
 
 namespace detail {
 
-/// Runs `handler(ec, args...)` later, on its associated executor: for results known at
-/// initiation, which Asio forbids delivering from inside the initiating call.
-template <class Handler, class... Args>
-void post_completion(const asio::any_io_executor& fallback, Handler&& handler,
-                     const error_info& info, Args&&... args) {
-    auto ex = asio::get_associated_executor(handler, fallback);
-    asio::post(ex, [h = std::forward<Handler>(handler), info,
-                    ... a = std::forward<Args>(args)]() mutable { complete(h, info, std::move(a)...); });
-}
-
 /// One async_send between initiation and completion.
 template <class Handler>
 class async_delivery final : public deferred_delivery {
-public:
+  public:
     using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
 
     async_delivery(payload value, Handler handler, async_producer_service& service)
@@ -58,18 +54,25 @@ public:
         return false;  // finish() runs once librdkafka's poll has returned
     }
 
-    void finish() override { run(result_, std::move(metadata_)); }
-    void abort(const error_info& err) override { run(err, record_metadata{}); }
+    void finish() override { run(result_, std::move(metadata_), false); }
+    // Posted, never run inline: abort() is called from inside async_send's initiation and from
+    // inside a cancellation handler, where completing at once is forbidden or unsafe.
+    void abort(const error_info& err) override { run(err, record_metadata{}, true); }
 
-private:
-    void run(error_info err, record_metadata md) {
+  private:
+    void run(error_info err, record_metadata md, bool post) {
         auto& service = service_;
         auto ex = work_.get_executor();
-        asio::dispatch(ex, [h = std::move(handler_), err = std::move(err), md = std::move(md),
-                            work = std::move(work_)]() mutable {
+        auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(md),
+                           work = std::move(work_)]() mutable {
             asio::get_associated_cancellation_slot(h).clear();
             detail::complete(h, err, std::move(md));
-        });
+        };
+        if (post) {
+            asio::post(ex, std::move(completion));
+        } else {
+            asio::dispatch(ex, std::move(completion));
+        }
         delete this;
         service.release();
     }
@@ -83,30 +86,49 @@ private:
 
 template <class Handler>
 class async_flush_waiter final : public flush_waiter {
-public:
+  public:
     async_flush_waiter(Handler handler, const asio::any_io_executor& fallback)
         : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
 
+    // Posted: cancel_flush_waiter() calls this from inside the operation's cancellation handler.
     void complete(const error_info& err) override {
         auto ex = work_.get_executor();
-        asio::dispatch(ex, [h = std::move(handler_), err, work = std::move(work_)]() mutable {
+        asio::post(ex, [h = std::move(handler_), err, work = std::move(work_)]() mutable {
             asio::get_associated_cancellation_slot(h).clear();
             detail::complete(h, err);
         });
         delete this;
     }
 
-private:
+  private:
     Handler handler_;
     asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
+};
+
+/// The serializers of an async_producer, shared with its initiations.
+template <class KeySerde, class ValueSerde>
+struct serializers {
+    serializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
+    [[no_unique_address]] KeySerde key;
+    [[no_unique_address]] ValueSerde value;
+};
+
+/// What every async_producer initiation holds: the service, not the producer, so an operation
+/// created with asio::deferred still works after the producer was moved. Exposes the executor,
+/// for tokens that ask the initiation for it.
+struct producer_initiation {
+    using executor_type = asio::any_io_executor;
+    [[nodiscard]] executor_type get_executor() const noexcept { return service->executor(); }
+
+    std::shared_ptr<async_producer_service> service;
 };
 
 }  // namespace detail
 
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-    requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
+requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class async_producer {
-public:
+  public:
     using executor_type = asio::any_io_executor;
     using key_type = K;
     using value_type = V;
@@ -116,12 +138,14 @@ public:
     /// Completion signature of async_flush.
     using flush_signature = void(boost::system::error_code);
 
-    async_producer(executor_type executor, const producer_config& config,
-                   KeySerde key_serde = {}, ValueSerde value_serde = {})
+    async_producer(executor_type executor, const producer_config& config, KeySerde key_serde = {},
+                   ValueSerde value_serde = {})
         : service_(detail::async_producer_service::create(executor, config)),
-          key_serde_(std::move(key_serde)),
-          value_serde_(std::move(value_serde)) {}
+          serdes_(
+              std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))) {}
 
+    /// Movable: operations (including asio::deferred ones not yet launched) hold the producer's
+    /// shared state, not the producer, so they keep working after a move.
     async_producer(async_producer&&) noexcept = default;
     async_producer& operator=(async_producer&&) noexcept = default;
 
@@ -135,25 +159,24 @@ public:
     /// the write (or librdkafka gave up: delivery.timeout / message.timeout.ms). Many sends may
     /// be in flight; order per partition is kept. When librdkafka's queue is full the send waits
     /// for room without blocking the thread (or fails with errc::queue_full under
-    /// queue_full_policy::fail).
+    /// queue_full_policy::fail). The key and value are serialized during the call.
     ///
     /// Cancellation (any type): a send still waiting for room is withdrawn and completes with
-    /// asio::error::operation_aborted. Once handed to librdkafka a message cannot be recalled:
-    /// cancellation then has no effect and the operation completes with the delivery result.
+    /// asio::error::operation_aborted; the message is not sent. Once handed to librdkafka a
+    /// message cannot be recalled: cancellation then has no effect, the operation completes
+    /// with the delivery result and the message may well be delivered.
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send(record_type record, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, send_signature>(
-            [this](auto handler, record_type rec) { initiate_send(std::move(handler), rec); },
-            token, std::move(record));
+        return asio::async_initiate<Token, send_signature>(send_initiation{{service_}, serdes_},
+                                                           token, std::move(record));
     }
 
     /// Completes with `(error_code)` once every message sent so far has its delivery report
-    /// (sends waiting for room included). Cancellation withdraws the wait
+    /// (sends waiting for room included). Cancellation (any type) withdraws the wait
     /// (asio::error::operation_aborted); combine with a timer for a deadline.
     template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
     auto async_flush(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, flush_signature>(
-            [this](auto handler) { initiate_flush(std::move(handler)); }, token);
+        return asio::async_initiate<Token, flush_signature>(flush_initiation{{service_}}, token);
     }
 
     /// Blocks up to `timeout` for outstanding deliveries, then fails what is left; returns the
@@ -163,62 +186,77 @@ public:
     [[nodiscard]] std::size_t in_flight() const noexcept { return service_->core().in_flight(); }
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return service_->core().native(); }
 
-private:
-    template <class Handler>
-    void initiate_send(Handler handler, const record_type& record) {
-        payload key;
-        payload value;
-        if (auto err = serialize(record, key, value)) {
-            detail::post_completion(get_executor(), std::move(handler), err, record_metadata{});
-            return;
-        }
-        auto slot = asio::get_associated_cancellation_slot(handler);
-        auto op = std::make_unique<detail::async_delivery<Handler>>(std::move(value),
-                                                                    std::move(handler), *service_);
-        std::shared_ptr<detail::waiting_send> waiting;
-        std::unique_ptr<detail::delivery_op> base = std::move(op);
-        error_info err = service_->send({record.topic, record.partition, key, record.headers,
-                                         record.time},
-                                        base, slot.is_connected() ? &waiting : nullptr);
-        if (err) {
-            static_cast<detail::deferred_delivery*>(base.release())->abort(err);
-            return;
-        }
-        if (waiting) {
-            slot.assign([service = service_, waiting](asio::cancellation_type) {
-                service->cancel_waiting(waiting);
-            });
-        }
-    }
+  private:
+    using serdes_type = detail::serializers<KeySerde, ValueSerde>;
 
-    template <class Handler>
-    void initiate_flush(Handler handler) {
-        auto slot = asio::get_associated_cancellation_slot(handler);
-        auto waiter = std::make_unique<detail::async_flush_waiter<Handler>>(std::move(handler),
-                                                                           get_executor());
-        auto* raw = waiter.get();
-        service_->add_flush_waiter(std::move(waiter));
-        if (slot.is_connected()) {
-            slot.assign([service = service_, raw](asio::cancellation_type) {
-                service->cancel_flush_waiter(raw);
-            });
-        }
-    }
+    struct send_initiation : detail::producer_initiation {
+        std::shared_ptr<const serdes_type> serdes;
 
-    error_info serialize(const record_type& record, payload& key, payload& value) const {
-        try {
-            key = payload(key_serde_.serialize(record.key));
-            value = payload(value_serde_.serialize(record.value));
-        } catch (const std::exception& e) {
-            return {make_error_code(errc::serialization_failed),
-                    "cannot serialize record for '" + record.topic + "': " + e.what(), {}};
+        template <class Handler>
+        void operator()(Handler&& handler, const record_type& record) const {
+            using handler_type = std::decay_t<Handler>;
+            payload key;
+            payload value;
+            if (auto err = serialize(record, key, value)) {
+                detail::post_completion(service->executor(), std::forward<Handler>(handler), err,
+                                        record_metadata{});
+                return;
+            }
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            std::unique_ptr<detail::delivery_op> op =
+                std::make_unique<detail::async_delivery<handler_type>>(
+                    std::move(value), std::forward<Handler>(handler), *service);
+            std::shared_ptr<detail::waiting_send> waiting;
+            error_info err =
+                service->send({record.topic, record.partition, key, record.headers, record.time},
+                              op, slot.is_connected() ? &waiting : nullptr);
+            if (err) {
+                static_cast<detail::deferred_delivery*>(op.release())->abort(err);
+                return;
+            }
+            if (waiting) {
+                // Weak: the slot's handler may live as long as a suspended coroutine.
+                slot.assign([weak_service = std::weak_ptr<detail::async_producer_service>(service),
+                             waiting](asio::cancellation_type) {
+                    if (auto s = weak_service.lock())
+                        s->cancel_waiting(waiting);
+                });
+            }
         }
-        return {};
-    }
+
+        error_info serialize(const record_type& record, payload& key, payload& value) const {
+            try {
+                key = payload(serdes->key.serialize(record.key));
+                value = payload(serdes->value.serialize(record.value));
+            } catch (const std::exception& e) {
+                return {make_error_code(errc::serialization_failed),
+                        "cannot serialize record for '" + record.topic + "': " + e.what(),
+                        {}};
+            }
+            return {};
+        }
+    };
+
+    struct flush_initiation : detail::producer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            auto waiter = std::make_unique<detail::async_flush_waiter<std::decay_t<Handler>>>(
+                std::forward<Handler>(handler), service->executor());
+            auto* raw = waiter.get();
+            if (slot.is_connected()) {
+                slot.assign([weak_service = std::weak_ptr<detail::async_producer_service>(service),
+                             raw](asio::cancellation_type) {
+                    if (auto s = weak_service.lock())
+                        s->cancel_flush_waiter(raw);
+                });
+            }
+            service->add_flush_waiter(std::move(waiter));
+        }
+    };
 
     std::shared_ptr<detail::async_producer_service> service_;
-    [[no_unique_address]] KeySerde key_serde_;
-    [[no_unique_address]] ValueSerde value_serde_;
+    std::shared_ptr<const serdes_type> serdes_;
 };
 
 }  // namespace kflow

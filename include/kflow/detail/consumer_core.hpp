@@ -158,6 +158,21 @@ public:
                         std::make_move_iterator(msgs.end()));
     }
 
+    /// Counts revocations: a stamp taken when messages leave the core tells give_back_since()
+    /// whether their partitions were revoked meanwhile.
+    [[nodiscard]] std::uint64_t revocations() const noexcept { return revocations_; }
+
+    /// Puts back messages taken at `stamp` (see revocations()), except those whose partition was
+    /// revoked since: their partition's new owner (or this consumer, if it gets the partition
+    /// again) reads them again from the committed offset.
+    void give_back_since(std::vector<message_handle> msgs, std::uint64_t stamp) {
+        std::erase_if(msgs, [&](const message_handle& m) {
+            auto it = revoked_at_.find({rd_kafka_topic_name(m->rkt), m->partition});
+            return it != revoked_at_.end() && it->second > stamp;
+        });
+        give_back(std::move(msgs));
+    }
+
     /// Records `msg` as handed to the application; its offset is stored once it is handled.
     void handed(const rd_kafka_message_t& msg) {
         auto& p = progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}];
@@ -372,9 +387,11 @@ public:
         } else {
             err = described(rd_kafka_assign(native(), nullptr), "unassign");
         }
+        ++revocations_;
         for (const auto& tp : partitions_from_native(parts)) {
             progress_.erase(tp);
             drop_backlog_for(tp);
+            revoked_at_[tp] = revocations_;
         }
         if (err && callbacks().on_error) callbacks().on_error(err);
     }
@@ -471,6 +488,8 @@ private:
     queue_handle close_queue_;
     std::vector<message_handle> backlog_;
     std::map<topic_partition, partition_progress> progress_;
+    std::uint64_t revocations_ = 0;
+    std::map<topic_partition, std::uint64_t> revoked_at_;  ///< when each was last revoked
     rebalance_listener listener_;
     rebalance_observer rebalance_observer_;
     std::chrono::milliseconds close_timeout_;

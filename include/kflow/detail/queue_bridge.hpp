@@ -10,11 +10,15 @@
 // The wait is armed only while someone holds the bridge (an operation is outstanding), so
 // io_context::run() returns once a client's work is done.
 //
-// All bridge state lives on a strand; hold()/release() may be called from any thread.
+// All bridge state lives on a strand; hold()/release() may be called from any thread. hold() and
+// poke() post to the strand rather than dispatch: they are called from inside async initiations,
+// and a drain run inline there could complete the operation being initiated before its
+// initiating function returned, which Asio forbids.
 
 #include <kflow/detail/handles.hpp>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -58,7 +62,7 @@ public:
     /// Someone is waiting for what the queue will bring: keep the wait armed.
     void hold() {
         if (holds_.fetch_add(1, std::memory_order_acq_rel) == 0) {
-            asio::dispatch(strand_, [self = shared_from_this()] {
+            asio::post(strand_, [self = shared_from_this()] {
                 self->arm();
                 // Events queued while nobody waited wrote no new wake-up: serve them now.
                 if (!self->stopped_) self->drain_();
@@ -77,10 +81,10 @@ public:
         }
     }
 
-    /// Drains now, on the strand (e.g. when an operation starts and events may be queued
+    /// Drains soon, on the strand (e.g. when an operation starts and events may be queued
     /// already from before the wait was armed).
     void poke() {
-        asio::dispatch(strand_, [self = shared_from_this()] {
+        asio::post(strand_, [self = shared_from_this()] {
             if (!self->stopped_) self->drain_();
         });
     }

@@ -42,20 +42,16 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
     }
 }
 
-/// Decodes `msg` and records it as handed to the application; a failure holds the partition's
-/// stored offset at the record until the application marks it handled.
+/// Decodes `msg` without touching the consumer's offset bookkeeping (see decode_record()).
 template <class K, class V, class KeySerde, class ValueSerde>
-std::variant<consumer_record<K, V>, deserialization_failure> decode_record(
-    consumer_core& core, const KeySerde& key_serde, const ValueSerde& value_serde,
-    rd_kafka_message_t& msg) {
-    core.handed(msg);
+std::variant<consumer_record<K, V>, deserialization_failure> decode_message(
+    const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg) {
     consumer_record<K, V> record;
     std::optional<deserialization_failure> failure;
     if (!decode_field(key_serde, msg.key, msg.key_len, record.key, record_part::key, failure) ||
         !decode_field(value_serde, msg.payload, msg.len, record.value, record_part::value,
                       failure)) {
         failure->record = raw_record_of(&msg);
-        core.hold_at(failure->record.position());
         return std::move(*failure);
     }
     record.topic = rd_kafka_topic_name(msg.rkt);
@@ -64,6 +60,23 @@ std::variant<consumer_record<K, V>, deserialization_failure> decode_record(
     record.headers = headers_of(&msg);
     std::tie(record.time, record.time_type) = timestamp_of(&msg);
     return record;
+}
+
+/// Records `msg` as handed to the application; a record that failed to deserialize holds its
+/// partition's stored offset at it until the application marks it handled.
+inline void mark_handed(consumer_core& core, const rd_kafka_message_t& msg, bool failed) {
+    core.handed(msg);
+    if (failed) core.hold_at({rd_kafka_topic_name(msg.rkt), msg.partition, msg.offset});
+}
+
+/// Decodes `msg` and records it as handed to the application (see mark_handed()).
+template <class K, class V, class KeySerde, class ValueSerde>
+std::variant<consumer_record<K, V>, deserialization_failure> decode_record(
+    consumer_core& core, const KeySerde& key_serde, const ValueSerde& value_serde,
+    rd_kafka_message_t& msg) {
+    auto result = decode_message<K, V>(key_serde, value_serde, msg);
+    mark_handed(core, msg, std::holds_alternative<deserialization_failure>(result));
+    return result;
 }
 
 }  // namespace kflow::detail
