@@ -1,6 +1,12 @@
 #pragma once
 // kflow: the whole public API.
+//
+// The async layer is part of it: Boost (Asio) is a dependency of kflow::kflow either way, so
+// including it adds compile time but no new dependency. Code that only uses the synchronous
+// clients may include their headers (kflow/producer.hpp, kflow/consumer.hpp, ...) instead, which
+// do not include Asio.
 
+#include <kflow/async.hpp>
 #include <kflow/config.hpp>
 #include <kflow/consumer.hpp>
 #include <kflow/consumer_config.hpp>
