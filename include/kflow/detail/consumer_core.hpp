@@ -141,13 +141,23 @@ public:
     void serve_events() {
         std::vector<rd_kafka_message_t*> raw(64);
         const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), raw.size());
-        for (ssize_t i = 0; i < n; ++i) {
-            message_handle msg(raw[static_cast<std::size_t>(i)]);
-            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                backlog_.push_back(std::move(msg));
-            } else {
-                report_consumer_error(*msg);
+        // Owned before anything can throw, as in fetch(): an error handler that throws must
+        // neither leak nor lose the records taken with the error.
+        std::vector<message_handle> taken;
+        for (ssize_t i = 0; i < n; ++i) taken.emplace_back(raw[static_cast<std::size_t>(i)]);
+        try {
+            for (auto& msg : taken) {
+                if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    backlog_.push_back(std::move(msg));
+                } else {
+                    report_consumer_error(*msg);
+                }
             }
+        } catch (...) {
+            for (auto& msg : taken) {
+                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) backlog_.push_back(std::move(msg));
+            }
+            throw;
         }
         callback_errors().rethrow_if_any();
     }
