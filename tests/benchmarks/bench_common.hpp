@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -31,9 +32,16 @@ class run_failed : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-inline void expect(bool condition, const std::string& what) {
+inline void expect(bool condition, const char* what) {
     if (!condition)
         throw run_failed(what);
+}
+
+/// As above, building the message only on failure (checks sit in the measured loops).
+template <std::invocable Describe>
+void expect(bool condition, Describe&& describe) {
+    if (!condition)
+        throw run_failed(std::forward<Describe>(describe)());
 }
 
 struct options {
@@ -44,6 +52,12 @@ struct options {
     /// Latency benchmark: messages per second and seconds per repetition.
     int rate = 1000;
     double seconds = 5.0;
+    /// Runs only the scenarios whose name contains this text (for profiling one of them).
+    std::string only;
+
+    [[nodiscard]] bool wants(std::string_view scenario) const {
+        return only.empty() || scenario.find(only) != std::string_view::npos;
+    }
 };
 
 /// Parses the flags every benchmark takes; unknown or malformed flags end the program with a
@@ -56,10 +70,10 @@ inline options parse_options(int argc, char** argv, std::string_view usage_extra
     const auto usage = [&](const std::string& problem) {
         if (!problem.empty())
             std::fprintf(stderr, "%s\n", problem.c_str());
-        std::fprintf(
-            stderr,
-            "usage: %s [--messages N] [--value-size BYTES] [--repetitions R] [--quick]%.*s\n",
-            argv[0], static_cast<int>(usage_extra.size()), usage_extra.data());
+        std::fprintf(stderr,
+                     "usage: %s [--messages N] [--value-size BYTES] [--repetitions R] [--quick] "
+                     "[--only SCENARIO]%.*s\n",
+                     argv[0], static_cast<int>(usage_extra.size()), usage_extra.data());
         std::exit(problem.empty() ? 0 : 2);
     };
     const auto number = [&](int& i, std::string_view flag) -> double {
@@ -88,6 +102,10 @@ inline options parse_options(int argc, char** argv, std::string_view usage_extra
         } else if (arg == "--seconds") {
             o.seconds = number(i, arg);
             seconds_set = true;
+        } else if (arg == "--only") {
+            if (i + 1 >= argc)
+                usage("--only needs a scenario name (or part of one)");
+            o.only = argv[++i];
         } else if (arg == "--quick") {
             o.quick = true;
         } else if (arg == "--help" || arg == "-h") {
@@ -168,14 +186,17 @@ struct throughput_row {
 };
 
 /// Runs `raw` and `kflow` alternately, `repetitions` times each, after one unmeasured warm-up
-/// of each; every call returns messages per second.
-inline throughput_row compare(std::string scenario, std::string baseline, int repetitions,
-                              const std::function<double()>& raw,
-                              const std::function<double()>& kflow) {
+/// of each; every call returns messages per second. Adds the row to `rows` unless the options
+/// leave the scenario out.
+inline void compare(std::vector<throughput_row>& rows, const options& opt, std::string scenario,
+                    std::string baseline, const std::function<double()>& raw,
+                    const std::function<double()>& kflow) {
+    if (!opt.wants(scenario))
+        return;
     throughput_row row{std::move(scenario), std::move(baseline), {}, {}};
     (void)raw();
     (void)kflow();
-    for (int r = 0; r < repetitions; ++r) {
+    for (int r = 0; r < opt.repetitions; ++r) {
         // Alternate which side goes first, so neither always runs on the warmer machine.
         if (r % 2 == 0) {
             row.raw.push_back(raw());
@@ -187,7 +208,7 @@ inline throughput_row compare(std::string scenario, std::string baseline, int re
         std::fprintf(stderr, "  %s, repetition %d: raw %.0f msg/s, kflow %.0f msg/s\n",
                      row.scenario.c_str(), r + 1, row.raw.back(), row.kflow.back());
     }
-    return row;
+    rows.push_back(std::move(row));
 }
 
 inline void print_throughput_table(const std::vector<throughput_row>& rows) {

@@ -105,14 +105,15 @@ double raw_window(const setup& s, std::size_t messages, std::size_t window) {
             if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 break;
             expect(err == RD_KAFKA_RESP_ERR_NO_ERROR,
-                   std::string("raw producer: ") + rd_kafka_err2str(err));
+                   [&] { return std::string("raw producer: ") + rd_kafka_err2str(err); });
             ++sent;
         }
         expect(clock_type::now() < deadline, "raw producer: deliveries did not arrive in time");
         rd_kafka_poll(rk.get(), 100);  // returns as soon as a report was served
     }
     const double elapsed = kflow::bench::seconds_since(start);
-    expect(reports.failed == 0, "raw producer: " + std::to_string(reports.failed) + " failed");
+    expect(reports.failed == 0,
+           [&] { return "raw producer: " + std::to_string(reports.failed) + " failed"; });
     return static_cast<double>(messages) / elapsed;
 }
 
@@ -130,13 +131,14 @@ double raw_unbounded(const setup& s, std::size_t messages) {
             continue;
         }
         expect(err == RD_KAFKA_RESP_ERR_NO_ERROR,
-               std::string("raw producer: ") + rd_kafka_err2str(err));
+               [&] { return std::string("raw producer: ") + rd_kafka_err2str(err); });
         ++sent;
         rd_kafka_poll(rk.get(), 0);
     }
     raw_wait_for(rk.get(), reports, messages, start + run_deadline);
     const double elapsed = kflow::bench::seconds_since(start);
-    expect(reports.failed == 0, "raw producer: " + std::to_string(reports.failed) + " failed");
+    expect(reports.failed == 0,
+           [&] { return "raw producer: " + std::to_string(reports.failed) + " failed"; });
     return static_cast<double>(messages) / elapsed;
 }
 
@@ -196,8 +198,10 @@ double kflow_coroutines(const setup& s, std::size_t messages, std::size_t window
     const double elapsed = kflow::bench::seconds_since(start);
     if (failure)
         std::rethrow_exception(failure);
-    expect(delivered == messages, "kflow async producer: " + std::to_string(delivered) + " of " +
-                                      std::to_string(messages) + " delivered");
+    expect(delivered == messages, [&] {
+        return "kflow async producer: " + std::to_string(delivered) + " of " +
+               std::to_string(messages) + " delivered";
+    });
     return static_cast<double>(messages) / elapsed;
 }
 
@@ -226,9 +230,10 @@ double kflow_callbacks(const setup& s, std::size_t messages, std::size_t window)
         send_next();
     io.run();  // returns once every delivery completed
     const double elapsed = kflow::bench::seconds_since(start);
-    expect(delivered == messages && failed == 0,
-           "kflow callback producer: " + std::to_string(delivered) + " of " +
-               std::to_string(messages) + " delivered, " + std::to_string(failed) + " failed");
+    expect(delivered == messages && failed == 0, [&] {
+        return "kflow callback producer: " + std::to_string(delivered) + " of " +
+               std::to_string(messages) + " delivered, " + std::to_string(failed) + " failed";
+    });
     return static_cast<double>(messages) / elapsed;
 }
 
@@ -254,9 +259,10 @@ double kflow_sync(const setup& s, std::size_t messages) {
     }
     expect(!producer.flush(run_deadline), "kflow sync producer: flush timed out");
     const double elapsed = kflow::bench::seconds_since(start);
-    expect(delivered == messages && failed == 0,
-           "kflow sync producer: " + std::to_string(delivered) + " of " + std::to_string(messages) +
-               " delivered, " + std::to_string(failed) + " failed");
+    expect(delivered == messages && failed == 0, [&] {
+        return "kflow sync producer: " + std::to_string(delivered) + " of " +
+               std::to_string(messages) + " delivered, " + std::to_string(failed) + " failed";
+    });
     return static_cast<double>(messages) / elapsed;
 }
 
@@ -288,20 +294,20 @@ int main(int argc, char** argv) {
         std::vector<kflow::bench::throughput_row> rows;
         for (const std::size_t window : {std::size_t{1}, std::size_t{64}, std::size_t{1024}}) {
             const std::size_t n = window == 1 ? w1_messages : opt.messages;
-            rows.push_back(kflow::bench::compare(
-                "co_await async_send, W=" + std::to_string(window),
-                "producev+poll, W=" + std::to_string(window), opt.repetitions,
+            kflow::bench::compare(
+                rows, opt, "co_await async_send, W=" + std::to_string(window),
+                "producev+poll, W=" + std::to_string(window),
                 [&] { return raw_window(s, n, window); },
-                [&] { return kflow_coroutines(s, n, window); }));
+                [&] { return kflow_coroutines(s, n, window); });
         }
-        rows.push_back(kflow::bench::compare(
-            "async_send + callback, W=1024", "producev+poll, W=1024", opt.repetitions,
+        kflow::bench::compare(
+            rows, opt, "async_send + callback, W=1024", "producev+poll, W=1024",
             [&] { return raw_window(s, opt.messages, 1024); },
-            [&] { return kflow_callbacks(s, opt.messages, 1024); }));
-        rows.push_back(kflow::bench::compare(
-            "sync send + delivery callback", "producev+poll(0) per send", opt.repetitions,
+            [&] { return kflow_callbacks(s, opt.messages, 1024); });
+        kflow::bench::compare(
+            rows, opt, "sync send + delivery callback", "producev+poll(0) per send",
             [&] { return raw_unbounded(s, opt.messages); },
-            [&] { return kflow_sync(s, opt.messages); }));
+            [&] { return kflow_sync(s, opt.messages); });
         kflow::bench::print_throughput_table(rows);
     });
 }
