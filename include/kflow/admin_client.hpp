@@ -1,0 +1,514 @@
+#pragma once
+// kflow::admin_client: topics, partitions, configs, consumer groups, offsets, records, ACLs and
+// the cluster itself.
+//
+//   kflow::admin_client admin(io.get_executor(), kflow::admin_config().bootstrap_servers(b));
+//   auto results = admin.create_topics({kflow::topic_spec("orders", 6, 3)});
+//   kflow::throw_if_any_failed(results, "creating topics");
+//   auto groups = co_await admin.async_list_consumer_groups();
+//
+// Every operation comes in four forms (plus the same with explicit admin_options):
+//   R op(args, std::error_code& ec)     sets ec (details are in the throwing form's exception)
+//   R op(args)                          throws kflow::kafka_error with the broker's message
+//   async_op(args, token)               any Asio completion token, default kflow::use_awaitable:
+//                                       completes with void(boost::system::error_code, R)
+//
+// Batches (create three topics, delete two groups...) return one result per item, each with its
+// own error_code and message. The error_code and throwing forms report only request-level
+// failures (nothing reachable, timeout, the broker does not support the request, invalid input);
+// an item the broker refused is in the results: check them, or call throw_if_any_failed().
+// Nothing is reported as done that the broker did not confirm.
+//
+// Timeouts: admin_options::request_timeout bounds each call (default 30 s); the blocking forms
+// wait at most that plus a 5 s margin for librdkafka's own timeout result.
+//
+// Asynchronous forms: handlers run on their associated executor (else the client's), never on a
+// librdkafka thread. Admin requests are woken through librdkafka's queue events; operations that
+// librdkafka serves with blocking calls (list/describe topics, describe_cluster, watermarks,
+// list_offsets, consumer_group_lag) run one at a time on a worker thread of the client.
+// Per-operation cancellation (any type) completes the operation at once with
+// asio::error::operation_aborted; a request already sent still runs on the broker.
+//
+// Thread safety: every operation may be called from any thread, concurrently. Destruction must
+// not race with calls; it fails outstanding asynchronous operations with errc::closed (waiting
+// for a blocking call in progress, bounded by its request timeout).
+//
+// librdkafka version: operations newer librdkafka added and 2.0.2 lacks exist in every build;
+// built against an older librdkafka they fail with errc::unsupported_by_librdkafka naming the
+// version needed (incremental_alter_configs, the SCRAM credential operations: 2.2.0).
+
+#include <kflow/admin_acls.hpp>
+#include <kflow/admin_config.hpp>
+#include <kflow/admin_configs.hpp>
+#include <kflow/admin_groups.hpp>
+#include <kflow/admin_offsets.hpp>
+#include <kflow/admin_options.hpp>
+#include <kflow/admin_results.hpp>
+#include <kflow/admin_topics.hpp>
+#include <kflow/detail/admin_config_requests.hpp>
+#include <kflow/detail/admin_core.hpp>
+#include <kflow/detail/admin_metadata_requests.hpp>
+#include <kflow/detail/admin_topic_requests.hpp>
+#include <kflow/metadata.hpp>
+#include <kflow/topic_partition.hpp>
+#include <kflow/topic_spec.hpp>
+#include <kflow/use_awaitable.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace kflow {
+
+namespace asio = boost::asio;
+
+class admin_client {
+  public:
+    using executor_type = asio::any_io_executor;
+
+    /// A client whose asynchronous operations complete on `executor` (unless their handler has
+    /// an executor of its own).
+    admin_client(executor_type executor, const admin_config& config)
+        : core_(detail::admin_core::create(config, std::move(executor))) {}
+    /// A client for the blocking forms; asynchronous calls need a handler with an associated
+    /// executor (a coroutine's, or asio::bind_executor), else they fail with errc::invalid_config.
+    explicit admin_client(const admin_config& config)
+        : core_(detail::admin_core::create(config, executor_type())) {}
+
+    admin_client(admin_client&&) noexcept = default;
+    admin_client& operator=(admin_client&&) noexcept = default;
+    ~admin_client() {
+        if (core_)
+            core_->close();
+    }
+
+    [[nodiscard]] executor_type get_executor() const noexcept { return core_->executor(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
+    /// The options of calls that pass none (admin_config::default_options).
+    [[nodiscard]] const admin_options& defaults() const noexcept {
+        return core_->default_options();
+    }
+
+    /// Creates topics (partitions and replication factor, or an explicit replica assignment, and
+    /// topic configs). One item_result per topic; with options.validate_only the broker only
+    /// checks.
+    [[nodiscard]] std::vector<item_result> create_topics(std::vector<topic_spec> topics,
+                                                         const admin_options& options,
+                                                         std::error_code& ec) {
+        return run_sync(detail::create_topics_request{std::move(topics)}, options, ec);
+    }
+    [[nodiscard]] std::vector<item_result> create_topics(std::vector<topic_spec> topics,
+                                                         std::error_code& ec) {
+        return create_topics(std::move(topics), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<item_result> create_topics(std::vector<topic_spec> topics,
+                                                         const admin_options& options) {
+        return run_or_throw(detail::create_topics_request{std::move(topics)}, options);
+    }
+    [[nodiscard]] std::vector<item_result> create_topics(std::vector<topic_spec> topics) {
+        return create_topics(std::move(topics), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_topics(std::vector<topic_spec> topics, const admin_options& options,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_topics_request{std::move(topics)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_topics(std::vector<topic_spec> topics,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_topics_request{std::move(topics)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Deletes topics. One item_result per topic.
+    [[nodiscard]] std::vector<item_result> delete_topics(std::vector<std::string> topics,
+                                                         const admin_options& options,
+                                                         std::error_code& ec) {
+        return run_sync(detail::delete_topics_request{std::move(topics)}, options, ec);
+    }
+    [[nodiscard]] std::vector<item_result> delete_topics(std::vector<std::string> topics,
+                                                         std::error_code& ec) {
+        return delete_topics(std::move(topics), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<item_result> delete_topics(std::vector<std::string> topics,
+                                                         const admin_options& options) {
+        return run_or_throw(detail::delete_topics_request{std::move(topics)}, options);
+    }
+    [[nodiscard]] std::vector<item_result> delete_topics(std::vector<std::string> topics) {
+        return delete_topics(std::move(topics), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_topics(std::vector<std::string> topics, const admin_options& options,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_topics_request{std::move(topics)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_topics(std::vector<std::string> topics,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_topics_request{std::move(topics)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Raises topics' partition counts. One item_result per topic.
+    [[nodiscard]] std::vector<item_result> create_partitions(std::vector<partitions_spec> topics,
+                                                             const admin_options& options,
+                                                             std::error_code& ec) {
+        return run_sync(detail::create_partitions_request{std::move(topics)}, options, ec);
+    }
+    [[nodiscard]] std::vector<item_result> create_partitions(std::vector<partitions_spec> topics,
+                                                             std::error_code& ec) {
+        return create_partitions(std::move(topics), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<item_result> create_partitions(std::vector<partitions_spec> topics,
+                                                             const admin_options& options) {
+        return run_or_throw(detail::create_partitions_request{std::move(topics)}, options);
+    }
+    [[nodiscard]] std::vector<item_result> create_partitions(std::vector<partitions_spec> topics) {
+        return create_partitions(std::move(topics), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_partitions(std::vector<partitions_spec> topics, const admin_options& options,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_partitions_request{std::move(topics)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_partitions(std::vector<partitions_spec> topics,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_partitions_request{std::move(topics)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Every topic with its partitions, leaders, replicas and in-sync replicas, sorted by name
+    /// (internal topics such as __consumer_offsets only when include_internal).
+    [[nodiscard]] std::vector<topic_metadata> list_topics(bool include_internal,
+                                                          const admin_options& options,
+                                                          std::error_code& ec) {
+        return run_sync(detail::list_topics_request{include_internal}, options, ec);
+    }
+    [[nodiscard]] std::vector<topic_metadata> list_topics(bool include_internal,
+                                                          std::error_code& ec) {
+        return list_topics(include_internal, defaults(), ec);
+    }
+    [[nodiscard]] std::vector<topic_metadata> list_topics(bool include_internal,
+                                                          const admin_options& options) {
+        return run_or_throw(detail::list_topics_request{include_internal}, options);
+    }
+    [[nodiscard]] std::vector<topic_metadata> list_topics(bool include_internal) {
+        return list_topics(include_internal, defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<topic_metadata>)>
+            Token = kflow::use_awaitable_t>
+    auto async_list_topics(bool include_internal, const admin_options& options,
+                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_topics_request{include_internal}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<topic_metadata>)>
+            Token = kflow::use_awaitable_t>
+    auto async_list_topics(bool include_internal, Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_topics_request{include_internal}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// The named topics' metadata, in the order asked; a topic the cluster does not have is
+    /// reported with UNKNOWN_TOPIC_OR_PART (asking never auto-creates it).
+    [[nodiscard]] std::vector<topic_metadata> describe_topics(std::vector<std::string> topics,
+                                                              const admin_options& options,
+                                                              std::error_code& ec) {
+        return run_sync(detail::describe_topics_request{std::move(topics)}, options, ec);
+    }
+    [[nodiscard]] std::vector<topic_metadata> describe_topics(std::vector<std::string> topics,
+                                                              std::error_code& ec) {
+        return describe_topics(std::move(topics), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<topic_metadata> describe_topics(std::vector<std::string> topics,
+                                                              const admin_options& options) {
+        return run_or_throw(detail::describe_topics_request{std::move(topics)}, options);
+    }
+    [[nodiscard]] std::vector<topic_metadata> describe_topics(std::vector<std::string> topics) {
+        return describe_topics(std::move(topics), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<topic_metadata>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_topics(std::vector<std::string> topics, const admin_options& options,
+                               Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_topics_request{std::move(topics)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<topic_metadata>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_topics(std::vector<std::string> topics,
+                               Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_topics_request{std::move(topics)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// The cluster id, its brokers and the controller.
+    [[nodiscard]] cluster_description describe_cluster(const admin_options& options,
+                                                       std::error_code& ec) {
+        return run_sync(detail::describe_cluster_request{}, options, ec);
+    }
+    [[nodiscard]] cluster_description describe_cluster(std::error_code& ec) {
+        return describe_cluster(defaults(), ec);
+    }
+    [[nodiscard]] cluster_description describe_cluster(const admin_options& options) {
+        return run_or_throw(detail::describe_cluster_request{}, options);
+    }
+    [[nodiscard]] cluster_description describe_cluster() { return describe_cluster(defaults()); }
+    template <asio::completion_token_for<void(boost::system::error_code, cluster_description)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_cluster(const admin_options& options,
+                                Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_cluster_request{}, options, std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, cluster_description)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_cluster(Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_cluster_request{}, defaults(), std::forward<Token>(token));
+    }
+
+    /// A partition's low and high watermarks, asked of its leader.
+    [[nodiscard]] watermark_offsets watermarks(topic_partition partition,
+                                               const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::watermarks_request{std::move(partition)}, options, ec);
+    }
+    [[nodiscard]] watermark_offsets watermarks(topic_partition partition, std::error_code& ec) {
+        return watermarks(std::move(partition), defaults(), ec);
+    }
+    [[nodiscard]] watermark_offsets watermarks(topic_partition partition,
+                                               const admin_options& options) {
+        return run_or_throw(detail::watermarks_request{std::move(partition)}, options);
+    }
+    [[nodiscard]] watermark_offsets watermarks(topic_partition partition) {
+        return watermarks(std::move(partition), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, watermark_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_watermarks(topic_partition partition, const admin_options& options,
+                          Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::watermarks_request{std::move(partition)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, watermark_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_watermarks(topic_partition partition, Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::watermarks_request{std::move(partition)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Earliest, latest or by-time offsets of partitions; each partition reports its own error.
+    [[nodiscard]] std::vector<partition_offset_result> list_offsets(
+        std::vector<offset_query> queries, const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::list_offsets_request{std::move(queries)}, options, ec);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> list_offsets(
+        std::vector<offset_query> queries, std::error_code& ec) {
+        return list_offsets(std::move(queries), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> list_offsets(
+        std::vector<offset_query> queries, const admin_options& options) {
+        return run_or_throw(detail::list_offsets_request{std::move(queries)}, options);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> list_offsets(
+        std::vector<offset_query> queries) {
+        return list_offsets(std::move(queries), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<partition_offset_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_list_offsets(std::vector<offset_query> queries, const admin_options& options,
+                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_offsets_request{std::move(queries)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<partition_offset_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_list_offsets(std::vector<offset_query> queries,
+                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_offsets_request{std::move(queries)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Configs of topics, brokers or groups with their source and flags; one entry per resource.
+    [[nodiscard]] std::vector<resource_configs> describe_configs(
+        std::vector<config_resource> resources, const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::describe_configs_request{std::move(resources)}, options, ec);
+    }
+    [[nodiscard]] std::vector<resource_configs> describe_configs(
+        std::vector<config_resource> resources, std::error_code& ec) {
+        return describe_configs(std::move(resources), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<resource_configs> describe_configs(
+        std::vector<config_resource> resources, const admin_options& options) {
+        return run_or_throw(detail::describe_configs_request{std::move(resources)}, options);
+    }
+    [[nodiscard]] std::vector<resource_configs> describe_configs(
+        std::vector<config_resource> resources) {
+        return describe_configs(std::move(resources), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<resource_configs>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_configs(std::vector<config_resource> resources,
+                                const admin_options& options,
+                                Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_configs_request{std::move(resources)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<resource_configs>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_configs(std::vector<config_resource> resources,
+                                Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_configs_request{std::move(resources)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Replaces resources' dynamic configs (Kafka's AlterConfigs: configs not given return to their
+    /// defaults). Prefer incremental_alter_configs where librdkafka has it.
+    [[nodiscard]] std::vector<config_result> alter_configs(
+        std::vector<config_alteration> alterations, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(detail::alter_configs_request{std::move(alterations)}, options, ec);
+    }
+    [[nodiscard]] std::vector<config_result> alter_configs(
+        std::vector<config_alteration> alterations, std::error_code& ec) {
+        return alter_configs(std::move(alterations), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<config_result> alter_configs(
+        std::vector<config_alteration> alterations, const admin_options& options) {
+        return run_or_throw(detail::alter_configs_request{std::move(alterations)}, options);
+    }
+    [[nodiscard]] std::vector<config_result> alter_configs(
+        std::vector<config_alteration> alterations) {
+        return alter_configs(std::move(alterations), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<config_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_alter_configs(std::vector<config_alteration> alterations,
+                             const admin_options& options,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_configs_request{std::move(alterations)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<config_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_alter_configs(std::vector<config_alteration> alterations,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_configs_request{std::move(alterations)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Sets, removes, appends to or subtracts from single configs (KIP-339). Needs
+    /// librdkafka 2.2.0: built against an older one it fails with errc::unsupported_by_librdkafka.
+    [[nodiscard]] std::vector<config_result> incremental_alter_configs(
+        std::vector<incremental_config_alteration> alterations, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(detail::incremental_alter_configs_request{std::move(alterations)}, options,
+                        ec);
+    }
+    [[nodiscard]] std::vector<config_result> incremental_alter_configs(
+        std::vector<incremental_config_alteration> alterations, std::error_code& ec) {
+        return incremental_alter_configs(std::move(alterations), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<config_result> incremental_alter_configs(
+        std::vector<incremental_config_alteration> alterations, const admin_options& options) {
+        return run_or_throw(detail::incremental_alter_configs_request{std::move(alterations)},
+                            options);
+    }
+    [[nodiscard]] std::vector<config_result> incremental_alter_configs(
+        std::vector<incremental_config_alteration> alterations) {
+        return incremental_alter_configs(std::move(alterations), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<config_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_incremental_alter_configs(std::vector<incremental_config_alteration> alterations,
+                                         const admin_options& options,
+                                         Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::incremental_alter_configs_request{std::move(alterations)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<config_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_incremental_alter_configs(std::vector<incremental_config_alteration> alterations,
+                                         Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::incremental_alter_configs_request{std::move(alterations)},
+                        defaults(), std::forward<Token>(token));
+    }
+    /// Every topic except internal ones, sorted by name.
+    [[nodiscard]] std::vector<topic_metadata> list_topics() { return list_topics(false); }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<topic_metadata>)>
+            Token = kflow::use_awaitable_t>
+    auto async_list_topics(Token&& token = kflow::use_awaitable_t{}) {
+        return async_list_topics(false, std::forward<Token>(token));
+    }
+
+  private:
+    template <class Request>
+    using result_of = typename Request::result_type;
+
+    template <class Request>
+    result_of<Request> run_sync(Request request, const admin_options& options,
+                                std::error_code& ec) {
+        error_info err;
+        auto result = core_->run(std::move(request), options, err);
+        ec = err.code;
+        return result;
+    }
+
+    template <class Request>
+    result_of<Request> run_or_throw(Request request, const admin_options& options) {
+        error_info err;
+        auto result = core_->run(std::move(request), options, err);
+        if (err)
+            throw kafka_error(err.code, err.message, err.flags);
+        return result;
+    }
+
+    /// The initiation of every async_ operation; it exposes the client's executor so token
+    /// adapters (asio::cancel_after, ...) can find one.
+    struct initiation {
+        std::shared_ptr<detail::admin_core> core;
+
+        using executor_type = asio::any_io_executor;
+        [[nodiscard]] executor_type get_executor() const noexcept { return core->executor(); }
+
+        template <class Handler, class Request>
+        void operator()(Handler&& handler, Request request, const admin_options& options) const {
+            core->start(std::move(request), options, std::forward<Handler>(handler));
+        }
+    };
+
+    template <class Request, class Token>
+    auto initiate(Request request, const admin_options& options, Token&& token) {
+        return asio::async_initiate<Token, void(boost::system::error_code, result_of<Request>)>(
+            initiation{core_}, token, std::move(request), options);
+    }
+
+    std::shared_ptr<detail::admin_core> core_;
+};
+
+}  // namespace kflow

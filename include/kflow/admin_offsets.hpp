@@ -1,0 +1,58 @@
+#pragma once
+// Offsets the admin client reads and deletes: list_offsets (earliest, latest or by time) and
+// delete_records.
+
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+namespace kflow {
+
+/// Which offset list_offsets looks up for a partition.
+class offset_spec {
+  public:
+    /// The first offset still stored (the low watermark).
+    static offset_spec earliest() noexcept { return offset_spec(kind::earliest, 0); }
+    /// The next offset to be written (the high watermark).
+    static offset_spec latest() noexcept { return offset_spec(kind::latest, 0); }
+    /// The first offset whose timestamp is at or after `ms_since_epoch`.
+    static offset_spec at_time(std::int64_t ms_since_epoch) noexcept {
+        return offset_spec(kind::timestamp, ms_since_epoch);
+    }
+
+    enum class kind { earliest, latest, timestamp };
+    [[nodiscard]] kind which() const noexcept { return kind_; }
+    [[nodiscard]] std::int64_t timestamp() const noexcept { return timestamp_; }
+
+  private:
+    offset_spec(kind k, std::int64_t ts) noexcept : kind_(k), timestamp_(ts) {}
+    kind kind_;
+    std::int64_t timestamp_;
+};
+
+struct offset_query {
+    offset_query(std::string topic_name, std::int32_t partition_id, offset_spec what)
+        : topic(std::move(topic_name)), partition(partition_id), spec(what) {}
+
+    std::string topic;
+    std::int32_t partition = 0;
+    offset_spec spec;
+};
+
+/// One partition's answer from list_offsets or delete_records.
+struct partition_offset_result {
+    std::string topic;
+    std::int32_t partition = 0;
+    /// list_offsets: the offset found (-1 when no record is that recent); delete_records: the
+    /// partition's new low watermark.
+    std::int64_t offset = -1;
+    std::error_code error;
+    std::string message;
+
+    [[nodiscard]] bool ok() const noexcept { return !error; }
+    [[nodiscard]] std::string item_name() const {
+        return "'" + topic + "' [" + std::to_string(partition) + "]";
+    }
+};
+
+}  // namespace kflow

@@ -1,0 +1,40 @@
+#pragma once
+// Options every admin operation takes: how long to wait, and whether to only validate.
+
+#include <chrono>
+
+namespace kflow {
+
+/// Per-call admin options. The defaults suit a healthy cluster; lower them in tests.
+///
+/// It has constructors (not just public fields) so that it can be built inline inside a
+/// co_await expression: g++ 12 miscompiles aggregate temporaries there.
+struct admin_options {
+    admin_options() = default;
+    explicit admin_options(std::chrono::milliseconds request,
+                           std::chrono::milliseconds operation = std::chrono::seconds(30),
+                           bool validate = false)
+        : request_timeout(request), operation_timeout(operation), validate_only(validate) {}
+
+    /// The whole request: finding the broker (controller or coordinator), sending, the broker's
+    /// work and the response. When it passes the operation completes with a timeout error.
+    /// The synchronous forms wait this long plus a short margin, never forever.
+    std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+    /// How long the broker may wait for the change to spread through the cluster before
+    /// answering (create/delete topics, create partitions, delete records). 0 answers at once.
+    std::chrono::milliseconds operation_timeout = std::chrono::seconds(30);
+    /// Ask the broker to check the request without applying it (create topics, create
+    /// partitions, alter configs). Ignored by operations that change nothing.
+    bool validate_only = false;
+    /// list_consumer_group_offsets: only offsets of committed transactions (KIP-447).
+    bool require_stable_offsets = false;
+
+    /// A copy with validate_only set: `admin.create_topics(specs, opts.validating())`.
+    [[nodiscard]] admin_options validating(bool on = true) const {
+        admin_options copy = *this;
+        copy.validate_only = on;
+        return copy;
+    }
+};
+
+}  // namespace kflow
