@@ -169,6 +169,8 @@ void seed(const std::string& bootstrap, const std::string& topic) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+    // Every line at once, also into a pipe or a log file: a long run is watched as it goes.
+    std::cout << std::unitbuf;
     const auto parsed = example::parse_options({argv + 1, argv + argc});
     if (!parsed.parsed) {
         std::cerr << "kflow-async-consumer: " << parsed.error << "\n\n" << example::usage_text;
