@@ -5,17 +5,27 @@
 
 #include <kflow/consumer.hpp>
 #include <kflow/producer.hpp>
+#include <kflow/testing/describe.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <unistd.h>
 #include <optional>
+#include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace kflow::testing {
+
+/// A test expectation that was not met; what() says what was expected and what arrived instead.
+class expectation_failed : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
 
 /// A name no other test run uses: "<prefix>-<pid>-<counter>-<time>".
 [[nodiscard]] inline std::string unique_name(std::string_view prefix) {
@@ -48,7 +58,7 @@ namespace kflow::testing {
 }
 
 /// Polls until `count` records arrived or `deadline` passed; returns what arrived (check its
-/// size). Deserialization failures propagate as deserialization_error.
+/// size, or use require_records). Deserialization failures propagate as deserialization_error.
 template <class Consumer>
 [[nodiscard]] auto consume_until(Consumer& consumer, std::size_t count,
                                  std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
@@ -87,41 +97,163 @@ struct record_expectation {
         }
         return true;
     }
+
+    /// The fields this expectation checks, e.g. {key="k-1" headers⊇{source="shop"}}.
+    [[nodiscard]] std::string describe() const {
+        std::string out;
+        const auto field = [&out](std::string text) {
+            out += out.empty() ? "" : " ";
+            out += std::move(text);
+        };
+        if (topic)
+            field("topic=" + *topic);
+        if (partition)
+            field("partition=" + std::to_string(*partition));
+        if (key)
+            field("key=" + describe_value(*key));
+        if (value)
+            field("value=" + describe_value(*value));
+        if (!headers.empty())
+            field("headers including " + testing::describe(headers));
+        return "{" + (out.empty() ? std::string("any record") : out) + "}";
+    }
 };
 
-/// Polls until a record matching `expected` arrives (returned) or `deadline` passes
-/// (std::nullopt). Records that do not match are skipped.
+/// What expect_record found: the matching record, or why there is none (the expectation, the
+/// deadline, and every record that arrived instead). Used like std::optional.
+template <class Record>
+class expect_result {
+  public:
+    /// At most this many non-matching records are kept for the failure message.
+    static constexpr std::size_t max_kept = 20;
+
+    [[nodiscard]] bool has_value() const noexcept { return match_.has_value(); }
+    [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
+    [[nodiscard]] const Record& operator*() const { return value(); }
+    [[nodiscard]] const Record* operator->() const { return &value(); }
+    /// The matching record; throws expectation_failed with failure() when there is none.
+    [[nodiscard]] const Record& value() const {
+        if (!match_)
+            throw expectation_failed(failure_);
+        return *match_;
+    }
+
+    /// The records that arrived before the match, or before the deadline, and did not match
+    /// (the first max_kept of them; skipped_count() has them all).
+    [[nodiscard]] const std::vector<Record>& skipped() const noexcept { return skipped_; }
+    [[nodiscard]] std::size_t skipped_count() const noexcept { return skipped_count_; }
+    /// Empty when a record matched.
+    [[nodiscard]] const std::string& failure() const noexcept { return failure_; }
+
+    /// The match, or the failure: so CHECK(expect_record(...)) prints what went wrong.
+    friend std::ostream& operator<<(std::ostream& os, const expect_result& r) {
+        return os << (r.match_ ? testing::describe(*r.match_) : r.failure_);
+    }
+
+    void skip(Record record) {
+        if (skipped_.size() < max_kept)
+            skipped_.push_back(std::move(record));
+        ++skipped_count_;
+    }
+    void set_match(Record record) { match_.emplace(std::move(record)); }
+    void set_failure(const std::string& expected, std::chrono::milliseconds deadline) {
+        failure_ = "no record matching " + expected + " arrived within " +
+                   std::to_string(deadline.count()) + " ms";
+        if (skipped_count_ == 0) {
+            failure_ += "; no record arrived at all";
+            return;
+        }
+        failure_ += "; " + std::to_string(skipped_count_) + " other record(s) arrived";
+        if (skipped_count_ > skipped_.size()) {
+            failure_ += ", the first " + std::to_string(skipped_.size());
+        }
+        failure_ += ":";
+        for (const auto& r : skipped_)
+            failure_ += "\n  " + testing::describe(r);
+    }
+
+  private:
+    std::optional<Record> match_;
+    std::vector<Record> skipped_;
+    std::size_t skipped_count_ = 0;
+    std::string failure_;
+};
+
+/// Polls until a record matching `expected` arrives or `deadline` passes. Records that do not
+/// match are consumed and skipped; the result lists them when nothing matched (see
+/// expect_result::failure()).
 template <class Consumer>
-[[nodiscard]] std::optional<typename Consumer::record_type> expect_record(
+[[nodiscard]] expect_result<typename Consumer::record_type> expect_record(
     Consumer& consumer,
     const record_expectation<typename Consumer::key_type, typename Consumer::value_type>& expected,
     std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+    expect_result<typename Consumer::record_type> result;
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             until - std::chrono::steady_clock::now());
         if (auto r = consumer.poll(std::min(left, std::chrono::milliseconds(100)))) {
-            if (expected.matches(*r)) return r;
+            if (expected.matches(*r)) {
+                result.set_match(std::move(*r));
+                return result;
+            }
+            result.skip(std::move(*r));
         }
     }
-    return std::nullopt;
+    result.set_failure(expected.describe(), deadline);
+    return result;
+}
+
+/// expect_record that returns the matching record, or throws expectation_failed saying what
+/// was expected and listing what arrived instead.
+template <class Consumer>
+typename Consumer::record_type require_record(
+    Consumer& consumer,
+    const record_expectation<typename Consumer::key_type, typename Consumer::value_type>& expected,
+    std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+    auto result = expect_record(consumer, expected, deadline);
+    return result.value();
+}
+
+/// consume_until that returns exactly `count` records, or throws expectation_failed listing
+/// the ones that did arrive.
+template <class Consumer>
+std::vector<typename Consumer::record_type> require_records(
+    Consumer& consumer, std::size_t count,
+    std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+    auto records = consume_until(consumer, count, deadline);
+    if (records.size() == count)
+        return records;
+    std::string message = "expected " + std::to_string(count) + " record(s) within " +
+                          std::to_string(deadline.count()) + " ms, got " +
+                          std::to_string(records.size());
+    message += records.empty() ? "" : ":";
+    for (const auto& r : records)
+        message += "\n  " + describe(r);
+    throw expectation_failed(message);
 }
 
 /// Sends and waits for the delivery report; throws kafka_error if delivery failed.
 template <class Producer>
 record_metadata send_and_wait(Producer& producer, const typename Producer::record_type& record,
                               std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
-    std::optional<std::pair<std::error_code, record_metadata>> report;
-    producer.send(record, [&](std::error_code ec, const record_metadata& md) {
-        report.emplace(ec, md);
+    // Shared with the callback: after a missed deadline the report still arrives later (from
+    // a poll or the producer's close), when this frame is gone.
+    auto report = std::make_shared<std::optional<std::pair<std::error_code, record_metadata>>>();
+    producer.send(record, [report](std::error_code ec, const record_metadata& md) {
+        report->emplace(ec, md);
     });
     const auto until = std::chrono::steady_clock::now() + deadline;
-    while (!report && std::chrono::steady_clock::now() < until) {
+    while (!*report && std::chrono::steady_clock::now() < until) {
         producer.poll(std::chrono::milliseconds(50));
     }
-    if (!report) throw kafka_error(make_error_code(errc::timed_out), "no delivery report");
-    throw_if_error(report->first, "delivery to " + record.topic);
-    return report->second;
+    if (!*report) {
+        throw kafka_error(make_error_code(errc::timed_out),
+                          "no delivery report for a record to " + record.topic + " within " +
+                              std::to_string(deadline.count()) + " ms");
+    }
+    throw_if_error((*report)->first, "delivery to " + record.topic);
+    return (*report)->second;
 }
 
 /// The cluster to test against: KFLOW_TEST_BOOTSTRAP when set (a real cluster), else empty.
