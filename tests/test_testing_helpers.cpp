@@ -81,6 +81,14 @@ struct no_stream_operator {
     friend bool operator==(const no_stream_operator&, const no_stream_operator&) = default;
 };
 
+struct json_point {
+    int x = 0;
+    int y = 0;
+};
+void to_json(nlohmann::json& j, const json_point& p) {
+    j = {{"x", p.x}, {"y", p.y}};
+}
+
 }  // namespace
 
 TEST_CASE("unique_name starts with its prefix and never repeats", "[testing]") {
@@ -305,13 +313,15 @@ TEST_CASE("record_expectation matches headers by name and value, null values inc
           "{headers including {trace=null}}");
 }
 
-TEST_CASE("describe_value shows text quoted, null as null, bytes by size", "[testing]") {
+TEST_CASE("describe_value shows text quoted, null as null, bytes by size, JSON types as JSON",
+          "[testing]") {
     using kflow::testing::describe_value;
     CHECK(describe_value(std::string("x")) == "\"x\"");
     CHECK(describe_value(std::optional<std::string>()) == "null");
     CHECK(describe_value(std::optional<std::string>("y")) == "\"y\"");
     CHECK(describe_value(std::vector<std::byte>(3)) == "<3 bytes>");
     CHECK(describe_value(42) == "42");
+    CHECK(describe_value(json_point{1, 2}) == R"({"x":1,"y":2})");
     CHECK(describe_value(no_stream_operator{}) == "<unprintable>");
 }
 

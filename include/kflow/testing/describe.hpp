@@ -1,11 +1,12 @@
 #pragma once
 // Records as text, for test failure messages: "orders [2] @ 17 key="k-1" value="v-1"
 // headers={source="shop", trace=null}". Text is quoted, std::optional shows its value or null,
-// byte vectors show their size, other types print with their operator<<, and a type without one
-// shows as <unprintable>.
+// byte vectors show their size, other types print with their operator<<, or else as JSON when
+// nlohmann_json can write them, and as <unprintable> when nothing can.
 
 #include <kflow/headers.hpp>
 #include <kflow/record.hpp>
+#include <kflow/serde.hpp>
 
 #include <concepts>
 #include <cstddef>
@@ -46,6 +47,9 @@ template <class T>
         std::ostringstream os;
         os << value;
         return os.str();
+    } else if constexpr (kflow::detail::json_serializable<T>) {
+        // The form it travels in with kflow's JSON codec.
+        return nlohmann::json(value).dump();
     } else {
         return "<unprintable>";
     }

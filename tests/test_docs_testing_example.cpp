@@ -1,0 +1,234 @@
+// The example of docs/testing.md, compiled and run with the suite so that the page stays true:
+// an application's Kafka code tested in-process against kflow::testing::mock_cluster, fault
+// injection recipes, and the same test against a real cluster when KFLOW_TEST_BOOTSTRAP is set.
+// docs/testing.md quotes this file between its "docs:" markers.
+
+// docs: application
+#include <kflow.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace shop {
+
+struct order_placed {
+    std::string order_id;
+    std::string customer;
+    long total_cents = 0;
+
+    friend bool operator==(const order_placed&, const order_placed&) = default;
+};
+
+inline void to_json(nlohmann::json& j, const order_placed& o) {
+    j = {{"order_id", o.order_id}, {"customer", o.customer}, {"total_cents", o.total_cents}};
+}
+inline void from_json(const nlohmann::json& j, order_placed& o) {
+    j.at("order_id").get_to(o.order_id);
+    j.at("customer").get_to(o.customer);
+    j.at("total_cents").get_to(o.total_cents);
+}
+
+/// Publishes order events as JSON, keyed by customer so that one customer's orders stay in
+/// order, with the caller's trace id as a header.
+class order_publisher {
+  public:
+    order_publisher(const kflow::producer_config& config, std::string topic)
+        : producer_(config), topic_(std::move(topic)) {}
+
+    /// Sends and waits until the broker stored the order; throws kflow::kafka_error if it did
+    /// not within `timeout` (the order may still be delivered later: it stays queued).
+    kflow::record_metadata publish(const order_placed& order, std::string_view trace_id,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        // Shared with the callback, which may run after a timeout, when this frame is gone.
+        auto report = std::make_shared<delivery>();
+        producer_.send(
+            {topic_, order.customer, order, kflow::headers{{"trace-id", std::string(trace_id)}}},
+            [report](std::error_code ec, const kflow::record_metadata& md) {
+                report->error = ec;
+                report->metadata = md;
+            });
+        if (const auto ec = producer_.flush(timeout)) {
+            throw kflow::kafka_error(ec, "order " + order.order_id + " not confirmed");
+        }
+        kflow::throw_if_error(report->error, "order " + order.order_id);
+        return report->metadata;
+    }
+
+  private:
+    struct delivery {
+        std::error_code error;
+        kflow::record_metadata metadata;
+    };
+    kflow::producer<std::string, order_placed> producer_;
+    std::string topic_;
+};
+
+}  // namespace shop
+// docs: end
+
+// docs: test
+#include <kflow/testing/helpers.hpp>
+#include <kflow/testing/mock_cluster.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+using kflow::testing::mock_cluster;
+
+namespace {
+
+using order_consumer = kflow::consumer<std::string, shop::order_placed>;
+
+/// Reads every partition of `topic` from the beginning. assign() rather than subscribe(): no
+/// group join, so no 3 s wait on the mock.
+order_consumer read_all(const std::string& bootstrap, const std::string& topic, int partitions) {
+    order_consumer consumer(kflow::testing::test_consumer_config(
+        bootstrap, kflow::testing::unique_name("orders-check")));
+    std::vector<kflow::topic_partition_offset> all;
+    for (int p = 0; p < partitions; ++p)
+        all.emplace_back(topic, p, kflow::offsets::beginning);
+    consumer.assign(all);
+    return consumer;
+}
+
+}  // namespace
+
+TEST_CASE("an order is published keyed by customer, with its trace id", "[docs][orders]") {
+    mock_cluster cluster;  // one broker on 127.0.0.1, gone at the end of the test
+    cluster.create_topic("orders", 3);
+
+    shop::order_publisher publisher(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()), "orders");
+    const shop::order_placed order{"o-1", "alice", 1250};
+    const auto stored = publisher.publish(order, "trace-42");
+
+    auto consumer = read_all(cluster.bootstrap_servers(), "orders", 3);
+    const auto record = kflow::testing::require_record(
+        consumer, {.key = "alice", .value = order, .headers = {{"trace-id", "trace-42"}}}, 10s);
+    // Where the broker says it stored the order is where a consumer finds it.
+    CHECK(record.partition == stored.partition);
+    CHECK(record.offset == stored.offset);
+}
+// docs: end
+
+// docs: faults
+TEST_CASE("an order published while the broker is down is delivered once it is back",
+          "[docs][orders][fault]") {
+    mock_cluster cluster;
+    cluster.create_topic("orders", 1);
+    shop::order_publisher publisher(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()), "orders");
+    publisher.publish({"o-1", "alice", 100}, "t-1");  // connected, metadata known
+
+    cluster.broker_down(1);
+    CHECK_THROWS_AS(publisher.publish({"o-2", "bob", 200}, "t-2", 1s), kflow::kafka_error);
+    cluster.broker_up(1);
+    publisher.publish({"o-3", "carol", 300}, "t-3", 30s);  // flushes o-2 as well
+
+    auto consumer = read_all(cluster.bootstrap_servers(), "orders", 1);
+    const auto records = kflow::testing::require_records(consumer, 3, 10s);
+    CHECK(records[1].value.order_id == "o-2");  // not lost, and stored once
+    CHECK(records[2].value.order_id == "o-3");
+}
+
+TEST_CASE("a broker's refusal reaches the caller; transient errors are retried",
+          "[docs][orders][fault]") {
+    mock_cluster cluster;
+    cluster.create_topic("orders", 1);
+    shop::order_publisher publisher(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()), "orders");
+
+    // The next Produce responses fail: one per request, in this order.
+    cluster.push_request_errors(
+        kflow::testing::api_key::produce,
+        {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
+    const auto stored = publisher.publish({"o-1", "alice", 100}, "t-1");  // retried, then stored
+    CHECK(stored.offset == 0);
+
+    cluster.push_request_errors(kflow::testing::api_key::produce,
+                                {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE});
+    try {
+        publisher.publish({"o-2", "bob", 200}, "t-2");
+        FAIL("the broker refused o-2, but publish did not throw");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
+    }
+}
+
+TEST_CASE("a broker slower than the delivery timeout fails the publish", "[docs][orders][fault]") {
+    mock_cluster cluster;
+    cluster.create_topic("orders", 1);
+    auto config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
+    config.delivery_timeout(500ms);
+    shop::order_publisher publisher(config, "orders");
+    publisher.publish({"o-1", "alice", 100}, "t-1");
+
+    cluster.set_round_trip_time(mock_cluster::all_brokers, 2s);  // every response 2 s late
+    try {
+        publisher.publish({"o-2", "bob", 200}, "t-2", 10s);
+        FAIL("publish succeeded although the broker answered after the delivery timeout");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == std::errc::timed_out);
+    }
+}
+
+TEST_CASE("orders keep flowing when partition leadership moves", "[docs][orders][fault]") {
+    mock_cluster cluster(2);
+    cluster.create_topic("orders", 1, 2);
+    shop::order_publisher publisher(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()), "orders");
+
+    cluster.set_partition_leader("orders", 0, 1);
+    publisher.publish({"o-1", "alice", 100}, "t-1");
+    cluster.set_partition_leader("orders", 0, 2);  // the producer finds the new leader
+    publisher.publish({"o-2", "bob", 200}, "t-2", 30s);
+
+    auto consumer = read_all(cluster.bootstrap_servers(), "orders", 1);
+    const auto records = kflow::testing::require_records(consumer, 2, 10s);
+    CHECK(records[0].value.order_id == "o-1");
+    CHECK(records[1].value.order_id == "o-2");
+}
+// docs: end
+
+// docs: real
+#include <kflow/admin_client.hpp>
+
+TEST_CASE("an order round trip on a real cluster", "[docs][orders][integration]") {
+    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
+    if (!bootstrap) {
+        WARN("SKIPPED: an order round trip on a real cluster: set KFLOW_TEST_BOOTSTRAP");
+        return;
+    }
+    // A topic of this run's own, deleted at the end whatever happens.
+    kflow::admin_client admin(kflow::admin_config().bootstrap_servers(*bootstrap));
+    const auto topic = kflow::testing::unique_name("orders");
+    kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 3)}), "create");
+    struct cleanup {
+        kflow::admin_client& admin;
+        std::string topic;
+        ~cleanup() {
+            std::error_code ec;
+            (void)admin.delete_topics({topic}, ec);
+        }
+    } delete_topic{admin, topic};
+
+    // The cluster reports the topic as created.
+    const auto described = admin.describe_topics({topic});
+    REQUIRE(described.size() == 1);
+    CHECK(described[0].partitions.size() == 3);
+
+    shop::order_publisher publisher(kflow::testing::test_producer_config(*bootstrap), topic);
+    const shop::order_placed order{"o-1", "alice", 1250};
+    const auto stored = publisher.publish(order, "trace-42", 30s);
+
+    auto consumer = read_all(*bootstrap, topic, 3);
+    const auto record = kflow::testing::require_record(
+        consumer, {.key = "alice", .value = order, .headers = {{"trace-id", "trace-42"}}}, 30s);
+    CHECK(record.partition == stored.partition);
+    CHECK(record.offset == stored.offset);
+}
+// docs: end
