@@ -10,6 +10,8 @@
 #include <kflow/detail/handles.hpp>
 #include <kflow/testing/mock_cluster.hpp>
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <concepts>
@@ -54,6 +56,8 @@ struct options {
     double seconds = 5.0;
     /// Runs only the scenarios whose name contains this text (for profiling one of them).
     std::string only;
+    /// "raw" or "kflow" runs one side only (for profiling it); empty runs both.
+    std::string side;
 
     [[nodiscard]] bool wants(std::string_view scenario) const {
         return only.empty() || scenario.find(only) != std::string_view::npos;
@@ -106,6 +110,12 @@ inline options parse_options(int argc, char** argv, std::string_view usage_extra
             if (i + 1 >= argc)
                 usage("--only needs a scenario name (or part of one)");
             o.only = argv[++i];
+        } else if (arg == "--side") {
+            if (i + 1 >= argc || (std::string_view(argv[i + 1]) != "raw" &&
+                                  std::string_view(argv[i + 1]) != "kflow")) {
+                usage("--side needs 'raw' or 'kflow'");
+            }
+            o.side = argv[++i];
         } else if (arg == "--quick") {
             o.quick = true;
         } else if (arg == "--help" || arg == "-h") {
@@ -161,6 +171,26 @@ Config& apply(Config& config, const properties& props) {
     return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
+/// CPU time the calling thread has used. The application thread's CPU per message is kflow's
+/// own cost, and unlike throughput it hardly depends on what else the machine is running.
+[[nodiscard]] inline double thread_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// One measured run.
+struct run_result {
+    double messages_per_second = 0;
+    double cpu_ns_per_message = 0;  ///< of the application thread (the one calling kflow)
+};
+
+[[nodiscard]] inline run_result measured(clock_type::time_point start, double cpu_start,
+                                         std::size_t messages) {
+    const double n = static_cast<double>(messages);
+    return {n / seconds_since(start), (thread_cpu_seconds() - cpu_start) * 1e9 / n};
+}
+
 [[nodiscard]] inline double median(std::vector<double> v) {
     if (v.empty())
         return 0;
@@ -177,48 +207,69 @@ Config& apply(Config& config, const properties& props) {
     return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-/// One row of a throughput table: messages per second of each side, one entry per repetition.
+/// One row of a throughput table: each side's runs, one per repetition.
 struct throughput_row {
     std::string scenario;
     std::string baseline;
-    std::vector<double> raw;
-    std::vector<double> kflow;
+    std::vector<run_result> raw;
+    std::vector<run_result> kflow;
 };
 
 /// Runs `raw` and `kflow` alternately, `repetitions` times each, after one unmeasured warm-up
-/// of each; every call returns messages per second. Adds the row to `rows` unless the options
+/// of each. Adds the row to `rows` unless the options
 /// leave the scenario out.
 inline void compare(std::vector<throughput_row>& rows, const options& opt, std::string scenario,
-                    std::string baseline, const std::function<double()>& raw,
-                    const std::function<double()>& kflow) {
+                    std::string baseline, const std::function<run_result()>& raw,
+                    const std::function<run_result()>& kflow) {
     if (!opt.wants(scenario))
         return;
     throughput_row row{std::move(scenario), std::move(baseline), {}, {}};
-    (void)raw();
-    (void)kflow();
+    const auto side = [&](const std::function<run_result()>& run, std::string_view name) {
+        return [&run, name, &opt] {
+            return opt.side.empty() || opt.side == name ? run() : run_result{};
+        };
+    };
+    const auto run_raw = side(raw, "raw");
+    const auto run_kflow = side(kflow, "kflow");
+    (void)run_raw();
+    (void)run_kflow();
     for (int r = 0; r < opt.repetitions; ++r) {
         // Alternate which side goes first, so neither always runs on the warmer machine.
         if (r % 2 == 0) {
-            row.raw.push_back(raw());
-            row.kflow.push_back(kflow());
+            row.raw.push_back(run_raw());
+            row.kflow.push_back(run_kflow());
         } else {
-            row.kflow.push_back(kflow());
-            row.raw.push_back(raw());
+            row.kflow.push_back(run_kflow());
+            row.raw.push_back(run_raw());
         }
         std::fprintf(stderr, "  %s, repetition %d: raw %.0f msg/s, kflow %.0f msg/s\n",
-                     row.scenario.c_str(), r + 1, row.raw.back(), row.kflow.back());
+                     row.scenario.c_str(), r + 1, row.raw.back().messages_per_second,
+                     row.kflow.back().messages_per_second);
     }
     rows.push_back(std::move(row));
 }
 
+/// The median of one field over a side's runs.
+[[nodiscard]] inline double median_of(const std::vector<run_result>& runs,
+                                      double run_result::*field) {
+    std::vector<double> v;
+    for (const auto& r : runs)
+        v.push_back(r.*field);
+    return median(v);
+}
+
 inline void print_throughput_table(const std::vector<throughput_row>& rows) {
-    std::printf("\n| scenario | raw baseline | raw msg/s | kflow msg/s | kflow / raw |\n");
-    std::printf("|---|---|---:|---:|---:|\n");
+    std::printf(
+        "\n| scenario | raw baseline | raw msg/s | kflow msg/s | kflow / raw "
+        "| raw CPU ns/msg | kflow CPU ns/msg |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---:|\n");
     for (const auto& row : rows) {
-        const double raw = median(row.raw);
-        const double kf = median(row.kflow);
-        std::printf("| %s | %s | %.0f | %.0f | %.3f |\n", row.scenario.c_str(),
-                    row.baseline.c_str(), raw, kf, raw > 0 ? kf / raw : 0.0);
+        const double raw = median_of(row.raw, &run_result::messages_per_second);
+        const double kf = median_of(row.kflow, &run_result::messages_per_second);
+        std::printf("| %s | %s | %.0f | %.0f | %.3f | %.0f | %.0f |\n", row.scenario.c_str(),
+                    row.baseline.c_str(), raw, kf, raw > 0 ? kf / raw : 0.0,
+                    median_of(row.raw, &run_result::cpu_ns_per_message),
+                    median_of(row.kflow, &run_result::cpu_ns_per_message));
     }
     std::fflush(stdout);
 }

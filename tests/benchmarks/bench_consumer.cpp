@@ -133,7 +133,7 @@ std::vector<kflow::topic_partition_offset> every_partition(const setup& s) {
 
 // -- raw --------------------------------------------------------------------------------------
 
-double raw_run(const setup& s, std::size_t per_call) {
+kflow::bench::run_result raw_run(const setup& s, std::size_t per_call) {
     auto rk = kflow::bench::make_raw_client(RD_KAFKA_CONSUMER, s.props);
     rd_kafka_poll_set_consumer(rk.get());
     kflow::detail::queue_handle queue(rd_kafka_queue_get_consumer(rk.get()));
@@ -146,6 +146,7 @@ double raw_run(const setup& s, std::size_t per_call) {
     std::vector<rd_kafka_message_t*> buffer(per_call);
     tally read;
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     expect(rd_kafka_assign(rk.get(), parts.get()) == RD_KAFKA_RESP_ERR_NO_ERROR, "raw: assign");
     while (read.messages < s.messages) {
         expect(clock_type::now() < start + run_deadline, "raw consumer: messages missing");
@@ -161,11 +162,11 @@ double raw_run(const setup& s, std::size_t per_call) {
             read.bytes += msg->len;
         }
     }
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, s.messages);
     read.check(s, "raw consumer");
     queue.reset();
     rd_kafka_consumer_close(rk.get());
-    return static_cast<double>(s.messages) / elapsed;
+    return result;
 }
 
 // -- kflow ------------------------------------------------------------------------------------
@@ -176,13 +177,14 @@ kflow::consumer_config kflow_config(const setup& s) {
 }
 
 /// per_call 1: async_receive; more: async_receive_batch(per_call).
-double kflow_async_run(const setup& s, std::size_t per_call) {
+kflow::bench::run_result kflow_async_run(const setup& s, std::size_t per_call) {
     asio::io_context io(1);
     async_consumer_type consumer(io.get_executor(), kflow_config(s));
     fetch_metadata(consumer.native_handle(), s.topic);
     tally read;
     std::exception_ptr failure;
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     consumer.assign(every_partition(s));
     asio::co_spawn(
         io,
@@ -203,19 +205,20 @@ double kflow_async_run(const setup& s, std::size_t per_call) {
         [&](std::exception_ptr e) { failure = e; });
     // Data either flows or the run is broken; the deadline turns a hang into a failure.
     io.run_for(run_deadline);
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, s.messages);
     if (failure)
         std::rethrow_exception(failure);
     read.check(s, "kflow async consumer");
-    return static_cast<double>(s.messages) / elapsed;
+    return result;
 }
 
 /// per_call 1: poll(); more: poll_batch(per_call).
-double kflow_sync_run(const setup& s, std::size_t per_call) {
+kflow::bench::run_result kflow_sync_run(const setup& s, std::size_t per_call) {
     sync_consumer_type consumer(kflow_config(s));
     fetch_metadata(consumer.native_handle(), s.topic);
     tally read;
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     consumer.assign(every_partition(s));
     while (read.messages < s.messages) {
         expect(clock_type::now() < start + run_deadline, "kflow sync consumer: messages missing");
@@ -231,9 +234,9 @@ double kflow_sync_run(const setup& s, std::size_t per_call) {
             read.messages += batch.size();
         }
     }
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, s.messages);
     read.check(s, "kflow sync consumer");
-    return static_cast<double>(s.messages) / elapsed;
+    return result;
 }
 
 }  // namespace

@@ -92,11 +92,12 @@ void raw_warm_up(rd_kafka_t* rk, const setup& s, raw_reports& reports) {
 }
 
 /// At most `window` messages in flight; blocks in rd_kafka_poll while the window is full.
-double raw_window(const setup& s, std::size_t messages, std::size_t window) {
+kflow::bench::run_result raw_window(const setup& s, std::size_t messages, std::size_t window) {
     raw_reports reports;
     auto rk = make_raw_producer(s, reports);
     raw_warm_up(rk.get(), s, reports);
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     const auto deadline = start + run_deadline;
     std::size_t sent = 0;
     while (reports.delivered < messages) {
@@ -111,19 +112,20 @@ double raw_window(const setup& s, std::size_t messages, std::size_t window) {
         expect(clock_type::now() < deadline, "raw producer: deliveries did not arrive in time");
         rd_kafka_poll(rk.get(), 100);  // returns as soon as a report was served
     }
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, messages);
     expect(reports.failed == 0,
            [&] { return "raw producer: " + std::to_string(reports.failed) + " failed"; });
-    return static_cast<double>(messages) / elapsed;
+    return result;
 }
 
 /// librdkafka's own flow control: send as fast as the queue takes, rd_kafka_poll(0) per send,
 /// wait for room when the queue is full.
-double raw_unbounded(const setup& s, std::size_t messages) {
+kflow::bench::run_result raw_unbounded(const setup& s, std::size_t messages) {
     raw_reports reports;
     auto rk = make_raw_producer(s, reports);
     raw_warm_up(rk.get(), s, reports);
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     for (std::size_t sent = 0; sent < messages;) {
         const auto err = raw_produce(rk.get(), s);
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -136,10 +138,10 @@ double raw_unbounded(const setup& s, std::size_t messages) {
         rd_kafka_poll(rk.get(), 0);
     }
     raw_wait_for(rk.get(), reports, messages, start + run_deadline);
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, messages);
     expect(reports.failed == 0,
            [&] { return "raw producer: " + std::to_string(reports.failed) + " failed"; });
-    return static_cast<double>(messages) / elapsed;
+    return result;
 }
 
 // -- The kflow side ---------------------------------------------------------------------------
@@ -169,7 +171,8 @@ void kflow_async_warm_up(asio::io_context& io, async_producer_type& producer, co
 }
 
 /// `window` coroutines, each awaiting one async_send at a time.
-double kflow_coroutines(const setup& s, std::size_t messages, std::size_t window) {
+kflow::bench::run_result kflow_coroutines(const setup& s, std::size_t messages,
+                                          std::size_t window) {
     asio::io_context io(1);
     async_producer_type producer(io.get_executor(), kflow_config(s));
     kflow_async_warm_up(io, producer, s);
@@ -177,6 +180,7 @@ double kflow_coroutines(const setup& s, std::size_t messages, std::size_t window
     std::size_t delivered = 0;
     std::exception_ptr failure;
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     for (std::size_t w = 0; w < window; ++w) {
         asio::co_spawn(
             io,
@@ -195,18 +199,18 @@ double kflow_coroutines(const setup& s, std::size_t messages, std::size_t window
             });
     }
     io.run();
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, messages);
     if (failure)
         std::rethrow_exception(failure);
     expect(delivered == messages, [&] {
         return "kflow async producer: " + std::to_string(delivered) + " of " +
                std::to_string(messages) + " delivered";
     });
-    return static_cast<double>(messages) / elapsed;
+    return result;
 }
 
 /// async_send with a plain callback; each completion starts the next send (a counting window).
-double kflow_callbacks(const setup& s, std::size_t messages, std::size_t window) {
+kflow::bench::run_result kflow_callbacks(const setup& s, std::size_t messages, std::size_t window) {
     asio::io_context io(1);
     async_producer_type producer(io.get_executor(), kflow_config(s));
     kflow_async_warm_up(io, producer, s);
@@ -226,19 +230,20 @@ double kflow_callbacks(const setup& s, std::size_t messages, std::size_t window)
                             });
     };
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     for (std::size_t w = 0; w < window; ++w)
         send_next();
     io.run();  // returns once every delivery completed
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, messages);
     expect(delivered == messages && failed == 0, [&] {
         return "kflow callback producer: " + std::to_string(delivered) + " of " +
                std::to_string(messages) + " delivered, " + std::to_string(failed) + " failed";
     });
-    return static_cast<double>(messages) / elapsed;
+    return result;
 }
 
 /// The sync producer's callback path: send with a delivery callback, poll(0) per send.
-double kflow_sync(const setup& s, std::size_t messages) {
+kflow::bench::run_result kflow_sync(const setup& s, std::size_t messages) {
     sync_producer_type producer(kflow_config(s));
     std::size_t delivered = 0;
     std::size_t failed = 0;
@@ -253,17 +258,18 @@ double kflow_sync(const setup& s, std::size_t messages) {
            "kflow sync producer: warm-up delivery failed");
     delivered = 0;
     const auto start = clock_type::now();
+    const double cpu_start = kflow::bench::thread_cpu_seconds();
     for (std::size_t i = 0; i < messages; ++i) {
         producer.send(record, on_delivery);  // waits for room when the queue is full
         producer.poll();
     }
     expect(!producer.flush(run_deadline), "kflow sync producer: flush timed out");
-    const double elapsed = kflow::bench::seconds_since(start);
+    const auto result = kflow::bench::measured(start, cpu_start, messages);
     expect(delivered == messages && failed == 0, [&] {
         return "kflow sync producer: " + std::to_string(delivered) + " of " +
                std::to_string(messages) + " delivered, " + std::to_string(failed) + " failed";
     });
-    return static_cast<double>(messages) / elapsed;
+    return result;
 }
 
 }  // namespace
