@@ -39,7 +39,9 @@ broker); point any Kafka client (kflow, kcat, kafka-python, ...) at it.
 
   --brokers N                   number of brokers, ids 1..N (default 1)
   --topic NAME:PARTITIONS[:RF]  create topic NAME with PARTITIONS partitions and
-                                replication factor RF (default 1, at most N);
+                                replication factor RF (default 1, at most N;
+                                checked like a real cluster would, though
+                                librdkafka 2.0.2's mock keeps one replica);
                                 repeatable. Other topics are created on first
                                 use with 4 partitions.
   -h, --help                    show this help and exit
