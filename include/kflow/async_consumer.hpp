@@ -33,7 +33,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <kflow/detail/outstanding_work.hpp>
 
 #include <mutex>
 
@@ -83,7 +83,7 @@ class pending_handler {
 
   private:
     Handler handler_;
-    asio::executor_work_guard<executor_type> work_;
+    outstanding_work<executor_type> work_;
 };
 
 template <class H>

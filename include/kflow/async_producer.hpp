@@ -27,7 +27,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <kflow/detail/outstanding_work.hpp>
 
 namespace kflow {
 
@@ -78,7 +78,7 @@ class async_delivery final : public deferred_delivery {
     }
 
     Handler handler_;
-    asio::executor_work_guard<executor_type> work_;
+    outstanding_work<executor_type> work_;
     async_producer_service& service_;
     error_info result_;
     record_metadata metadata_;
@@ -102,7 +102,7 @@ class async_flush_waiter final : public flush_waiter {
 
   private:
     Handler handler_;
-    asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
+    outstanding_work<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
 };
 
 /// The serializers of an async_producer, shared with its initiations.
