@@ -6,6 +6,9 @@
 # MODE add_subdirectory  build and run DOWNSTREAM_DIR with add_subdirectory(KFLOW_SOURCE_DIR)
 # MODE old_boost         configure kflow with a Boost 1.74 package first on the search path:
 #                        kflow must pass it over for a Boost >= 1.81
+# MODE async_examples    build kflow-mock-broker and the async examples, each a project of its
+#                        own, against PREFIX with -Werror, and run tests/examples'
+#                        against_mock_broker.sh on them
 cmake_minimum_required(VERSION 3.20)
 
 foreach(var IN ITEMS MODE KFLOW_SOURCE_DIR DOWNSTREAM_DIR PREFIX WORK_DIR GENERATOR CXX_COMPILER)
@@ -102,6 +105,21 @@ endif()
   if(boost_dir_line MATCHES "old-boost" OR NOT boost_dir_line MATCHES "Boost-1\\.(8[1-9]|9[0-9])")
     message(FATAL_ERROR "kflow did not pick a Boost >= 1.81: ${boost_dir_line}")
   endif()
+
+elseif(MODE STREQUAL "async_examples")
+  set(examples mock-broker async-producer async-consumer pipeline graceful-shutdown)
+  foreach(example IN LISTS examples)
+    run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}/examples/${example}"
+        -B "${WORK_DIR}/${example}" ${configure_args} "-DCMAKE_PREFIX_PATH=${PREFIX}"
+        "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror")
+    run("${CMAKE_COMMAND}" --build "${WORK_DIR}/${example}")
+  endforeach()
+  run("${KFLOW_SOURCE_DIR}/tests/examples/against_mock_broker.sh"
+      "${WORK_DIR}/mock-broker/kflow-mock-broker"
+      "${WORK_DIR}/async-producer/kflow-async-producer"
+      "${WORK_DIR}/async-consumer/kflow-async-consumer"
+      "${WORK_DIR}/pipeline/kflow-pipeline"
+      "${WORK_DIR}/graceful-shutdown/kflow-graceful-shutdown")
 
 else()
   message(FATAL_ERROR "run_package_test.cmake: unknown MODE '${MODE}'")
