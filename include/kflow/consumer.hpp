@@ -14,6 +14,7 @@
 #include <kflow/record.hpp>
 #include <kflow/serde.hpp>
 
+#include <concepts>
 #include <memory>
 #include <optional>
 
@@ -27,6 +28,9 @@ public:
     using value_type = V;
     using record_type = consumer_record<K, V>;
     using ms = std::chrono::milliseconds;
+    /// void(std::error_code, const std::vector<topic_partition_offset>&): how an asynchronous
+    /// commit ended, and the offsets as the broker answered them (each with its own error).
+    using commit_callback = detail::consumer_core::commit_callback;
 
     explicit consumer(const consumer_config& config, KeySerde key_serde = {},
                       ValueSerde value_serde = {})
@@ -109,8 +113,12 @@ public:
     /// Commits the offsets of every record handled so far and waits for the broker.
     void commit() { raise_if(core_->commit_handled(false)); }
     void commit(std::error_code& ec) { ec = core_->commit_handled(false).code; }
-    /// As commit(), without waiting; failures reach on_error.
-    void commit_async() { raise_if(core_->commit_handled(true)); }
+    /// As commit(), without waiting. `done` runs inside a later poll() (or close(), with
+    /// errc::closed if the brokers never answered). Without `done`, a failure goes to the
+    /// config's on_error, or is thrown by the poll() that learns of it when there is none.
+    void commit_async(commit_callback done = {}) {
+        raise_if(core_->commit_handled(true, std::move(done)));
+    }
 
     /// Commits exactly these offsets (each the next offset to read) and waits.
     void commit(const std::vector<topic_partition_offset>& offsets) {
@@ -119,14 +127,25 @@ public:
     void commit(const std::vector<topic_partition_offset>& offsets, std::error_code& ec) {
         ec = core_->commit_offsets(offsets, false).code;
     }
-    void commit_async(const std::vector<topic_partition_offset>& offsets) {
-        raise_if(core_->commit_offsets(offsets, true));
+    void commit_async(const std::vector<topic_partition_offset>& offsets,
+                      commit_callback done = {}) {
+        raise_if(core_->commit_offsets(offsets, true, std::move(done)));
     }
 
     /// Commits everything up to and including `record` in its partition, and waits.
-    void commit(const record_type& record) { commit({next_offset_after(record)}); }
-    void commit(const record_type& record, std::error_code& ec) {
+    /// (Templates so that a braced list, e.g. commit({{"orders", 0, 42}}), always means offsets:
+    /// {"orders", 0, 42} would otherwise also build a record whose topic is a substring.)
+    template <std::same_as<record_type> R>
+    void commit(const R& record) {
+        commit({next_offset_after(record)});
+    }
+    template <std::same_as<record_type> R>
+    void commit(const R& record, std::error_code& ec) {
         commit({next_offset_after(record)}, ec);
+    }
+    template <std::same_as<record_type> R>
+    void commit_async(const R& record, commit_callback done = {}) {
+        commit_async({next_offset_after(record)}, std::move(done));
     }
 
     /// The group's committed offsets for these partitions.

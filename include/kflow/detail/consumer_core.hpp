@@ -15,8 +15,11 @@
 #include <kflow/rebalance.hpp>
 #include <kflow/topic_partition.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -155,7 +158,9 @@ public:
             }
         } catch (...) {
             for (auto& msg : taken) {
-                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) backlog_.push_back(std::move(msg));
+                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    backlog_.push_back(std::move(msg));
+                }
             }
             throw;
         }
@@ -228,21 +233,30 @@ public:
 
     // -- Commits ------------------------------------------------------------------------------
 
+    /// The outcome of an asynchronous commit (empty on success) and the offsets as the broker
+    /// answered them, each with its own error. Runs on the thread that polls.
+    using commit_callback =
+        std::function<void(std::error_code, const std::vector<topic_partition_offset>&)>;
+
     /// Commits the stored offsets of every assigned partition (after storing the handled ones).
-    [[nodiscard]] error_info commit_handled(bool async) {
+    /// An asynchronous commit reports to `done`, or without it a failure to on_error (thrown
+    /// from the poll that serves it when there is no on_error).
+    [[nodiscard]] error_info commit_handled(bool async, commit_callback done = {}) {
         store_handled();
-        const auto err = rd_kafka_commit(native(), nullptr, async ? 1 : 0);
+        if (async) return start_async_commit(nullptr, std::move(done));
+        const auto err = rd_kafka_commit(native(), nullptr, 0);
         if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return {};  // nothing new to commit
         return described(err, "commit");
     }
 
     /// Commits exactly these offsets (each is the next offset to read).
     [[nodiscard]] error_info commit_offsets(const std::vector<topic_partition_offset>& offsets,
-                                            bool async) {
+                                            bool async, commit_callback done = {}) {
         auto list = to_native(offsets);
-        const auto err = rd_kafka_commit(native(), list.get(), async ? 1 : 0);
+        if (async) return start_async_commit(list.get(), std::move(done));
+        const auto err = rd_kafka_commit(native(), list.get(), 0);
         if (err) return described(err, "commit");
-        for (int i = 0; !async && i < list->cnt; ++i) {
+        for (int i = 0; i < list->cnt; ++i) {
             if (list->elems[i].err) {
                 return described(list->elems[i].err,
                                  std::string("commit ") + list->elems[i].topic + " [" +
@@ -349,7 +363,18 @@ public:
                 // the rebalance callback: complete it here or librdkafka never finishes.
                 on_rebalance_trampoline(native(), rd_kafka_event_error(ev.get()),
                                         rd_kafka_event_topic_partition_list(ev.get()), this);
+            } else if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+                // The consumer queue now forwards here, and an event API hands commit results
+                // over as events: the callback is ours to run.
+                on_commit_trampoline(native(), rd_kafka_event_error(ev.get()),
+                                     rd_kafka_event_topic_partition_list(ev.get()),
+                                     rd_kafka_event_opaque(ev.get()));
             }
+        }
+        // Commits the brokers never answered still hear how they ended.
+        while (!pending_commits_.empty()) {
+            auto* op = pending_commits_.front().get();
+            on_commit_trampoline(native(), RD_KAFKA_RESP_ERR__DESTROY, nullptr, op);
         }
         close_timed_out_ = static_cast<bool>(err);
         callback_errors().rethrow_if_any();
@@ -433,6 +458,67 @@ private:
         return conf;
     }
 
+    /// An asynchronous commit waiting for its result; its address is the commit's opaque.
+    struct pending_commit {
+        consumer_core* self = nullptr;
+        commit_callback done;
+    };
+
+    [[nodiscard]] error_info start_async_commit(const rd_kafka_topic_partition_list_t* offsets,
+                                                commit_callback done) {
+        auto* op = pending_commits_
+                       .emplace_back(std::make_unique<pending_commit>(
+                           pending_commit{this, std::move(done)}))
+                       .get();
+        // The result is posted on the consumer queue, so its callback runs inside a poll.
+        const auto err =
+            rd_kafka_commit_queue(native(), offsets, queue_.get(), &on_commit_trampoline, op);
+        if (err) {
+            pending_commits_.pop_back();
+            return described(err, "commit");
+        }
+        return {};
+    }
+
+    static void on_commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                     rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+        auto* op = static_cast<pending_commit*>(opaque);
+        if (op == nullptr) return;
+        consumer_core& self = *op->self;
+        auto it = std::find_if(self.pending_commits_.begin(), self.pending_commits_.end(),
+                               [&](const auto& p) { return p.get() == op; });
+        if (it == self.pending_commits_.end()) return;  // not one of ours
+        const std::unique_ptr<pending_commit> owned = std::move(*it);
+        self.pending_commits_.erase(it);
+        guarded(self.callback_errors(), [&] { self.report_commit(*owned, err, offsets); });
+    }
+
+    void report_commit(pending_commit& op, rd_kafka_resp_err_t err,
+                       const rd_kafka_topic_partition_list_t* offsets) {
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        error_info info;
+        // Name the first partition that failed, if the answer says which.
+        for (int i = 0; offsets != nullptr && i < offsets->cnt && !info; ++i) {
+            if (offsets->elems[i].err) {
+                info = described(offsets->elems[i].err,
+                                 std::string("commit ") + offsets->elems[i].topic + " [" +
+                                     std::to_string(offsets->elems[i].partition) + "]");
+            }
+        }
+        if (err == RD_KAFKA_RESP_ERR__DESTROY) {
+            info = {make_error_code(errc::closed), "commit: the consumer closed first", {}};
+        } else if (err && !info) {
+            info = described(err, "commit");
+        }
+        if (op.done) {
+            op.done(info.code, offsets_from_native(offsets));
+        } else if (info && callbacks().on_error) {
+            callbacks().on_error(info);
+        } else if (info) {
+            info.raise({});
+        }
+    }
+
     static void on_rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
                                         rd_kafka_topic_partition_list_t* parts, void* opaque) {
         auto& self = static_cast<consumer_core&>(from_opaque(opaque));
@@ -498,6 +584,7 @@ private:
     queue_handle close_queue_;
     std::vector<message_handle> backlog_;
     std::map<topic_partition, partition_progress> progress_;
+    std::vector<std::unique_ptr<pending_commit>> pending_commits_;
     std::uint64_t revocations_ = 0;
     std::map<topic_partition, std::uint64_t> revoked_at_;  ///< when each was last revoked
     rebalance_listener listener_;
