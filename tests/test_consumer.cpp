@@ -47,9 +47,8 @@ std::int64_t committed_offset(const string_consumer& consumer, const std::string
 
 /// Polls until the group's committed offset for partition 0 is `expected` or `deadline` passes;
 /// returns the last value seen.
-[[maybe_unused]] std::int64_t await_committed(const string_consumer& consumer,
-                                              const std::string& topic, std::int64_t expected,
-                                              std::chrono::milliseconds deadline = 10s) {
+std::int64_t await_committed(const string_consumer& consumer, const std::string& topic,
+                             std::int64_t expected, std::chrono::milliseconds deadline = 10s) {
     const auto until = std::chrono::steady_clock::now() + deadline;
     std::int64_t seen = committed_offset(consumer, topic);
     while (seen != expected && std::chrono::steady_clock::now() < until) {
@@ -117,4 +116,566 @@ TEST_CASE("records served with an error that the application's handler throws fo
 
     const auto records = kflow::testing::consume_until(consumer, 6, 5s);
     CHECK(values_of(records) == std::vector<std::string>{"v0", "v1", "v2", "v3", "v4", "v5"});
+}
+
+TEST_CASE("a record carries its key, value, headers, coordinates and timestamp",
+          "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("fields");
+    cluster.create_topic(topic, 3);
+
+    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    const kflow::timestamp when{std::chrono::milliseconds(1'600'000'000'042)};
+    kflow::producer_record<std::string, std::string> sent{topic, "order-7", "shipped", {}, 2, when};
+    sent.headers.add("trace-id", "t-1").add("attempt", "1").add("attempt", "2");
+    const auto md = kflow::testing::send_and_wait(producer, sent);
+
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 2, kflow::offsets::beginning}});
+    const auto got = consumer.poll(5s);
+    REQUIRE(got);
+    CHECK(got->topic == topic);
+    CHECK(got->partition == 2);
+    CHECK(got->offset == md.offset);
+    CHECK(got->key == "order-7");
+    CHECK(got->value == "shipped");
+    CHECK(got->headers.last("trace-id") == "t-1");
+    CHECK(got->headers.last("attempt") == "2");  // repeated keys keep their order
+    CHECK(got->headers.size() == 3);
+    CHECK(got->time == when);
+    CHECK(got->time_type == kflow::timestamp_type::create_time);
+    CHECK(got->position() == kflow::topic_partition_offset{topic, 2, md.offset});
+}
+
+TEST_CASE("poll_batch returns at most max records, and returns by its deadline",
+          "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("batch");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 10);
+
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+
+    // Ten are there: a batch of four waits for four, not for the deadline.
+    const auto first = consumer.poll_batch(4, 10s);
+    CHECK(values_of(first) == std::vector<std::string>{"v0", "v1", "v2", "v3"});
+    const auto rest = kflow::testing::consume_until(consumer, 6);
+    REQUIRE(rest.size() == 6);
+    CHECK(rest.front().offset == 4);
+    CHECK(rest.back().offset == 9);
+
+    // Nothing more: the batch comes back empty once its deadline passed, not before.
+    const auto start = std::chrono::steady_clock::now();
+    const auto none = consumer.poll_batch(100, 300ms);
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(none.empty());
+    CHECK(took >= 290ms);
+    CHECK(took < 2s);
+    CHECK_FALSE(consumer.poll(50ms));
+
+    // A batch ends at its deadline with what arrived, fewer than max.
+    produce(cluster, topic, 2, 0, 10);
+    const auto partial = kflow::testing::consume_until(consumer, 2, 5s);
+    CHECK(values_of(partial) == std::vector<std::string>{"v10", "v11"});
+}
+
+TEST_CASE("a commit is where a new member of the group resumes", "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("commit");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 10);
+    const auto group = unique_name("g");
+    auto config = config_for(cluster, group);
+    config.enable_auto_commit(false);
+
+    SECTION("commit() commits every record handed out so far") {
+        {
+            string_consumer consumer(config);
+            consumer.subscribe({topic});
+            const auto read = kflow::testing::consume_until(consumer, 5);
+            REQUIRE(read.size() == 5);
+            CHECK(committed_offset(consumer, topic) == kflow::offsets::invalid);
+            consumer.commit();
+            CHECK(committed_offset(consumer, topic) == 5);
+            consumer.close();
+        }
+        string_consumer next(config);
+        next.subscribe({topic});
+        const auto resumed = next.poll(10s);
+        REQUIRE(resumed);
+        CHECK(resumed->offset == 5);
+        CHECK(resumed->value == "v5");
+    }
+    SECTION("commit(record) commits up to and including that record") {
+        {
+            string_consumer consumer(config);
+            consumer.assign({{topic, 0, kflow::offsets::stored}});
+            const auto read = kflow::testing::consume_until(consumer, 6);
+            REQUIRE(read.size() == 6);
+            consumer.commit(read[2]);
+            CHECK(committed_offset(consumer, topic) == 3);
+            std::error_code ec;
+            consumer.commit(read[3], ec);
+            CHECK_FALSE(ec);
+            CHECK(committed_offset(consumer, topic) == 4);
+        }
+        string_consumer next(config);
+        next.assign({{topic, 0, kflow::offsets::stored}});
+        const auto resumed = next.poll(10s);
+        REQUIRE(resumed);
+        CHECK(resumed->offset == 4);
+    }
+    SECTION("commit(offsets) commits exactly those offsets, with their metadata") {
+        {
+            string_consumer consumer(config);
+            consumer.assign({{topic, 0, kflow::offsets::stored}});
+            consumer.commit({{topic, 0, 7, "checkpoint-7"}});
+            const auto committed = consumer.committed({{topic, 0}});
+            REQUIRE(committed.size() == 1);
+            CHECK(committed[0].offset == 7);
+            CHECK(committed[0].metadata == "checkpoint-7");
+            CHECK(committed[0].error == 0);
+        }
+        string_consumer next(config);
+        next.assign({{topic, 0, kflow::offsets::stored}});
+        const auto resumed = next.poll(10s);
+        REQUIRE(resumed);
+        CHECK(resumed->offset == 7);
+    }
+}
+
+TEST_CASE("a failed commit names its cause", "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("commit-fail");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 3);
+    auto config = config_for(cluster, unique_name("g"));
+    config.enable_auto_commit(false);
+    string_consumer consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    REQUIRE(kflow::testing::consume_until(consumer, 3).size() == 3);
+
+    cluster.push_request_errors(kflow::testing::api_key::offset_commit,
+                                {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+    std::error_code ec;
+    consumer.commit(ec);
+    CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+    CHECK(committed_offset(consumer, topic) == kflow::offsets::invalid);
+
+    cluster.push_request_errors(kflow::testing::api_key::offset_commit,
+                                {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+    try {
+        consumer.commit();
+        FAIL("expected the commit to fail");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+        CHECK_THAT(e.what(), Catch::Contains("commit"));
+    }
+    consumer.commit();  // the error was for one request only
+    CHECK(committed_offset(consumer, topic) == 3);
+}
+
+TEST_CASE("commit_async reports how the commit ended inside a later poll",
+          "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("commit-async");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 6);
+    std::vector<kflow::error_info> errors;
+    auto config = config_for(cluster, unique_name("g"));
+    config.enable_auto_commit(false).on_error(
+        [&](const kflow::error_info& e) { errors.push_back(e); });
+    string_consumer consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    const auto read = kflow::testing::consume_until(consumer, 6);
+    REQUIRE(read.size() == 6);
+
+    struct outcome {
+        std::error_code ec;
+        std::vector<kflow::topic_partition_offset> offsets;
+    };
+    std::optional<outcome> result;
+    const auto record_result = [&](std::error_code ec,
+                                   const std::vector<kflow::topic_partition_offset>& offsets) {
+        result = outcome{ec, offsets};
+    };
+    const auto await_result = [&] {
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (!result && std::chrono::steady_clock::now() < until)
+            (void)consumer.poll(50ms);
+        return result.has_value();
+    };
+
+    SECTION("everything handled") {
+        consumer.commit_async(record_result);
+        CHECK_FALSE(result);  // not before a poll serves it
+        REQUIRE(await_result());
+        CHECK_FALSE(result->ec);
+        CHECK(result->offsets == std::vector<kflow::topic_partition_offset>{{topic, 0, 6}});
+        CHECK(committed_offset(consumer, topic) == 6);
+    }
+    SECTION("specific offsets, and up to a record") {
+        consumer.commit_async({{topic, 0, 2}}, record_result);
+        REQUIRE(await_result());
+        CHECK_FALSE(result->ec);
+        CHECK(committed_offset(consumer, topic) == 2);
+
+        result.reset();
+        consumer.commit_async(read[3], record_result);
+        REQUIRE(await_result());
+        CHECK(result->offsets == std::vector<kflow::topic_partition_offset>{{topic, 0, 4}});
+        CHECK(committed_offset(consumer, topic) == 4);
+    }
+    SECTION("a failure reaches the callback with the broker's code, per partition too") {
+        cluster.push_request_errors(kflow::testing::api_key::offset_commit,
+                                    {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+        consumer.commit_async({{topic, 0, 4}}, record_result);
+        REQUIRE(await_result());
+        CHECK(result->ec == kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+        REQUIRE(result->offsets.size() == 1);
+        CHECK(result->offsets[0].error == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED);
+        CHECK(committed_offset(consumer, topic) == kflow::offsets::invalid);
+        CHECK(errors.empty());  // the callback had it
+    }
+    SECTION("without a callback, a failure reaches on_error") {
+        cluster.push_request_errors(kflow::testing::api_key::offset_commit,
+                                    {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+        consumer.commit_async({{topic, 0, 4}});
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (errors.empty() && std::chrono::steady_clock::now() < until) {
+            (void)consumer.poll(50ms);
+        }
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].code ==
+              kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+        CHECK_THAT(errors[0].message, Catch::Contains("commit " + topic + " [0]"));
+    }
+}
+
+TEST_CASE("without on_error, a failed commit_async is thrown by the poll that learns of it",
+          "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("commit-async-throw");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 1);
+    auto config = config_for(cluster, unique_name("g"));
+    config.enable_auto_commit(false);
+    string_consumer consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    REQUIRE(consumer.poll(5s));
+
+    cluster.push_request_errors(kflow::testing::api_key::offset_commit,
+                                {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+    consumer.commit_async();
+    std::optional<kflow::kafka_error> thrown;
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (!thrown && std::chrono::steady_clock::now() < until) {
+        try {
+            (void)consumer.poll(50ms);
+        } catch (const kflow::kafka_error& e) {
+            thrown = e;
+        }
+    }
+    REQUIRE(thrown);
+    CHECK(thrown->code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+    CHECK_FALSE(consumer.poll(50ms));  // reported once
+}
+
+TEST_CASE("position and committed tell where the consumer and its group are",
+          "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("position");
+    cluster.create_topic(topic, 2);
+    produce(cluster, topic, 5, 0);
+    produce(cluster, topic, 2, 1);
+    auto config = config_for(cluster, unique_name("g"));
+    config.enable_auto_commit(false);
+    string_consumer consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}, {topic, 1, kflow::offsets::beginning}});
+
+    auto before = consumer.position({{topic, 0}, {topic, 1}});
+    REQUIRE(before.size() == 2);
+    CHECK(before[0].offset == kflow::offsets::invalid);  // nothing read yet
+    CHECK(before[1].offset == kflow::offsets::invalid);
+
+    const auto read = kflow::testing::consume_until(consumer, 7);
+    REQUIRE(read.size() == 7);
+    const auto after = consumer.position({{topic, 0}, {topic, 1}});
+    REQUIRE(after.size() == 2);
+    CHECK(after[0] == kflow::topic_partition_offset{topic, 0, 5});
+    CHECK(after[1] == kflow::topic_partition_offset{topic, 1, 2});
+
+    const auto none = consumer.committed({{topic, 0}, {topic, 1}});
+    REQUIRE(none.size() == 2);
+    CHECK(none[0].offset == kflow::offsets::invalid);
+    CHECK(none[1].offset == kflow::offsets::invalid);
+    consumer.commit();
+    const auto committed = consumer.committed({{topic, 0}, {topic, 1}});
+    REQUIRE(committed.size() == 2);
+    CHECK(committed[0].offset == 5);
+    CHECK(committed[1].offset == 2);
+}
+
+TEST_CASE("auto-commit commits only what the application has handled", "[consumer][commit][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("auto-commit");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 10);
+    auto config = config_for(cluster, unique_name("g"));
+    config.enable_auto_commit(true).auto_commit_interval(50ms);
+    string_consumer consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+
+    // All ten are fetched ahead; three were handed out, and the third is still being handled
+    // until the application comes back for more.
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(consumer.poll(5s));
+    CHECK(await_committed(consumer, topic, 2) == 2);
+    REQUIRE(consumer.poll(5s));  // the third is handled now, the fourth is being handled
+    CHECK(await_committed(consumer, topic, 3) == 3);
+    CHECK(consumer.position({{topic, 0}})[0].offset == 4);
+}
+
+TEST_CASE("seek moves the next read to an offset, backwards or forwards", "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("seek");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 10);
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    REQUIRE(kflow::testing::consume_until(consumer, 6).size() == 6);
+
+    consumer.seek({topic, 0, 2});
+    const auto again = kflow::testing::consume_until(consumer, 3);
+    CHECK(values_of(again) == std::vector<std::string>{"v2", "v3", "v4"});
+
+    consumer.seek({topic, 0, 8});
+    const auto ahead = kflow::testing::consume_until(consumer, 2);
+    CHECK(values_of(ahead) == std::vector<std::string>{"v8", "v9"});
+
+    consumer.seek({topic, 0, kflow::offsets::beginning});
+    const auto first = consumer.poll(5s);
+    REQUIRE(first);
+    CHECK(first->offset == 0);
+
+    CHECK_THROWS_WITH(consumer.seek({topic, 5, 0}), Catch::Contains("seek " + topic + " [5]"));
+}
+
+TEST_CASE("a paused partition delivers nothing until it is resumed", "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("pause");
+    cluster.create_topic(topic, 2);
+    produce(cluster, topic, 3, 0);
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}, {topic, 1, kflow::offsets::beginning}});
+    const auto first = consumer.poll(5s);
+    REQUIRE(first);
+    CHECK(first->value == "v0");
+
+    // Already fetched records of the paused partition must not come out either.
+    consumer.pause({{topic, 0}});
+    produce(cluster, topic, 2, 1, 100);
+    const auto while_paused = kflow::testing::consume_until(consumer, 3, 1500ms);
+    CHECK(values_of(while_paused) == std::vector<std::string>{"v100", "v101"});
+    CHECK_FALSE(consumer.poll(300ms));
+
+    consumer.resume({{topic, 0}});
+    const auto resumed = kflow::testing::consume_until(consumer, 2);
+    CHECK(values_of(resumed) == std::vector<std::string>{"v1", "v2"});
+}
+
+TEST_CASE("watermarks report the first and the next offset of a partition", "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("watermarks");
+    cluster.create_topic(topic, 2);
+    produce(cluster, topic, 7, 0);
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+
+    const auto w = consumer.watermarks({topic, 0});
+    CHECK(w.low == 0);
+    CHECK(w.high == 7);
+    const auto empty = consumer.watermarks({topic, 1});
+    CHECK(empty.low == 0);
+    CHECK(empty.high == 0);
+
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    REQUIRE(kflow::testing::consume_until(consumer, 7).size() == 7);
+    const auto cached = consumer.cached_watermarks({topic, 0});
+    CHECK(cached.high == 7);
+
+    try {
+        (void)consumer.watermarks({topic, 9}, 2s);
+        FAIL("expected an error for a partition that does not exist");
+    } catch (const kflow::kafka_error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("watermark"));
+    }
+}
+
+TEST_CASE("offsets_for_times finds the first record at or after a time", "[consumer][mock]") {
+    // librdkafka 2.0.2's mock answers every ListOffsets by time with -1 (its handler has
+    // "FIXME: by timestamp"), so the lookup itself is checked against a real cluster only
+    // (KFLOW_TEST_BOOTSTRAP); on the mock this checks the request and its answer's shape.
+    mock_cluster cluster;
+    const auto real = kflow::testing::real_cluster_bootstrap();
+    const auto bootstrap = real.value_or(cluster.bootstrap_servers());
+    const auto topic = unique_name("times");
+    if (!real)
+        cluster.create_topic(topic, 1);
+    const kflow::timestamp t0{std::chrono::milliseconds(1'700'000'000'000)};
+    {
+        string_producer producer(kflow::testing::test_producer_config(bootstrap));
+        for (int i = 0; i < 4; ++i) {
+            producer.send(
+                {topic, "k", "v" + std::to_string(i), {}, 0, t0 + std::chrono::seconds(i)});
+        }
+        REQUIRE(producer.flush(10s) == std::error_code{});
+    }
+    string_consumer consumer(kflow::testing::test_consumer_config(bootstrap, unique_name("g")));
+
+    const auto at = [&](kflow::timestamp t) {
+        const auto found = consumer.offsets_for_times({{topic, 0}}, t);
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].topic == topic);
+        CHECK(found[0].partition == 0);
+        CHECK(found[0].error == 0);
+        return found[0].offset;
+    };
+    if (real) {
+        CHECK(at(t0) == 0);
+        CHECK(at(t0 + 1500ms) == 2);
+        CHECK(at(t0 + 3s) == 3);
+        CHECK(at(t0 - 1h) == 0);
+        CHECK(at(t0 + 1h) == kflow::offsets::end);  // no record that late
+    } else {
+        WARN("SKIPPED: offsets_for_times lookup by time: set KFLOW_TEST_BOOTSTRAP");
+        CHECK(at(t0) == kflow::offsets::end);
+        CHECK(at(t0 + 1h) == kflow::offsets::end);
+    }
+}
+
+TEST_CASE("a subscription by regular expression reads the matching topics only",
+          "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto prefix = unique_name("orders");
+    const auto eu = prefix + "-eu";
+    const auto us = prefix + "-us";
+    const auto other = unique_name("payments");
+    for (const auto& t : {eu, us, other})
+        cluster.create_topic(t, 1);
+    produce(cluster, eu, 2);
+    produce(cluster, us, 2);
+    produce(cluster, other, 2);
+
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.subscribe({"^" + prefix + "-.*"});
+    CHECK(consumer.subscription() == std::vector<std::string>{"^" + prefix + "-.*"});
+    const auto read = kflow::testing::consume_until(consumer, 4, 15s);
+    REQUIRE(read.size() == 4);
+    std::set<std::string> topics;
+    for (const auto& r : read)
+        topics.insert(r.topic);
+    CHECK(topics == std::set<std::string>{eu, us});
+    CHECK_FALSE(consumer.poll(300ms));  // nothing from the other topic
+    const auto assigned = consumer.assignment();
+    CHECK(assigned.size() == 2);
+    for (const auto& tp : assigned)
+        CHECK(tp.topic != other);
+}
+
+TEST_CASE("manual assignment reads from the given offset, without a group rebalance",
+          "[consumer][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("assign");
+    cluster.create_topic(topic, 2);
+    produce(cluster, topic, 6, 1);
+    string_consumer consumer(config_for(cluster, unique_name("g")));
+
+    consumer.assign({{topic, 1, 4}});
+    CHECK(consumer.assignment() == std::vector<kflow::topic_partition>{{topic, 1}});
+    CHECK(consumer.subscription().empty());
+    const auto read = kflow::testing::consume_until(consumer, 2);
+    REQUIRE(read.size() == 2);
+    CHECK(read[0].offset == 4);
+    CHECK(read[1].offset == 5);
+
+    // From the end: only records written after the assignment, whenever librdkafka resolves
+    // "end" (it may do so after a first record is written, so keep writing until one arrives).
+    consumer.assign({{topic, 1, kflow::offsets::end}});
+    std::optional<string_consumer::record_type> next;
+    for (int i = 6; i < 26 && !next; ++i) {
+        produce(cluster, topic, 1, 1, i);
+        next = consumer.poll(500ms);
+    }
+    REQUIRE(next);
+    CHECK(next->offset >= 6);
+
+    consumer.unassign();
+    CHECK(consumer.assignment().empty());
+}
+
+// close() gives up after the close timeout. The librdkafka handle is destroyed afterwards
+// without another close, but librdkafka still waits for a commit it had sent to the missing
+// coordinator: that wait ends session.timeout.ms after it began (6 s in these tests).
+TEST_CASE("close is bounded when every broker is gone, and says it timed out",
+          "[consumer][close][mock]") {
+    mock_cluster cluster(2);
+    const auto topic = unique_name("close");
+    cluster.create_topic(topic, 2);
+    produce(cluster, topic, 4, 0);
+    auto config = config_for(cluster, unique_name("g"));
+    config.close_timeout(2s);
+
+    SECTION("close() throws kafka_error with errc::timed_out") {
+        string_consumer consumer(config);
+        consumer.subscribe({topic});
+        REQUIRE(kflow::testing::consume_until(consumer, 4, 15s).size() == 4);
+        cluster.broker_down(mock_cluster::all_brokers);
+        std::optional<std::error_code> commit_result;
+        consumer.commit_async([&](std::error_code ec, const auto&) { commit_result = ec; });
+
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            consumer.close();
+            FAIL("expected close to time out");
+        } catch (const kflow::kafka_error& e) {
+            CHECK(e.code() == kflow::errc::timed_out);
+            CHECK_THAT(e.what(), Catch::Contains("2000 ms"));
+        }
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(took >= 1900ms);
+        CHECK(took < 2s + 1500ms);
+        // The commit the brokers never answered hears so from close().
+        REQUIRE(commit_result);
+        CHECK(*commit_result == kflow::errc::closed);
+    }
+    SECTION("close(ec) reports it; destruction then waits only for librdkafka's commit") {
+        std::optional<string_consumer> consumer(std::in_place, config);
+        consumer->subscribe({topic});
+        REQUIRE(kflow::testing::consume_until(*consumer, 4, 15s).size() == 4);
+        cluster.broker_down(mock_cluster::all_brokers);
+
+        const auto start = std::chrono::steady_clock::now();
+        std::error_code ec;
+        consumer->close(ec);
+        CHECK(ec == kflow::errc::timed_out);
+        CHECK(ec == std::errc::timed_out);
+        const auto close_took = std::chrono::steady_clock::now() - start;
+        CHECK(close_took < 2s + 1500ms);
+        consumer.reset();
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(took < 6s + 1500ms);
+    }
+    SECTION("the destructor alone is bounded too") {
+        std::optional<string_consumer> consumer(std::in_place, config);
+        consumer->subscribe({topic});
+        REQUIRE(kflow::testing::consume_until(*consumer, 4, 15s).size() == 4);
+        cluster.broker_down(mock_cluster::all_brokers);
+
+        const auto start = std::chrono::steady_clock::now();
+        consumer.reset();
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(took >= 1900ms);  // it did try to close
+        CHECK(took < 6s + 1500ms);
+    }
 }
