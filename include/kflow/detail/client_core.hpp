@@ -11,6 +11,7 @@
 #include <kflow/detail/handles.hpp>
 #include <kflow/error.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <limits>
@@ -26,14 +27,20 @@ class exception_slot {
 public:
     void capture(std::exception_ptr e) noexcept {
         const std::lock_guard lock(mutex_);
-        if (!first_) first_ = std::move(e);
+        if (!first_) {
+            first_ = std::move(e);
+            parked_.store(true, std::memory_order_release);
+        }
     }
-    /// Rethrows (and clears) the parked exception, if any.
+    /// Rethrows (and clears) the parked exception, if any. Every poll calls this: when nothing
+    /// is parked it is one atomic load, not a lock.
     void rethrow_if_any() {
+        if (!parked_.load(std::memory_order_acquire)) return;
         std::exception_ptr e;
         {
             const std::lock_guard lock(mutex_);
             e = std::exchange(first_, nullptr);
+            parked_.store(false, std::memory_order_relaxed);
         }
         if (e) std::rethrow_exception(e);
     }
@@ -41,6 +48,7 @@ public:
 private:
     std::mutex mutex_;
     std::exception_ptr first_;
+    std::atomic<bool> parked_{false};
 };
 
 /// Runs `f` and parks whatever it throws: the body of every C trampoline.
