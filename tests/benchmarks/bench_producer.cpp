@@ -2,7 +2,9 @@
 //
 // Scenarios (each a row, raw and kflow alternating, median of the repetitions):
 // - co_await async_send with W sends in flight (W coroutines, W = 1, 64, 1024), against a raw
-//   rd_kafka_producev + rd_kafka_poll loop that keeps the same W messages in flight;
+//   rd_kafka_producev + rd_kafka_poll loop that keeps the same W messages in flight; for W = 1024
+//   also with asio::use_awaitable instead of kflow's default token, to show what the default
+//   token's detailed exceptions cost;
 // - async_send with a plain callback, a counting window of 1024, against the same raw window;
 // - the sync producer's callback path (send with a delivery callback + poll(0) per send), against
 //   the raw loop of rd_kafka_producev + rd_kafka_poll(0) per message with the DR callback.
@@ -19,6 +21,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <cstdio>
@@ -170,7 +173,10 @@ void kflow_async_warm_up(asio::io_context& io, async_producer_type& producer, co
     });
 }
 
-/// `window` coroutines, each awaiting one async_send at a time.
+/// `window` coroutines, each awaiting one async_send at a time. `Token` is kflow's default
+/// (kflow exceptions with details) or asio::use_awaitable_t<> (plain system_error), to show what
+/// the default token costs.
+template <class Token = kflow::use_awaitable_t>
 kflow::bench::run_result kflow_coroutines(const setup& s, std::size_t messages,
                                           std::size_t window) {
     asio::io_context io(1);
@@ -188,7 +194,7 @@ kflow::bench::run_result kflow_coroutines(const setup& s, std::size_t messages,
                 while (started < messages) {
                     ++started;
                     record_type record(s.topic, {}, s.value);
-                    const auto md = co_await producer.async_send(std::move(record));
+                    const auto md = co_await producer.async_send(std::move(record), Token{});
                     expect(md.persisted, "kflow async producer: delivery not persisted");
                     ++delivered;
                 }
@@ -306,6 +312,10 @@ int main(int argc, char** argv) {
                 [&] { return raw_window(s, n, window); },
                 [&] { return kflow_coroutines(s, n, window); });
         }
+        kflow::bench::compare(
+            rows, opt, "co_await async_send(asio::use_awaitable), W=1024", "producev+poll, W=1024",
+            [&] { return raw_window(s, opt.messages, 1024); },
+            [&] { return kflow_coroutines<asio::use_awaitable_t<>>(s, opt.messages, 1024); });
         kflow::bench::compare(
             rows, opt, "async_send + callback, W=1024", "producev+poll, W=1024",
             [&] { return raw_window(s, opt.messages, 1024); },
