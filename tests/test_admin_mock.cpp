@@ -131,3 +131,268 @@ TEST_CASE("create_topics against the mock fails promptly: the broker does not su
                                  Catch::Contains("does not support CreateTopics"));
     }
 }
+
+namespace {
+
+/// Produces `count` records to each partition of `topic` and waits for each delivery.
+void fill(const mock_cluster& cluster, const std::string& topic, int partitions, int count) {
+    kflow::producer<std::string, std::string> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    for (int p = 0; p < partitions; ++p) {
+        for (int i = 0; i < count; ++i) {
+            (void)kflow::testing::send_and_wait(producer, {topic, "k", "v", {}, p});
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("watermarks and list_offsets read what was produced", "[admin][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("admin-offsets");
+    cluster.create_topic(topic, 2, 1);
+    fill(cluster, topic, 2, 3);
+    kflow::admin_client admin(admin_config_for(cluster));
+
+    const auto wm = admin.watermarks({topic, 1});
+    CHECK(wm.low == 0);
+    CHECK(wm.high == 3);
+
+    std::vector<kflow::offset_query> queries{
+        {topic, 0, kflow::offset_spec::earliest()},
+        {topic, 0, kflow::offset_spec::latest()},
+        {topic, 1, kflow::offset_spec::at_time(0)},
+        {topic, 7, kflow::offset_spec::latest()},  // no such partition
+    };
+    const auto offsets = admin.list_offsets(queries);
+    REQUIRE(offsets.size() == 4);
+    CHECK(offsets[0].offset == 0);
+    CHECK(offsets[1].offset == 3);
+    // librdkafka 2.0.2's mock answers a by-time lookup with -1 whatever the time; the offset
+    // found is checked against a real broker in test_admin_integration.
+    CHECK(offsets[2].ok());
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(offsets[i].ok());
+    CHECK(offsets[3].error);
+    CHECK(offsets[3].item_name() == "'" + topic + "' [7]");
+}
+
+TEST_CASE("committed offsets and lag of a group after a consumer commits", "[admin][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("admin-lag");
+    const auto group = unique_name("admin-lag-group");
+    cluster.create_topic(topic, 3, 1);
+    fill(cluster, topic, 3, 5);
+    {
+        // A consumer of the group commits offsets for partitions 0 and 1 (assigned, not
+        // subscribed: no rebalance to wait for).
+        kflow::consumer<std::string, std::string> consumer(
+            kflow::testing::test_consumer_config(cluster.bootstrap_servers(), group));
+        consumer.assign({{topic, 0, 0}, {topic, 1, 0}});
+        consumer.commit({{topic, 0, 2}, {topic, 1, 5}});
+    }
+    kflow::admin_client admin(admin_config_for(cluster));
+
+    const auto committed =
+        admin.list_consumer_group_offsets(group, {{topic, 0}, {topic, 1}, {topic, 2}});
+    CHECK(committed.ok());
+    CHECK(committed.group_id == group);
+    REQUIRE(committed.partitions.size() == 3);
+    CHECK(committed.partitions[0].offset == 2);
+    CHECK(committed.partitions[1].offset == 5);
+    CHECK(committed.partitions[2].offset == kflow::offsets::invalid);
+
+    const auto lag = admin.consumer_group_lag(group, {topic});
+    REQUIRE(lag.partitions.size() == 3);
+    CHECK(lag.partitions[0].committed == 2);
+    CHECK(lag.partitions[0].high_watermark == 5);
+    CHECK(lag.partitions[0].lag == 3);
+    CHECK(lag.partitions[1].lag == 0);
+    CHECK(lag.partitions[2].committed == kflow::offsets::invalid);
+    CHECK_FALSE(lag.partitions[2].lag.has_value());
+    CHECK(lag.total() == 3);
+
+    asio::io_context io;
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<std::string> topics{topic};
+        // The client has no executor of its own: the coroutine's serves.
+        auto async_lag = co_await admin.async_consumer_group_lag(group, std::move(topics));
+        CHECK(async_lag.total() == 3);
+    });
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Checks an error the mock gives for an admin request it does not serve.
+template <class Result>
+void check_unsupported(const char* what, std::error_code ec, const Result&,
+                       clock_type::time_point started) {
+    INFO(what);
+    CHECK(clock_type::now() - started < 15s);
+    CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+}
+
+}  // namespace
+
+TEST_CASE("every admin request the mock does not serve fails promptly and clearly, sync and async",
+          "[admin][mock][unsupported]") {
+    mock_cluster cluster(2);
+    const auto topic = unique_name("admin-unsupported");
+    cluster.create_topic(topic, 1, 1);
+    asio::io_context io;
+    kflow::admin_client admin(io.get_executor(), admin_config_for(cluster));
+    const kflow::acl_binding acl(kflow::resource_type::topic, topic,
+                                 kflow::acl_pattern_type::literal, "User:alice", "*",
+                                 kflow::acl_operation::read, kflow::acl_permission::allow);
+
+    SECTION("blocking forms") {
+        std::error_code ec;
+        auto t0 = clock_type::now();
+        auto r1 = admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)}, ec);
+        check_unsupported("create_topics", ec, r1, t0);
+        t0 = clock_type::now();
+        auto r2 = admin.delete_topics({topic}, ec);
+        check_unsupported("delete_topics", ec, r2, t0);
+        t0 = clock_type::now();
+        auto r3 = admin.create_partitions({kflow::partitions_spec(topic, 3)}, ec);
+        check_unsupported("create_partitions", ec, r3, t0);
+        t0 = clock_type::now();
+        auto r4 = admin.describe_configs({kflow::config_resource::topic(topic)}, ec);
+        check_unsupported("describe_configs", ec, r4, t0);
+        t0 = clock_type::now();
+        auto r5 =
+            admin.alter_configs({kflow::config_alteration(kflow::config_resource::topic(topic),
+                                                          {{"retention.ms", "1000"}})},
+                                ec);
+        check_unsupported("alter_configs", ec, r5, t0);
+        t0 = clock_type::now();
+        auto r6 = admin.list_consumer_groups(ec);
+        // ListGroups goes to every broker: each refusal is a per-broker error of the listing.
+        CHECK(clock_type::now() - t0 < 15s);
+        if (!ec) {
+            CHECK_FALSE(r6.complete());
+            REQUIRE_FALSE(r6.errors.empty());
+            CHECK(r6.errors[0].code ==
+                  kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+        } else {
+            CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+        }
+        t0 = clock_type::now();
+        auto r7 = admin.describe_consumer_groups({"g1"}, ec);
+        CHECK(clock_type::now() - t0 < 15s);
+        // DescribeGroups goes to each group's coordinator: the refusal is the group's error.
+        CHECK_FALSE(ec);
+        REQUIRE(r7.size() == 1);
+        CHECK(r7[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+        CHECK(r7[0].group_id == "g1");
+        t0 = clock_type::now();
+        auto r8 = admin.delete_consumer_groups({"g1"}, ec);
+        CHECK(clock_type::now() - t0 < 15s);
+        CHECK_FALSE(kflow::all_succeeded(r8));
+        t0 = clock_type::now();
+        auto r9 = admin.delete_records({{topic, 0, kflow::offsets::end}}, ec);
+        CHECK(clock_type::now() - t0 < 15s);
+        CHECK((ec || !r9.empty()));
+        if (!ec)
+            CHECK(r9[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+        t0 = clock_type::now();
+        auto r10 = admin.create_acls({acl}, ec);
+        check_unsupported("create_acls", ec, r10, t0);
+        t0 = clock_type::now();
+        auto r11 = admin.describe_acls(kflow::acl_filter(), ec);
+        check_unsupported("describe_acls", ec, r11, t0);
+        t0 = clock_type::now();
+        auto r12 = admin.delete_acls({kflow::acl_filter::exactly(acl)}, ec);
+        check_unsupported("delete_acls", ec, r12, t0);
+        t0 = clock_type::now();
+        auto r13 = admin.delete_consumer_group_offsets("g1", {{topic, 0}}, ec);
+        CHECK(clock_type::now() - t0 < 15s);
+        CHECK((ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) ||
+               r13.error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)));
+        t0 = clock_type::now();
+        auto r14 = admin.incremental_alter_configs(
+            {kflow::incremental_config_alteration(
+                kflow::config_resource::topic(topic),
+                {kflow::config_change("retention.ms", kflow::config_op::set, "1")})},
+            ec);
+        CHECK(clock_type::now() - t0 < 15s);
+        if constexpr (!kflow::librdkafka_at_least(2, 2, 0)) {
+            CHECK(ec == kflow::errc::unsupported_by_librdkafka);
+        } else {
+            CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+        }
+        try {
+            (void)admin.describe_configs({kflow::config_resource::topic(topic)});
+            FAIL("describe_configs did not throw");
+        } catch (const kflow::kafka_error& e) {
+            CHECK_THAT(
+                e.what(),
+                Catch::Contains("describe_configs: the broker does not support DescribeConfigs"));
+        }
+        try {
+            (void)admin.incremental_alter_configs({kflow::incremental_config_alteration(
+                kflow::config_resource::topic(topic),
+                {kflow::config_change("retention.ms", kflow::config_op::set, "1")})});
+            if constexpr (!kflow::librdkafka_at_least(2, 2, 0))
+                FAIL("did not throw");
+        } catch (const kflow::kafka_error& e) {
+            if constexpr (!kflow::librdkafka_at_least(2, 2, 0)) {
+                CHECK_THAT(e.what(), Catch::Contains("needs librdkafka 2.2.0"));
+            }
+        }
+    }
+
+    SECTION("asynchronous forms") {
+        run_coroutine(io, [&]() -> asio::awaitable<void> {
+            using asio::as_tuple;
+            using asio::use_awaitable;
+            auto t0 = clock_type::now();
+            std::vector<kflow::topic_spec> specs{kflow::topic_spec(unique_name("t"), 1, 1)};
+            auto [e1, r1] =
+                co_await admin.async_create_topics(std::move(specs), as_tuple(use_awaitable));
+            check_unsupported("async_create_topics", e1, r1, t0);
+            t0 = clock_type::now();
+            std::vector<std::string> names{topic};
+            auto [e2, r2] =
+                co_await admin.async_delete_topics(std::move(names), as_tuple(use_awaitable));
+            check_unsupported("async_delete_topics", e2, r2, t0);
+            t0 = clock_type::now();
+            std::vector<kflow::partitions_spec> parts{kflow::partitions_spec(topic, 3)};
+            auto [e3, r3] =
+                co_await admin.async_create_partitions(std::move(parts), as_tuple(use_awaitable));
+            check_unsupported("async_create_partitions", e3, r3, t0);
+            t0 = clock_type::now();
+            std::vector<kflow::config_resource> resources{kflow::config_resource::topic(topic)};
+            auto [e4, r4] = co_await admin.async_describe_configs(std::move(resources),
+                                                                  as_tuple(use_awaitable));
+            check_unsupported("async_describe_configs", e4, r4, t0);
+            t0 = clock_type::now();
+            std::vector<kflow::acl_binding> acls{acl};
+            auto [e5, r5] =
+                co_await admin.async_create_acls(std::move(acls), as_tuple(use_awaitable));
+            check_unsupported("async_create_acls", e5, r5, t0);
+            t0 = clock_type::now();
+            kflow::acl_filter filter;
+            auto [e6, r6] =
+                co_await admin.async_describe_acls(std::move(filter), as_tuple(use_awaitable));
+            check_unsupported("async_describe_acls", e6, r6, t0);
+            t0 = clock_type::now();
+            std::vector<std::string> groups{"g1"};
+            auto [e7, r7] = co_await admin.async_describe_consumer_groups(std::move(groups),
+                                                                          as_tuple(use_awaitable));
+            CHECK_FALSE(e7);
+            REQUIRE(r7.size() == 1);
+            CHECK(r7[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+            // The default token throws kafka_error with the message.
+            try {
+                std::vector<kflow::config_resource> again{kflow::config_resource::topic(topic)};
+                (void)co_await admin.async_describe_configs(std::move(again));
+                FAIL("async_describe_configs did not throw");
+            } catch (const kflow::kafka_error& e) {
+                CHECK_THAT(e.what(), Catch::Contains("does not support DescribeConfigs"));
+            }
+        });
+    }
+}

@@ -35,7 +35,8 @@
 //
 // librdkafka version: operations newer librdkafka added and 2.0.2 lacks exist in every build;
 // built against an older librdkafka they fail with errc::unsupported_by_librdkafka naming the
-// version needed (incremental_alter_configs, the SCRAM credential operations: 2.2.0).
+// version needed (incremental_alter_configs: 2.2.0). describe_topics, describe_cluster and
+// list_offsets are served from Metadata and ListOffsets, which every librdkafka has.
 
 #include <kflow/admin_acls.hpp>
 #include <kflow/admin_config.hpp>
@@ -45,9 +46,12 @@
 #include <kflow/admin_options.hpp>
 #include <kflow/admin_results.hpp>
 #include <kflow/admin_topics.hpp>
+#include <kflow/detail/admin_acl_requests.hpp>
 #include <kflow/detail/admin_config_requests.hpp>
 #include <kflow/detail/admin_core.hpp>
+#include <kflow/detail/admin_group_requests.hpp>
 #include <kflow/detail/admin_metadata_requests.hpp>
+#include <kflow/detail/admin_record_requests.hpp>
 #include <kflow/detail/admin_topic_requests.hpp>
 #include <kflow/metadata.hpp>
 #include <kflow/topic_partition.hpp>
@@ -456,6 +460,390 @@ class admin_client {
                                          Token&& token = kflow::use_awaitable_t{}) {
         return initiate(detail::incremental_alter_configs_request{std::move(alterations)},
                         defaults(), std::forward<Token>(token));
+    }
+
+    /// Every consumer group of every broker, with its state. A broker that did not answer is
+    /// reported in group_listings::errors, so a partial listing is never taken for all.
+    [[nodiscard]] group_listings list_consumer_groups(const admin_options& options,
+                                                      std::error_code& ec) {
+        return run_sync(detail::list_consumer_groups_request{}, options, ec);
+    }
+    [[nodiscard]] group_listings list_consumer_groups(std::error_code& ec) {
+        return list_consumer_groups(defaults(), ec);
+    }
+    [[nodiscard]] group_listings list_consumer_groups(const admin_options& options) {
+        return run_or_throw(detail::list_consumer_groups_request{}, options);
+    }
+    [[nodiscard]] group_listings list_consumer_groups() { return list_consumer_groups(defaults()); }
+    template <asio::completion_token_for<void(boost::system::error_code, group_listings)> Token =
+                  kflow::use_awaitable_t>
+    auto async_list_consumer_groups(const admin_options& options,
+                                    Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_consumer_groups_request{}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_listings)> Token =
+                  kflow::use_awaitable_t>
+    auto async_list_consumer_groups(Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_consumer_groups_request{}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Groups' state, assignor, coordinator and members with their assignments; one per group.
+    [[nodiscard]] std::vector<group_description> describe_consumer_groups(
+        std::vector<std::string> groups, const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::describe_consumer_groups_request{std::move(groups)}, options, ec);
+    }
+    [[nodiscard]] std::vector<group_description> describe_consumer_groups(
+        std::vector<std::string> groups, std::error_code& ec) {
+        return describe_consumer_groups(std::move(groups), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<group_description> describe_consumer_groups(
+        std::vector<std::string> groups, const admin_options& options) {
+        return run_or_throw(detail::describe_consumer_groups_request{std::move(groups)}, options);
+    }
+    [[nodiscard]] std::vector<group_description> describe_consumer_groups(
+        std::vector<std::string> groups) {
+        return describe_consumer_groups(std::move(groups), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<group_description>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_consumer_groups(std::vector<std::string> groups,
+                                        const admin_options& options,
+                                        Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_consumer_groups_request{std::move(groups)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<group_description>)>
+            Token = kflow::use_awaitable_t>
+    auto async_describe_consumer_groups(std::vector<std::string> groups,
+                                        Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_consumer_groups_request{std::move(groups)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Deletes groups (they must be empty: no active members). One item_result per group.
+    [[nodiscard]] std::vector<item_result> delete_consumer_groups(std::vector<std::string> groups,
+                                                                  const admin_options& options,
+                                                                  std::error_code& ec) {
+        return run_sync(detail::delete_consumer_groups_request{std::move(groups)}, options, ec);
+    }
+    [[nodiscard]] std::vector<item_result> delete_consumer_groups(std::vector<std::string> groups,
+                                                                  std::error_code& ec) {
+        return delete_consumer_groups(std::move(groups), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<item_result> delete_consumer_groups(std::vector<std::string> groups,
+                                                                  const admin_options& options) {
+        return run_or_throw(detail::delete_consumer_groups_request{std::move(groups)}, options);
+    }
+    [[nodiscard]] std::vector<item_result> delete_consumer_groups(std::vector<std::string> groups) {
+        return delete_consumer_groups(std::move(groups), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_consumer_groups(std::vector<std::string> groups, const admin_options& options,
+                                      Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_consumer_groups_request{std::move(groups)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_consumer_groups(std::vector<std::string> groups,
+                                      Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_consumer_groups_request{std::move(groups)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// A group's committed offsets for `partitions` (empty: every partition it has committed).
+    [[nodiscard]] group_offsets list_consumer_group_offsets(std::string group,
+                                                            std::vector<topic_partition> partitions,
+                                                            const admin_options& options,
+                                                            std::error_code& ec) {
+        return run_sync(detail::list_group_offsets_request{std::move(group), std::move(partitions)},
+                        options, ec);
+    }
+    [[nodiscard]] group_offsets list_consumer_group_offsets(std::string group,
+                                                            std::vector<topic_partition> partitions,
+                                                            std::error_code& ec) {
+        return list_consumer_group_offsets(std::move(group), std::move(partitions), defaults(), ec);
+    }
+    [[nodiscard]] group_offsets list_consumer_group_offsets(std::string group,
+                                                            std::vector<topic_partition> partitions,
+                                                            const admin_options& options) {
+        return run_or_throw(
+            detail::list_group_offsets_request{std::move(group), std::move(partitions)}, options);
+    }
+    [[nodiscard]] group_offsets list_consumer_group_offsets(
+        std::string group, std::vector<topic_partition> partitions) {
+        return list_consumer_group_offsets(std::move(group), std::move(partitions), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_list_consumer_group_offsets(std::string group,
+                                           std::vector<topic_partition> partitions,
+                                           const admin_options& options,
+                                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_group_offsets_request{std::move(group), std::move(partitions)},
+                        options, std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_list_consumer_group_offsets(std::string group,
+                                           std::vector<topic_partition> partitions,
+                                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::list_group_offsets_request{std::move(group), std::move(partitions)},
+                        defaults(), std::forward<Token>(token));
+    }
+
+    /// Commits offsets for a group that has no active members (e.g. to rewind it). Each partition
+    /// reports its own error.
+    [[nodiscard]] group_offsets alter_consumer_group_offsets(
+        std::string group, std::vector<topic_partition_offset> offsets,
+        const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::alter_group_offsets_request{std::move(group), std::move(offsets)},
+                        options, ec);
+    }
+    [[nodiscard]] group_offsets alter_consumer_group_offsets(
+        std::string group, std::vector<topic_partition_offset> offsets, std::error_code& ec) {
+        return alter_consumer_group_offsets(std::move(group), std::move(offsets), defaults(), ec);
+    }
+    [[nodiscard]] group_offsets alter_consumer_group_offsets(
+        std::string group, std::vector<topic_partition_offset> offsets,
+        const admin_options& options) {
+        return run_or_throw(
+            detail::alter_group_offsets_request{std::move(group), std::move(offsets)}, options);
+    }
+    [[nodiscard]] group_offsets alter_consumer_group_offsets(
+        std::string group, std::vector<topic_partition_offset> offsets) {
+        return alter_consumer_group_offsets(std::move(group), std::move(offsets), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_alter_consumer_group_offsets(std::string group,
+                                            std::vector<topic_partition_offset> offsets,
+                                            const admin_options& options,
+                                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_group_offsets_request{std::move(group), std::move(offsets)},
+                        options, std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_alter_consumer_group_offsets(std::string group,
+                                            std::vector<topic_partition_offset> offsets,
+                                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_group_offsets_request{std::move(group), std::move(offsets)},
+                        defaults(), std::forward<Token>(token));
+    }
+
+    /// Removes a group's committed offsets for partitions it no longer consumes.
+    [[nodiscard]] group_offsets delete_consumer_group_offsets(
+        std::string group, std::vector<topic_partition> partitions, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(
+            detail::delete_group_offsets_request{std::move(group), std::move(partitions)}, options,
+            ec);
+    }
+    [[nodiscard]] group_offsets delete_consumer_group_offsets(
+        std::string group, std::vector<topic_partition> partitions, std::error_code& ec) {
+        return delete_consumer_group_offsets(std::move(group), std::move(partitions), defaults(),
+                                             ec);
+    }
+    [[nodiscard]] group_offsets delete_consumer_group_offsets(
+        std::string group, std::vector<topic_partition> partitions, const admin_options& options) {
+        return run_or_throw(
+            detail::delete_group_offsets_request{std::move(group), std::move(partitions)}, options);
+    }
+    [[nodiscard]] group_offsets delete_consumer_group_offsets(
+        std::string group, std::vector<topic_partition> partitions) {
+        return delete_consumer_group_offsets(std::move(group), std::move(partitions), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_delete_consumer_group_offsets(std::string group,
+                                             std::vector<topic_partition> partitions,
+                                             const admin_options& options,
+                                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(
+            detail::delete_group_offsets_request{std::move(group), std::move(partitions)}, options,
+            std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_offsets)> Token =
+                  kflow::use_awaitable_t>
+    auto async_delete_consumer_group_offsets(std::string group,
+                                             std::vector<topic_partition> partitions,
+                                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(
+            detail::delete_group_offsets_request{std::move(group), std::move(partitions)},
+            defaults(), std::forward<Token>(token));
+    }
+
+    /// Committed offset, watermarks and lag per partition, in one call. With topics, every
+    /// partition of those topics; without (empty), every partition the group has committed.
+    [[nodiscard]] group_lag consumer_group_lag(std::string group, std::vector<std::string> topics,
+                                               const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::consumer_group_lag_request{std::move(group), std::move(topics)},
+                        options, ec);
+    }
+    [[nodiscard]] group_lag consumer_group_lag(std::string group, std::vector<std::string> topics,
+                                               std::error_code& ec) {
+        return consumer_group_lag(std::move(group), std::move(topics), defaults(), ec);
+    }
+    [[nodiscard]] group_lag consumer_group_lag(std::string group, std::vector<std::string> topics,
+                                               const admin_options& options) {
+        return run_or_throw(detail::consumer_group_lag_request{std::move(group), std::move(topics)},
+                            options);
+    }
+    [[nodiscard]] group_lag consumer_group_lag(std::string group, std::vector<std::string> topics) {
+        return consumer_group_lag(std::move(group), std::move(topics), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_lag)> Token =
+                  kflow::use_awaitable_t>
+    auto async_consumer_group_lag(std::string group, std::vector<std::string> topics,
+                                  const admin_options& options,
+                                  Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::consumer_group_lag_request{std::move(group), std::move(topics)},
+                        options, std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, group_lag)> Token =
+                  kflow::use_awaitable_t>
+    auto async_consumer_group_lag(std::string group, std::vector<std::string> topics,
+                                  Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::consumer_group_lag_request{std::move(group), std::move(topics)},
+                        defaults(), std::forward<Token>(token));
+    }
+
+    /// Deletes each partition's records before the given offset (offsets::end: all of them);
+    /// reports each partition's new low watermark or its error.
+    [[nodiscard]] std::vector<partition_offset_result> delete_records(
+        std::vector<topic_partition_offset> before, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(detail::delete_records_request{std::move(before)}, options, ec);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> delete_records(
+        std::vector<topic_partition_offset> before, std::error_code& ec) {
+        return delete_records(std::move(before), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> delete_records(
+        std::vector<topic_partition_offset> before, const admin_options& options) {
+        return run_or_throw(detail::delete_records_request{std::move(before)}, options);
+    }
+    [[nodiscard]] std::vector<partition_offset_result> delete_records(
+        std::vector<topic_partition_offset> before) {
+        return delete_records(std::move(before), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<partition_offset_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_records(std::vector<topic_partition_offset> before,
+                              const admin_options& options,
+                              Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_records_request{std::move(before)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<partition_offset_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_records(std::vector<topic_partition_offset> before,
+                              Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_records_request{std::move(before)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Creates ACLs; one acl_result per binding. A broker without an authorizer answers
+    /// SECURITY_DISABLED.
+    [[nodiscard]] std::vector<acl_result> create_acls(std::vector<acl_binding> bindings,
+                                                      const admin_options& options,
+                                                      std::error_code& ec) {
+        return run_sync(detail::create_acls_request{std::move(bindings)}, options, ec);
+    }
+    [[nodiscard]] std::vector<acl_result> create_acls(std::vector<acl_binding> bindings,
+                                                      std::error_code& ec) {
+        return create_acls(std::move(bindings), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<acl_result> create_acls(std::vector<acl_binding> bindings,
+                                                      const admin_options& options) {
+        return run_or_throw(detail::create_acls_request{std::move(bindings)}, options);
+    }
+    [[nodiscard]] std::vector<acl_result> create_acls(std::vector<acl_binding> bindings) {
+        return create_acls(std::move(bindings), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_acls(std::vector<acl_binding> bindings, const admin_options& options,
+                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_acls_request{std::move(bindings)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_create_acls(std::vector<acl_binding> bindings,
+                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::create_acls_request{std::move(bindings)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// The ACLs matching `filter`.
+    [[nodiscard]] std::vector<acl_binding> describe_acls(acl_filter filter,
+                                                         const admin_options& options,
+                                                         std::error_code& ec) {
+        return run_sync(detail::describe_acls_request{std::move(filter)}, options, ec);
+    }
+    [[nodiscard]] std::vector<acl_binding> describe_acls(acl_filter filter, std::error_code& ec) {
+        return describe_acls(std::move(filter), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<acl_binding> describe_acls(acl_filter filter,
+                                                         const admin_options& options) {
+        return run_or_throw(detail::describe_acls_request{std::move(filter)}, options);
+    }
+    [[nodiscard]] std::vector<acl_binding> describe_acls(acl_filter filter) {
+        return describe_acls(std::move(filter), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_binding>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_acls(acl_filter filter, const admin_options& options,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_acls_request{std::move(filter)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_binding>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_acls(acl_filter filter, Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_acls_request{std::move(filter)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Deletes the ACLs matching each filter; one acl_deletion per filter with what it deleted.
+    [[nodiscard]] std::vector<acl_deletion> delete_acls(std::vector<acl_filter> filters,
+                                                        const admin_options& options,
+                                                        std::error_code& ec) {
+        return run_sync(detail::delete_acls_request{std::move(filters)}, options, ec);
+    }
+    [[nodiscard]] std::vector<acl_deletion> delete_acls(std::vector<acl_filter> filters,
+                                                        std::error_code& ec) {
+        return delete_acls(std::move(filters), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<acl_deletion> delete_acls(std::vector<acl_filter> filters,
+                                                        const admin_options& options) {
+        return run_or_throw(detail::delete_acls_request{std::move(filters)}, options);
+    }
+    [[nodiscard]] std::vector<acl_deletion> delete_acls(std::vector<acl_filter> filters) {
+        return delete_acls(std::move(filters), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_deletion>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_acls(std::vector<acl_filter> filters, const admin_options& options,
+                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_acls_request{std::move(filters)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<acl_deletion>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_delete_acls(std::vector<acl_filter> filters,
+                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::delete_acls_request{std::move(filters)}, defaults(),
+                        std::forward<Token>(token));
     }
     /// Every topic except internal ones, sorted by name.
     [[nodiscard]] std::vector<topic_metadata> list_topics() { return list_topics(false); }

@@ -101,6 +101,7 @@ template <class Items, class Resource>
 struct describe_configs_request {
     using result_type = std::vector<resource_configs>;
     static constexpr std::string_view name = "describe_configs";
+    static constexpr bool needs_controller = true;
     static constexpr std::string_view kafka_api = "DescribeConfigs";
     static constexpr bool changes_cluster = false;
     static constexpr bool can_validate_only = false;
@@ -143,6 +144,7 @@ struct describe_configs_request {
 struct alter_configs_request {
     using result_type = std::vector<config_result>;
     static constexpr std::string_view name = "alter_configs";
+    static constexpr bool needs_controller = true;
     static constexpr std::string_view kafka_api = "AlterConfigs";
     static constexpr bool changes_cluster = true;
     static constexpr bool can_validate_only = true;
@@ -191,6 +193,7 @@ struct alter_configs_request {
 struct incremental_alter_configs_request {
     using result_type = std::vector<config_result>;
     static constexpr std::string_view name = "incremental_alter_configs";
+    static constexpr bool needs_controller = true;
     static constexpr std::string_view kafka_api = "IncrementalAlterConfigs";
     static constexpr bool changes_cluster = true;
     static constexpr bool can_validate_only = true;

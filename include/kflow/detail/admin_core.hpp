@@ -33,10 +33,6 @@
 
 namespace kflow::detail {
 
-/// How much longer than the request timeout a blocking call waits for librdkafka's own timeout
-/// result before giving up itself.
-inline constexpr std::chrono::milliseconds admin_wait_margin = std::chrono::seconds(5);
-
 /// Runs `handler(ec, result)` on its associated executor (or `fallback`), later.
 template <class Handler, class Result>
 void deliver(Handler handler, const asio::any_io_executor& fallback, error_info err,
@@ -163,24 +159,13 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
             err = request.prepare();
         if (err)
             return {};
-        auto native_opts = native_admin_options(native(), Request::name, opts, nullptr, err);
-        if (!err && goes_to_controller<Request>()) {
-            err = route_without_controller(native_opts.get(), Request::name, opts);
-        }
-        if (err)
-            return {};
-        const queue_handle queue(rd_kafka_queue_new(native()));
-        request.launch(native(), native_opts.get(), queue.get());
-        const event_handle ev(rd_kafka_queue_poll(
-            queue.get(), to_timeout_ms(opts.request_timeout + admin_wait_margin)));
-        if (!ev) {
-            err = {make_error_code(errc::timed_out),
-                   std::string(Request::name) + ": no answer within the request timeout (" +
-                       std::to_string(opts.request_timeout.count()) + " ms)",
-                   {}};
-            return {};
-        }
-        return finish(request, ev.get(), err);
+        return run_queued(native(), request, opts, err, [&](rd_kafka_AdminOptions_t* o) {
+            if constexpr (goes_to_controller<Request>()) {
+                return route_without_controller(o, Request::name, opts);
+            } else {
+                return error_info{};
+            }
+        });
     }
 
     template <blocking_admin_request Request>
@@ -322,7 +307,7 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
     template <class Handler>
     asio::any_io_executor handler_executor(const Handler& handler, std::string_view op,
                                            error_info& err) const {
-        auto ex = asio::get_associated_executor(handler, executor_);
+        asio::any_io_executor ex = asio::get_associated_executor(handler, executor_);
         if (!ex) {
             if (!err) {
                 err = {make_error_code(errc::invalid_config),
@@ -396,6 +381,10 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
     /// request hang for the whole timeout. Then the request goes to a broker directly, which
     /// serves it (brokers forward to the controller since Kafka 2.8), refuses it
     /// (NOT_CONTROLLER, reported per item) or says it does not support it.
+    ///
+    /// Group and record requests are routed the same way on such a cluster: librdkafka 2.0.2
+    /// never completes DescribeGroups, DeleteGroups, OffsetDelete or DeleteRecords against
+    /// the mock otherwise (measured), and a cluster without a controller serves none of them.
     error_info route_without_controller(rd_kafka_AdminOptions_t* native_opts, std::string_view op,
                                         const admin_options& opts) {
         const rd_kafka_metadata_t* raw = nullptr;

@@ -13,6 +13,7 @@
 #include <kflow/detail/client_core.hpp>
 #include <kflow/error.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <string>
 #include <string_view>
@@ -131,6 +132,35 @@ template <queued_admin_request R>
         return {};
     }
     return request.parse(ev);
+}
+
+/// How much longer than the request timeout a blocking call waits for librdkafka's own timeout
+/// result before giving up itself.
+inline constexpr std::chrono::milliseconds admin_wait_margin = std::chrono::seconds(5);
+
+/// Runs a prepared queued request on a temporary queue and waits for its result, at most the
+/// request timeout plus a margin. `route` may direct the request to a broker first.
+template <queued_admin_request R, class Route>
+[[nodiscard]] typename R::result_type run_queued(rd_kafka_t* rk, R& request,
+                                                 const admin_options& opts, error_info& err,
+                                                 Route&& route) {
+    auto native_opts = native_admin_options(rk, R::name, opts, nullptr, err);
+    if (!err)
+        err = route(native_opts.get());
+    if (err)
+        return {};
+    const queue_handle queue(rd_kafka_queue_new(rk));
+    request.launch(rk, native_opts.get(), queue.get());
+    const event_handle ev(
+        rd_kafka_queue_poll(queue.get(), to_timeout_ms(opts.request_timeout + admin_wait_margin)));
+    if (!ev) {
+        err = {make_error_code(errc::timed_out),
+               std::string(R::name) + ": no answer within the request timeout (" +
+                   std::to_string(opts.request_timeout.count()) + " ms)",
+               {}};
+        return {};
+    }
+    return finish(request, ev.get(), err);
 }
 
 /// The per-item error of librdkafka's result objects as code + message.
