@@ -64,7 +64,7 @@ struct topic_spec_json_context {
 
     [[noreturn]] void fail(std::string field, std::string reason) const {
         throw topic_spec_error(
-            topic_spec_problem{source, index, topic, std::move(field), std::move(reason)});
+            kflow::topic_spec_problem{source, index, topic, std::move(field), std::move(reason)});
     }
 };
 
@@ -288,7 +288,7 @@ class duplicate_key_check {
                 auto& object = frames_.back();
                 object.key = parsed.get<std::string>();
                 if (!object.keys.insert(object.key).second) {
-                    throw topic_spec_error(topic_spec_problem{
+                    throw topic_spec_error(kflow::topic_spec_problem{
                         source_, std::nullopt, "", "",
                         "key \"" + object.key + "\" appears twice in " +
                             (object.path.empty() ? std::string("the top-level object")
@@ -359,7 +359,7 @@ class duplicate_key_check {
         document = nlohmann::json::parse(in, detail::duplicate_key_check(source));
     } catch (const nlohmann::json::parse_error& e) {
         throw topic_spec_error(
-            topic_spec_problem{source, std::nullopt, "", "", detail::parse_error_text(e)});
+            kflow::topic_spec_problem{source, std::nullopt, "", "", detail::parse_error_text(e)});
     }
     return detail::topic_specs_from_json(document, source);
 }
@@ -368,8 +368,8 @@ class duplicate_key_check {
 [[nodiscard]] inline std::vector<topic_spec> load_topic_specs(const std::filesystem::path& file) {
     const std::string source = file.string();
     const auto fail = [&source](std::string reason, std::error_code ec) {
-        throw topic_spec_error(topic_spec_problem{source, std::nullopt, "", "", std::move(reason)},
-                               ec);
+        throw topic_spec_error(
+            kflow::topic_spec_problem{source, std::nullopt, "", "", std::move(reason)}, ec);
     };
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
