@@ -70,6 +70,19 @@ struct member {
 
     member(std::string member_name, const kflow::consumer_config& config)
         : name(std::move(member_name)), consumer(std::in_place, config) {}
+    member(const member&) = delete;
+    member& operator=(const member&) = delete;
+    /// The consumer goes first: closing it calls the listener, which records into the members
+    /// declared after it.
+    ~member() { consumer.reset(); }
+
+    /// What the listener heard, for a failure message.
+    [[nodiscard]] std::string describe() const {
+        return name + ": " + std::to_string(assigned.size()) + " assignment(s), " +
+               std::to_string(revoked.size()) + " revocation(s), " + std::to_string(lost.size()) +
+               " loss(es), " + std::to_string(read.size()) + " record(s) read, owns " +
+               std::to_string(consumer->assignment().size()) + " partition(s)";
+    }
 
     void subscribe(const std::string& topic, bool with_on_lost = true) {
         kflow::rebalance_listener listener;
@@ -114,13 +127,17 @@ struct member {
     }
 };
 
-/// Polls every member in turn until `done()` holds or `deadline` passes.
+/// Polls every member in turn until `done()` holds or `deadline` passes (generous: a loaded
+/// machine slows the mock's joins down).
 bool poll_until(const std::vector<member*>& members, const std::function<bool()>& done,
-                std::chrono::milliseconds deadline = 30s) {
+                std::chrono::milliseconds deadline = 60s) {
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (!done()) {
-        if (std::chrono::steady_clock::now() >= until)
+        if (std::chrono::steady_clock::now() >= until) {
+            for (auto* m : members)
+                UNSCOPED_INFO(m->describe());
             return false;
+        }
         for (auto* m : members)
             m->poll_once();
     }
@@ -198,14 +215,15 @@ TEST_CASE("eager assignment: the listener hears of whole assignments, and commit
     member b("b", config);
     b.subscribe(topic);
     REQUIRE(poll_until({&a, &b}, [&] {
-        return a.non_empty_assignments() == 2 && b.non_empty_assignments() == 1;
+        // The group may take more than one round to settle (a member can be late for a round):
+        // wait for the settled state, not for a number of callbacks.
+        return !a.assigned.empty() && a.assigned.back().size() == 2 && !b.assigned.empty() &&
+               b.assigned.back().size() == 2;
     }));
-    REQUIRE(a.revoked.size() == 1);
+    REQUIRE_FALSE(a.revoked.empty());
     CHECK(sorted(a.revoked[0]) == all_partitions(topic));  // eager: all of it
-    CHECK(a.assigned[1].size() == 2);
-    CHECK(b.assigned[0].size() == 2);
-    auto both = a.assigned[1];
-    both.insert(both.end(), b.assigned[0].begin(), b.assigned[0].end());
+    auto both = a.assigned.back();
+    both.insert(both.end(), b.assigned.back().begin(), b.assigned.back().end());
     CHECK(sorted(both) == all_partitions(topic));
     CHECK(b.consumer->assignment().size() == 2);
 
@@ -219,9 +237,12 @@ TEST_CASE("eager assignment: the listener hears of whole assignments, and commit
 
     // The second member leaves: the first hears of the revocation and gets everything back.
     b.consumer->close();
-    REQUIRE(poll_until({&a}, [&] { return a.non_empty_assignments() == 3; }));
-    CHECK(a.revoked.size() == 2);
-    CHECK(sorted(a.assigned[2]) == all_partitions(topic));
+    const auto revocations_before = a.revoked.size();
+    REQUIRE(poll_until({&a}, [&] {
+        return a.revoked.size() > revocations_before &&
+               sorted(a.assigned.back()) == all_partitions(topic);
+    }));
+    CHECK(a.revoked.back().size() == 2);
     produce_each(bootstrap, topic, 5);
     REQUIRE(poll_until({&a, &b}, [&] { return read_everything({&a, &b}, 25); }));
 
@@ -253,12 +274,18 @@ TEST_CASE("cooperative-sticky assignment: the listener hears only of partitions 
     // hearing of them again; the newcomer gets the two.
     member b("b", config);
     b.subscribe(topic);
-    REQUIRE(poll_until({&a, &b}, [&] { return b.non_empty_assignments() == 1; }));
-    REQUIRE(a.non_empty_revocations() == 1);
-    const auto given_up = a.revoked.back();
+    REQUIRE(poll_until({&a, &b}, [&] {
+        return b.consumer->assignment().size() == 2 && a.consumer->assignment().size() == 2;
+    }));
+    REQUIRE(a.non_empty_revocations() >= 1);
+    partition_list given_up;  // everything the first member gave up, over every round
+    for (const auto& r : a.revoked) {
+        CHECK(r.size() < std::size_t{partitions});  // never the whole assignment
+        given_up.insert(given_up.end(), r.begin(), r.end());
+    }
     CHECK(given_up.size() == 2);
     CHECK(a.non_empty_assignments() == 1);
-    CHECK(sorted(b.assigned.back()) == sorted(given_up));
+    CHECK(sorted(b.consumer->assignment()) == sorted(given_up));
     CHECK(a.consumer->assignment().size() == 2);
     CHECK(b.consumer->assignment().size() == 2);
 
@@ -268,15 +295,17 @@ TEST_CASE("cooperative-sticky assignment: the listener hears only of partitions 
 
     // The second member leaves: the first is given its two partitions, and revokes nothing.
     b.consumer->close();
-    REQUIRE(poll_until({&a}, [&] { return a.non_empty_assignments() == 2; }));
-    CHECK(a.non_empty_revocations() == 1);
-    auto last = a.assigned.back();
+    const auto revocations_before = a.non_empty_revocations();
+    REQUIRE(poll_until({&a}, [&] { return a.consumer->assignment().size() == 4; }));
+    CHECK(a.non_empty_revocations() == revocations_before);
+    const auto last = *std::find_if(a.assigned.rbegin(), a.assigned.rend(),
+                                    [](const auto& parts) { return !parts.empty(); });
     CHECK(sorted(last) == sorted(given_up));
     CHECK(sorted(a.consumer->assignment()) == all_partitions(topic));
     produce_each(bootstrap, topic, 5);
     REQUIRE(poll_until({&a}, [&] { return read_everything({&a, &b}, 25); }));
 
-    REQUIRE(a.revoke_commits.size() == 1);
+    REQUIRE_FALSE(a.revoke_commits.empty());
     check_revoke_commits(a);
     check_revoke_commits(b);
     a.consumer->close();

@@ -460,7 +460,6 @@ private:
 
     /// An asynchronous commit waiting for its result; its address is the commit's opaque.
     struct pending_commit {
-        consumer_core* self = nullptr;
         commit_callback done;
     };
 
@@ -468,7 +467,7 @@ private:
                                                 commit_callback done) {
         auto* op = pending_commits_
                        .emplace_back(std::make_unique<pending_commit>(
-                           pending_commit{this, std::move(done)}))
+                           pending_commit{std::move(done)}))
                        .get();
         // The result is posted on the consumer queue, so its callback runs inside a poll.
         const auto err =
@@ -480,14 +479,14 @@ private:
         return {};
     }
 
-    static void on_commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
+    static void on_commit_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                      rd_kafka_topic_partition_list_t* offsets, void* opaque) {
-        auto* op = static_cast<pending_commit*>(opaque);
-        if (op == nullptr) return;
-        consumer_core& self = *op->self;
+        // The client's opaque finds the core; the commit's own opaque is only looked up, never
+        // followed, until it is known to be one still pending.
+        auto& self = static_cast<consumer_core&>(from_opaque(rd_kafka_opaque(rk)));
         auto it = std::find_if(self.pending_commits_.begin(), self.pending_commits_.end(),
-                               [&](const auto& p) { return p.get() == op; });
-        if (it == self.pending_commits_.end()) return;  // not one of ours
+                               [&](const auto& p) { return p.get() == opaque; });
+        if (it == self.pending_commits_.end()) return;  // not one of ours, or already completed
         const std::unique_ptr<pending_commit> owned = std::move(*it);
         self.pending_commits_.erase(it);
         guarded(self.callback_errors(), [&] { self.report_commit(*owned, err, offsets); });
