@@ -3,7 +3,8 @@
 // rebalances, errors) and commit queue are bridged to an Asio executor, and the operations
 // waiting on them.
 //
-// All of the service's state lives on the consumer bridge's strand: receivers waiting for
+// All of the service's state lives on the consumer bridge's strand (the commit and close queues
+// are bridged on that same strand): receivers waiting for
 // records, rebalance events and their waiters, a revocation held until the application has
 // committed, and close. Messages are only taken from librdkafka when a receiver waits for them,
 // and are handed to that receiver in the same step, so nothing taken is ever dropped.
@@ -75,8 +76,8 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
                     s->drain();
             });
         // Commit results come back as events on a queue of kflow's own.
-        self->commit_bridge_ =
-            queue_bridge::create(executor, queue_handle(rd_kafka_queue_new(rk)), [weak] {
+        self->commit_bridge_ = queue_bridge::create_on(
+            self->bridge_->strand(), queue_handle(rd_kafka_queue_new(rk)), [weak] {
                 if (auto s = weak.lock())
                     s->drain_commits();
             });
@@ -232,12 +233,12 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
         }
         core_->store_handled();
         close_op_ = std::move(op);
-        close_bridge_ =
-            queue_bridge::create(executor_, queue_handle(rd_kafka_queue_new(core_->native())),
-                                 [weak = weak_from_this()] {
-                                     if (auto s = weak.lock())
-                                         s->drain_close();
-                                 });
+        close_bridge_ = queue_bridge::create_on(bridge_->strand(),
+                                                queue_handle(rd_kafka_queue_new(core_->native())),
+                                                [weak = weak_from_this()] {
+                                                    if (auto s = weak.lock())
+                                                        s->drain_close();
+                                                });
         error_info err = error_info::adopt(
             rd_kafka_consumer_close_queue(core_->native(), close_bridge_->queue()));
         if (err) {

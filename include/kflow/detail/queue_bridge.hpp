@@ -17,11 +17,11 @@
 
 #include <kflow/detail/handles.hpp>
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <sys/eventfd.h>
@@ -39,15 +39,21 @@ namespace kflow::detail {
 namespace asio = boost::asio;
 
 class queue_bridge : public std::enable_shared_from_this<queue_bridge> {
-public:
+  public:
     using strand_type = asio::strand<asio::any_io_executor>;
 
     /// `drain` runs on the strand each time the queue may have something; it must serve the
     /// queue until it is empty (or until nobody wants more).
     static std::shared_ptr<queue_bridge> create(const asio::any_io_executor& executor,
                                                 queue_handle queue, std::function<void()> drain) {
+        return create_on(asio::make_strand(executor), std::move(queue), std::move(drain));
+    }
+    /// The same on an existing strand: a client bridging several queues drains them all on
+    /// one strand, so that all of its state is touched from that strand only.
+    static std::shared_ptr<queue_bridge> create_on(const strand_type& strand, queue_handle queue,
+                                                   std::function<void()> drain) {
         return std::shared_ptr<queue_bridge>(
-            new queue_bridge(executor, std::move(queue), std::move(drain)));
+            new queue_bridge(strand, std::move(queue), std::move(drain)));
     }
 
     queue_bridge(const queue_bridge&) = delete;
@@ -65,7 +71,8 @@ public:
             asio::post(strand_, [self = shared_from_this()] {
                 self->arm();
                 // Events queued while nobody waited wrote no new wake-up: serve them now.
-                if (!self->stopped_) self->drain_();
+                if (!self->stopped_)
+                    self->drain_();
             });
         }
     }
@@ -85,7 +92,8 @@ public:
     /// already from before the wait was armed).
     void poke() {
         asio::post(strand_, [self = shared_from_this()] {
-            if (!self->stopped_) self->drain_();
+            if (!self->stopped_)
+                self->drain_();
         });
     }
 
@@ -99,41 +107,43 @@ public:
         });
     }
 
-private:
-    queue_bridge(const asio::any_io_executor& executor, queue_handle queue,
-                 std::function<void()> drain)
-        : strand_(asio::make_strand(executor)),
+  private:
+    queue_bridge(const strand_type& strand, queue_handle queue, std::function<void()> drain)
+        : strand_(strand),
           descriptor_(strand_, open_eventfd()),
           queue_(std::move(queue)),
           drain_(std::move(drain)) {
         static const std::uint64_t one = 1;  // an eventfd counts 8-byte writes
-        rd_kafka_queue_io_event_enable(queue_.get(), descriptor_.native_handle(), &one,
-                                       sizeof one);
+        rd_kafka_queue_io_event_enable(queue_.get(), descriptor_.native_handle(), &one, sizeof one);
     }
 
     /// Stops librdkafka writing to our descriptor and drops our reference to the queue (which
     /// must go before the client is destroyed).
     void detach() {
         const std::lock_guard lock(detach_mutex_);
-        if (!queue_) return;
+        if (!queue_)
+            return;
         rd_kafka_queue_io_event_enable(queue_.get(), -1, nullptr, 0);
         queue_.reset();
     }
 
     static int open_eventfd() {
         const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+        if (fd < 0)
+            throw std::system_error(errno, std::generic_category(), "eventfd");
         return fd;
     }
 
     void arm() {
-        if (waiting_ || stopped_ || holds_.load(std::memory_order_acquire) == 0) return;
+        if (waiting_ || stopped_ || holds_.load(std::memory_order_acquire) == 0)
+            return;
         waiting_ = true;
         descriptor_.async_wait(
             asio::posix::descriptor_base::wait_read,
             asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code ec) {
                 self->waiting_ = false;
-                if (self->stopped_) return;
+                if (self->stopped_)
+                    return;
                 if (!ec) {
                     std::uint64_t count = 0;
                     // Clear the wake-up before draining: a later event writes again.
