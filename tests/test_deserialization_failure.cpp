@@ -278,6 +278,45 @@ TEST_CASE("poll_batch stops before a failure, throws it next, then goes on: noth
     CHECK(committed_offset(consumer, topic) == 5);
 }
 
+TEST_CASE("records kflow holds after a cut-short batch stay back while their partition is paused",
+          "[deserialization][consumer][mock]") {
+    mock_cluster cluster(1);
+    const auto topic = unique_name("paused-backlog");
+    cluster.create_topic(topic, 1);
+    auto good = [](int id) {
+        return bytes_of(R"({"id":)" + std::to_string(id) + R"(,"item":"x"})");
+    };
+    produce_raw(cluster, topic,
+                {{{}, "a", good(0)},
+                 {{}, "b", bytes_of("[1,2,3]")},  // not an order: cuts the batch short
+                 {{}, "c", good(2)}});
+    kflow::consumer<std::string, shop::order> consumer(
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+
+    // All three come in one fetch; the batch stops before offset 1, which, with offset 2,
+    // waits inside kflow rather than librdkafka.
+    const auto first = consumer.poll_batch(3, 10s);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].offset == 0);
+
+    consumer.pause({{topic, 0}});
+    CHECK(consumer.poll_batch(3, 300ms).empty());
+
+    consumer.resume({{topic, 0}});
+    std::optional<kflow::deserialization_failure> failure;
+    try {
+        (void)consumer.poll_batch(3, 1s);
+    } catch (const kflow::deserialization_error& e) {
+        failure = e.failure();
+    }
+    REQUIRE(failure);
+    CHECK(failure->record.offset == 1);
+    const auto rest = consumer.poll_batch(3, 1s);
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].offset == 2);
+}
+
 namespace {
 /// A codec that throws something that is not a std::exception.
 struct odd_thrower {

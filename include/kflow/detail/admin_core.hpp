@@ -22,6 +22,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -325,7 +327,11 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
         const std::lock_guard lock(bridge_mutex_);
         if (!bridge_) {
             std::weak_ptr<admin_core> weak = weak_from_this();
-            bridge_ = queue_bridge::create(ex, queue_handle(rd_kafka_queue_new(native())), [weak] {
+            // The bridge outlives this operation: an executor that tracks outstanding work
+            // (e.g. an async_compose operation's) would keep io_context::run() from returning.
+            const asio::any_io_executor untracked =
+                asio::prefer(ex, asio::execution::outstanding_work.untracked);
+            bridge_ = queue_bridge::create(untracked, queue_handle(rd_kafka_queue_new(native())), [weak] {
                 if (auto self = weak.lock())
                     self->drain();
             });

@@ -101,13 +101,17 @@ public:
     [[nodiscard]] std::vector<message_handle> fetch(std::size_t max, std::chrono::milliseconds timeout) {
         store_handled();
         std::vector<message_handle> out;
-        if (!backlog_.empty()) {
-            while (!backlog_.empty() && out.size() < max) {
-                out.push_back(std::move(backlog_.front()));
-                backlog_.erase(backlog_.begin());
+        // Records already taken from librdkafka come first, except those of paused partitions:
+        // they wait, in order, for resume(). librdkafka holds back what it has not handed out.
+        for (auto it = backlog_.begin(); it != backlog_.end() && out.size() < max;) {
+            if (is_paused(**it)) {
+                ++it;
+                continue;
             }
-            return out;
+            out.push_back(std::move(*it));
+            it = backlog_.erase(it);
         }
+        if (!out.empty()) return out;
         std::vector<rd_kafka_message_t*> raw(max);
         const ssize_t n =
             rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw.data(), max);
@@ -295,11 +299,17 @@ public:
 
     [[nodiscard]] error_info pause(const std::vector<topic_partition>& parts) {
         auto list = to_native(parts);
-        return described(rd_kafka_pause_partitions(native(), list.get()), "pause");
+        auto err = described(rd_kafka_pause_partitions(native(), list.get()), "pause");
+        if (!err) paused_.insert(parts.begin(), parts.end());
+        return err;
     }
     [[nodiscard]] error_info resume(const std::vector<topic_partition>& parts) {
         auto list = to_native(parts);
-        return described(rd_kafka_resume_partitions(native(), list.get()), "resume");
+        auto err = described(rd_kafka_resume_partitions(native(), list.get()), "resume");
+        if (!err) {
+            for (const auto& tp : parts) paused_.erase(tp);
+        }
+        return err;
     }
 
     /// Asks the partition leader for the current watermarks.
@@ -426,6 +436,7 @@ public:
         for (const auto& tp : partitions_from_native(parts)) {
             progress_.erase(tp);
             drop_backlog_for(tp);
+            paused_.erase(tp);  // librdkafka forgets the pause with the partition too
             revoked_at_[tp] = revocations_;
         }
         if (err && callbacks().on_error) callbacks().on_error(err);
@@ -560,6 +571,10 @@ private:
         }
     }
 
+    [[nodiscard]] bool is_paused(const rd_kafka_message_t& m) const {
+        return !paused_.empty() && paused_.contains({rd_kafka_topic_name(m.rkt), m.partition});
+    }
+
     void drop_backlog_for(const topic_partition& tp) {
         std::erase_if(backlog_, [&](const message_handle& m) {
             return m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt);
@@ -582,6 +597,7 @@ private:
     queue_handle queue_;
     queue_handle close_queue_;
     std::vector<message_handle> backlog_;
+    std::set<topic_partition> paused_;  ///< paused by the application, until resumed
     std::map<topic_partition, partition_progress> progress_;
     std::vector<std::unique_ptr<pending_commit>> pending_commits_;
     std::uint64_t revocations_ = 0;
