@@ -54,6 +54,8 @@ struct options {
     /// Latency benchmark: messages per second and seconds per repetition.
     int rate = 1000;
     double seconds = 5.0;
+    /// Producer benchmarks: librdkafka's linger.ms for both sides.
+    int linger_ms = 0;
     /// Runs only the scenarios whose name contains this text (for profiling one of them).
     std::string only;
     /// "raw" or "kflow" runs one side only (for profiling it); empty runs both.
@@ -106,6 +108,8 @@ inline options parse_options(int argc, char** argv, std::string_view usage_extra
         } else if (arg == "--seconds") {
             o.seconds = number(i, arg);
             seconds_set = true;
+        } else if (arg == "--linger-ms") {
+            o.linger_ms = static_cast<int>(number(i, arg));
         } else if (arg == "--only") {
             if (i + 1 >= argc)
                 usage("--only needs a scenario name (or part of one)");

@@ -282,25 +282,26 @@ kflow::bench::run_result kflow_sync(const setup& s, std::size_t messages) {
 
 int main(int argc, char** argv) {
     return kflow::bench::run_main([&] {
-        const auto opt = kflow::bench::parse_options(argc, argv);
+        const auto opt = kflow::bench::parse_options(argc, argv, " [--linger-ms MS]");
         kflow::testing::mock_cluster cluster;
         setup s{cluster, "bench-producer", kflow::bench::make_value(opt.value_size), {}};
         cluster.create_topic(s.topic, 1);
         // Identical for both sides. kflow's producer defaults (idempotence, acks=all) are spelled
-        // out so the raw client gets them too. linger.ms=0: batches form while requests are in
-        // flight; a linger would cap every window scenario at W messages per linger period.
+        // out so the raw client gets them too. linger.ms is 0 unless --linger-ms says otherwise:
+        // batches then form while requests are in flight, where a linger would cap every window
+        // scenario at W messages per linger period.
         s.props = {{"bootstrap.servers", cluster.bootstrap_servers()},
                    {"enable.idempotence", "true"},
                    {"acks", "all"},
-                   {"linger.ms", "0"},
+                   {"linger.ms", std::to_string(opt.linger_ms)},
                    {"batch.num.messages", "10000"},
                    {"queue.buffering.max.messages", "100000"}};
         // One message in flight is a round trip per message: a fiftieth of the count is enough.
         const std::size_t w1_messages = std::max<std::size_t>(opt.messages / 50, 1000);
         std::printf(
             "kflow producer benchmark: %zu messages x %zu B (window 1: %zu), %d "
-            "repetition(s), median reported; mock cluster, 1 broker, 1 partition\n",
-            opt.messages, opt.value_size, w1_messages, opt.repetitions);
+            "repetition(s), median reported; linger.ms=%d; mock cluster, 1 broker, 1 partition\n",
+            opt.messages, opt.value_size, w1_messages, opt.repetitions, opt.linger_ms);
         std::fflush(stdout);
 
         std::vector<kflow::bench::throughput_row> rows;
