@@ -465,3 +465,22 @@ TEST_CASE("async_close completes with every token kind", "[async][tokens][consum
         CHECK(b->core().closed());
     }
 }
+
+TEST_CASE("the first example of docs/async.md", "[async][tokens][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("docs");
+    cluster.create_topic(topic, 1);
+    io_thread ctx;
+    string_producer producer(ctx.executor(),
+                             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    string_consumer consumer(ctx.executor(), consumer_config(cluster));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+
+    run_on(ctx, [&]() -> asio::awaitable<void> {
+        kflow::record_metadata md = co_await producer.async_send({topic, "k", "v"});
+        auto r = co_await consumer.async_receive();
+        co_await consumer.async_commit(r, asio::use_awaitable);  // up to and including r
+        CHECK(r.offset == md.offset);
+        CHECK(r.value == "v");
+    });
+}
