@@ -56,11 +56,12 @@ TEST_CASE("an idle async consumer and producer use almost no CPU", "[async][idle
     kflow::consumer_config consumer_config;
     consumer_config.bootstrap_servers(cluster.bootstrap_servers()).group_id(unique_name("g"));
     string_consumer consumer(ctx.executor(), consumer_config);
-    consumer.assign({{topic, 0, kflow::offsets::end}});
     string_producer producer(ctx.executor(),
                              kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    // Connected and warmed up: one send delivered, the consumer fetching.
-    producer.async_send({topic, "k", "warm-up"}, asio::use_future).get();
+    // Connected and warmed up: one record sent and received.
+    const auto warm_up = producer.async_send({topic, "k", "warm-up"}, asio::use_future).get();
+    consumer.assign({{topic, 0, warm_up.offset}});
+    REQUIRE(consumer.async_receive(asio::use_future).get().value == "warm-up");
 
     std::promise<std::string> received;
     consumer.async_receive(
