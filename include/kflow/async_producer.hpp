@@ -206,21 +206,21 @@ class async_producer {
             std::unique_ptr<detail::delivery_op> op =
                 std::make_unique<detail::async_delivery<handler_type>>(
                     std::move(value), std::forward<Handler>(handler), *service);
-            std::shared_ptr<detail::waiting_send> waiting;
-            error_info err =
-                service->send({record.topic, record.partition, key, record.headers, record.time},
-                              op, slot.is_connected() ? &waiting : nullptr);
+            error_info err = service->send(
+                {record.topic, record.partition, key, record.headers, record.time}, op,
+                [&](const std::shared_ptr<detail::waiting_send>& waiting) {
+                    if (!slot.is_connected())
+                        return;
+                    // Weak: the slot's handler may live as long as a suspended coroutine.
+                    slot.assign(
+                        [weak_service = std::weak_ptr<detail::async_producer_service>(service),
+                         waiting](asio::cancellation_type) {
+                            if (auto s = weak_service.lock())
+                                s->cancel_waiting(waiting);
+                        });
+                });
             if (err) {
                 static_cast<detail::deferred_delivery*>(op.release())->abort(err);
-                return;
-            }
-            if (waiting) {
-                // Weak: the slot's handler may live as long as a suspended coroutine.
-                slot.assign([weak_service = std::weak_ptr<detail::async_producer_service>(service),
-                             waiting](asio::cancellation_type) {
-                    if (auto s = weak_service.lock())
-                        s->cancel_waiting(waiting);
-                });
             }
         }
 
@@ -243,15 +243,15 @@ class async_producer {
             auto slot = asio::get_associated_cancellation_slot(handler);
             auto waiter = std::make_unique<detail::async_flush_waiter<std::decay_t<Handler>>>(
                 std::forward<Handler>(handler), service->executor());
-            auto* raw = waiter.get();
-            if (slot.is_connected()) {
+            service->add_flush_waiter(std::move(waiter), [&](std::uint64_t id) {
+                if (!slot.is_connected())
+                    return;
                 slot.assign([weak_service = std::weak_ptr<detail::async_producer_service>(service),
-                             raw](asio::cancellation_type) {
+                             id](asio::cancellation_type) {
                     if (auto s = weak_service.lock())
-                        s->cancel_flush_waiter(raw);
+                        s->cancel_flush_waiter(id);
                 });
-            }
-            service->add_flush_waiter(std::move(waiter));
+            });
         }
     };
 

@@ -21,7 +21,7 @@ namespace kflow::detail {
 
 /// A delivery whose handler runs after the report was served.
 class deferred_delivery : public delivery_op {
-public:
+  public:
     using delivery_op::delivery_op;
     /// Runs the handler with the recorded result (dispatched to its executor) and deletes this.
     virtual void finish() = 0;
@@ -33,9 +33,13 @@ public:
 
 /// Something waiting for every outstanding delivery: async_flush.
 class flush_waiter {
-public:
+  public:
     virtual ~flush_waiter() = default;
     virtual void complete(const error_info& err) = 0;  // completes and deletes this
+
+    /// Names the waiter for cancellation: its address may be reused once it completed, while
+    /// the cancellation slot still points at it.
+    std::uint64_t id = 0;
 };
 
 /// A send that found librdkafka's queue full and waits for room, in order.
@@ -49,15 +53,16 @@ struct waiting_send {
 };
 
 class async_producer_service : public std::enable_shared_from_this<async_producer_service> {
-public:
+  public:
     static std::shared_ptr<async_producer_service> create(const asio::any_io_executor& executor,
                                                           const producer_config& config) {
-        auto self = std::shared_ptr<async_producer_service>(
-            new async_producer_service(executor, config));
+        auto self =
+            std::shared_ptr<async_producer_service>(new async_producer_service(executor, config));
         std::weak_ptr<async_producer_service> weak = self;
         self->bridge_ = queue_bridge::create(
             executor, queue_handle(rd_kafka_queue_get_main(self->core_->native())), [weak] {
-                if (auto s = weak.lock()) s->drain();
+                if (auto s = weak.lock())
+                    s->drain();
             });
         return self;
     }
@@ -78,14 +83,18 @@ public:
 
     /// Hands a message to librdkafka, or queues it behind earlier ones when the queue is full
     /// (never blocks). Returns an error for an immediate failure; `op` is then left intact.
+    /// `on_wait(waiting)` runs if the send has to wait, under the lock that hands waiting sends
+    /// over: the send cannot complete before it returned (e.g. to connect cancellation).
+    template <class OnWait>
     [[nodiscard]] error_info send(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
-                                  std::shared_ptr<waiting_send>* waiting_out) {
+                                  OnWait&& on_wait) {
         bridge_->hold();
         {
             const std::lock_guard lock(mutex_);
             if (waiting_.empty()) {
                 error_info err = core_->produce(std::move(msg), op, queue_full_policy::fail);
-                if (!err) return {};
+                if (!err)
+                    return {};
                 if (err.code != make_error_code(errc::queue_full) ||
                     core_->queue_full_setting() == queue_full_policy::fail) {
                     return err;  // the caller aborts the op, which releases the hold
@@ -100,7 +109,7 @@ public:
             w->time = msg.time;
             w->op = std::move(op);
             waiting_.push_back(w);
-            if (waiting_out != nullptr) *waiting_out = w;
+            on_wait(w);
         }
         bridge_->poke();  // room may already have been made
         return {};
@@ -111,13 +120,15 @@ public:
         std::unique_ptr<delivery_op> op;
         {
             const std::lock_guard lock(mutex_);
-            if (!w->op) return false;
+            if (!w->op)
+                return false;
             op = std::move(w->op);
             std::erase(waiting_, w);
         }
         static_cast<deferred_delivery*>(op.release())
             ->abort({make_error_code(asio::error::operation_aborted),
-                     "send cancelled before it was handed to librdkafka", {}});
+                     "send cancelled before it was handed to librdkafka",
+                     {}});
         return true;
     }
 
@@ -136,26 +147,32 @@ public:
     /// The operation holding the bridge is over.
     void release() { bridge_->release(); }
 
-    void add_flush_waiter(std::unique_ptr<flush_waiter> waiter) {
+    /// `on_added(id)` runs under the lock that completes waiters, with the id for
+    /// cancel_flush_waiter(): the waiter cannot complete before it returned.
+    template <class OnAdded>
+    void add_flush_waiter(std::unique_ptr<flush_waiter> waiter, OnAdded&& on_added) {
         bridge_->hold();
         {
             const std::lock_guard lock(mutex_);
+            waiter->id = ++last_flush_id_;
+            on_added(waiter->id);
             flush_waiters_.push_back(std::move(waiter));
         }
         bridge_->poke();
     }
-    bool cancel_flush_waiter(flush_waiter* waiter) {
+    bool cancel_flush_waiter(std::uint64_t id) {
         std::unique_ptr<flush_waiter> owned_waiter;
         {
             const std::lock_guard lock(mutex_);
             auto it = std::find_if(flush_waiters_.begin(), flush_waiters_.end(),
-                                   [&](const auto& p) { return p.get() == waiter; });
-            if (it == flush_waiters_.end()) return false;
+                                   [&](const auto& p) { return p->id == id; });
+            if (it == flush_waiters_.end())
+                return false;
             owned_waiter = std::move(*it);
             flush_waiters_.erase(it);
         }
-        owned_waiter.release()->complete({make_error_code(asio::error::operation_aborted),
-                                          "flush cancelled", {}});
+        owned_waiter.release()->complete(
+            {make_error_code(asio::error::operation_aborted), "flush cancelled", {}});
         bridge_->release();
         return true;
     }
@@ -183,12 +200,13 @@ public:
         return undelivered + waiting.size();
     }
 
-private:
+  private:
     async_producer_service(const asio::any_io_executor& executor, const producer_config& config)
         : executor_(executor), core_(std::make_unique<producer_core>(config)) {}
 
     static payload owned(payload p) {
-        if (!p.is_borrowed()) return p;
+        if (!p.is_borrowed())
+            return p;
         const auto b = p.bytes();
         return payload(std::vector<std::byte>(b.begin(), b.end()));
     }
@@ -220,10 +238,10 @@ private:
         const std::lock_guard lock(mutex_);
         while (!waiting_.empty()) {
             auto& w = waiting_.front();
-            error_info err = core_->produce(
-                {w->topic, w->partition, w->key, w->headers, w->time}, w->op,
-                queue_full_policy::fail);
-            if (err.code == make_error_code(errc::queue_full)) return;  // still no room
+            error_info err = core_->produce({w->topic, w->partition, w->key, w->headers, w->time},
+                                            w->op, queue_full_policy::fail);
+            if (err.code == make_error_code(errc::queue_full))
+                return;  // still no room
             if (err) {
                 static_cast<deferred_delivery*>(w->op.release())->abort(err);
             }
@@ -235,7 +253,8 @@ private:
         std::vector<std::unique_ptr<flush_waiter>> done;
         {
             const std::lock_guard lock(mutex_);
-            if (flush_waiters_.empty() || core_->in_flight() > 0 || !waiting_.empty()) return;
+            if (flush_waiters_.empty() || core_->in_flight() > 0 || !waiting_.empty())
+                return;
             done.swap(flush_waiters_);
         }
         for (auto& w : done) {
@@ -252,6 +271,7 @@ private:
     deferred_delivery* ready_head_ = nullptr;
     deferred_delivery* ready_tail_ = nullptr;
     std::vector<std::unique_ptr<flush_waiter>> flush_waiters_;
+    std::uint64_t last_flush_id_ = 0;
 };
 
 }  // namespace kflow::detail
