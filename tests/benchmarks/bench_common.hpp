@@ -78,7 +78,7 @@ inline options parse_options(int argc, char** argv, std::string_view usage_extra
             std::fprintf(stderr, "%s\n", problem.c_str());
         std::fprintf(stderr,
                      "usage: %s [--messages N] [--value-size BYTES] [--repetitions R] [--quick] "
-                     "[--only SCENARIO]%.*s\n",
+                     "[--only SCENARIO] [--side raw|kflow]%.*s\n",
                      argv[0], static_cast<int>(usage_extra.size()), usage_extra.data());
         std::exit(problem.empty() ? 0 : 2);
     };

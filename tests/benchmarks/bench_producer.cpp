@@ -297,7 +297,8 @@ int main(int argc, char** argv) {
                    {"batch.num.messages", "10000"},
                    {"queue.buffering.max.messages", "100000"}};
         // One message in flight is a round trip per message: a fiftieth of the count is enough.
-        const std::size_t w1_messages = std::max<std::size_t>(opt.messages / 50, 1000);
+        const std::size_t w1_messages =
+            std::min(opt.messages, std::max<std::size_t>(opt.messages / 50, 1000));
         std::printf(
             "kflow producer benchmark: %zu messages x %zu B (window 1: %zu), %d "
             "repetition(s), median reported; linger.ms=%d; mock cluster, 1 broker, 1 partition\n",
