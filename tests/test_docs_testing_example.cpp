@@ -163,11 +163,12 @@ TEST_CASE("a broker slower than the delivery timeout fails the publish", "[docs]
     mock_cluster cluster;
     cluster.create_topic("orders", 1);
     auto config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
-    config.delivery_timeout(500ms);
+    // Room for the first delivery (connection, producer id) even on a busy machine.
+    config.delivery_timeout(3s);
     shop::order_publisher publisher(config, "orders");
     publisher.publish({"o-1", "alice", 100}, "t-1");
 
-    cluster.set_round_trip_time(mock_cluster::all_brokers, 2s);  // every response 2 s late
+    cluster.set_round_trip_time(mock_cluster::all_brokers, 8s);  // every response 8 s late
     try {
         publisher.publish({"o-2", "bob", 200}, "t-2", 10s);
         FAIL("publish succeeded although the broker answered after the delivery timeout");
