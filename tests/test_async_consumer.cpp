@@ -29,20 +29,23 @@ void run_coroutine(asio::io_context& io, F f) {
     });
     io.run();
     REQUIRE(done);
-    if (failure) std::rethrow_exception(failure);
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 void produce(const mock_cluster& cluster, const std::string& topic, int count,
              std::int32_t partition = 0) {
     kflow::producer<std::string, std::string> p(
         kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    for (int i = 0; i < count; ++i) p.send({topic, "k" + std::to_string(i), "v" + std::to_string(i), {}, partition});
+    for (int i = 0; i < count; ++i)
+        p.send({topic, "k" + std::to_string(i), "v" + std::to_string(i), {}, partition});
     REQUIRE_FALSE(p.flush(10s));
 }
 
 }  // namespace
 
-TEST_CASE("async_receive and async_receive_batch read records in order", "[async][consumer][mock]") {
+TEST_CASE("async_receive and async_receive_batch read records in order",
+          "[async][consumer][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("async-recv");
     cluster.create_topic(topic, 1);
@@ -61,9 +64,11 @@ TEST_CASE("async_receive and async_receive_batch read records in order", "[async
             auto batch = co_await consumer.async_receive_batch(4);
             CHECK(!batch.empty());
             CHECK(batch.size() <= 4);
-            for (auto& r : batch) rest.push_back(std::move(r));
+            for (auto& r : batch)
+                rest.push_back(std::move(r));
         }
-        for (std::size_t i = 0; i < rest.size(); ++i) CHECK(rest[i].value == "v" + std::to_string(i + 1));
+        for (std::size_t i = 0; i < rest.size(); ++i)
+            CHECK(rest[i].value == "v" + std::to_string(i + 1));
         co_await consumer.async_commit();
         co_await consumer.async_close(5s);
     });
@@ -82,7 +87,8 @@ TEST_CASE("cancelling async_receive loses no record", "[async][consumer][mock]")
         // Nothing to read: the receive is cancelled while it waits.
         asio::cancellation_signal cancel;
         asio::steady_timer timer(io, 50ms);
-        timer.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::all); });
+        timer.async_wait(
+            [&](boost::system::error_code) { cancel.emit(asio::cancellation_type::all); });
         auto [ec, rec] = co_await consumer.async_receive(
             asio::bind_cancellation_slot(cancel.slot(), asio::as_tuple(asio::use_awaitable)));
         CHECK(ec == asio::error::operation_aborted);
@@ -123,7 +129,8 @@ TEST_CASE("a record that cannot be deserialized throws deserialization_error und
     });
 }
 
-TEST_CASE("a revocation waits for the application to commit", "[async][consumer][rebalance][mock]") {
+TEST_CASE("a revocation waits for the application to commit",
+          "[async][consumer][rebalance][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("async-rebalance");
     cluster.create_topic(topic, 2);
@@ -143,7 +150,8 @@ TEST_CASE("a revocation waits for the application to commit", "[async][consumer]
         CHECK(assigned.kind == kflow::rebalance_kind::assigned);
         CHECK(assigned.partitions.size() == 2);
         std::size_t read = 0;
-        while (read < 8) read += (co_await first.async_receive_batch(8)).size();
+        while (read < 8)
+            read += (co_await first.async_receive_batch(8)).size();
         co_await first.async_commit();
 
         // A second member joins: the first hears of the revocation and keeps its partitions
@@ -168,7 +176,8 @@ TEST_CASE("a revocation waits for the application to commit", "[async][consumer]
         kflow::error_info err;
         auto committed = first.core().committed({{topic, 0}, {topic, 1}}, 5s, err);
         CHECK_FALSE(err);
-        for (const auto& c : committed) CHECK(c.offset == 4);
+        for (const auto& c : committed)
+            CHECK(c.offset == 4);
         co_await first.async_close(5s);
         // The first member's leave makes the second rejoin. The mock cluster holds a JoinGroup
         // response until the rebalance completes and answers a connection's requests in order,
@@ -176,7 +185,8 @@ TEST_CASE("a revocation waits for the application to commit", "[async][consumer]
         // second member once it owns both partitions.
         for (;;) {
             auto ev = co_await second->async_rebalance();
-            if (ev.kind == kflow::rebalance_kind::assigned && ev.partitions.size() == 2) break;
+            if (ev.kind == kflow::rebalance_kind::assigned && ev.partitions.size() == 2)
+                break;
         }
         co_await second->async_close(5s);
     });

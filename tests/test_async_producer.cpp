@@ -27,7 +27,8 @@ void run_coroutine(asio::io_context& io, F f) {
     std::exception_ptr failure;
     asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) { failure = e; });
     io.run();
-    if (failure) std::rethrow_exception(failure);
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 }  // namespace
@@ -76,19 +77,22 @@ TEST_CASE("async_send with a callback and with use_future", "[async][producer][m
     }
     io.run();  // returns once every delivery completed: the bridge holds no work when idle
     REQUIRE(offsets.size() == 100);
-    for (std::size_t i = 0; i < offsets.size(); ++i) CHECK(offsets[i] == static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < offsets.size(); ++i)
+        CHECK(offsets[i] == static_cast<std::int64_t>(i));
 
     // use_future: the io_context runs on another thread.
     io.restart();
     auto guard = asio::make_work_guard(io);
     std::thread runner([&] { io.run(); });
-    std::future<kflow::record_metadata> f = producer.async_send({topic, "k", "future"}, asio::use_future);
+    std::future<kflow::record_metadata> f =
+        producer.async_send({topic, "k", "future"}, asio::use_future);
     CHECK(f.get().offset == 100);
     guard.reset();
     runner.join();
 }
 
-TEST_CASE("async_send errors throw kflow exceptions under the default token", "[async][producer][mock]") {
+TEST_CASE("async_send errors throw kflow exceptions under the default token",
+          "[async][producer][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("async-err");
     cluster.create_topic(topic, 1);
@@ -112,7 +116,8 @@ TEST_CASE("async_send errors throw kflow exceptions under the default token", "[
     });
 }
 
-TEST_CASE("a full queue makes async_send wait for room without blocking", "[async][producer][mock]") {
+TEST_CASE("a full queue makes async_send wait for room without blocking",
+          "[async][producer][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("async-full");
     cluster.create_topic(topic, 1);
@@ -126,8 +131,10 @@ TEST_CASE("a full queue makes async_send wait for room without blocking", "[asyn
     for (int i = 0; i < 50; ++i) {
         producer.async_send({topic, "k", std::to_string(i)},
                             [&](boost::system::error_code ec, const kflow::record_metadata& md) {
-                                if (ec) ++failures;
-                                else offsets.push_back(md.offset);
+                                if (ec)
+                                    ++failures;
+                                else
+                                    offsets.push_back(md.offset);
                             });
     }
     // 5 fit in librdkafka's queue; the rest wait in order and go out as reports free room.
@@ -137,5 +144,6 @@ TEST_CASE("a full queue makes async_send wait for room without blocking", "[asyn
     CHECK(failures == 0);
     CHECK(flushed);
     REQUIRE(offsets.size() == 50);
-    for (std::size_t i = 0; i < offsets.size(); ++i) CHECK(offsets[i] == static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < offsets.size(); ++i)
+        CHECK(offsets[i] == static_cast<std::int64_t>(i));
 }

@@ -22,10 +22,10 @@ struct log_entry {
 
 /// A token handed to librdkafka by an OAUTHBEARER refresh callback.
 struct oauthbearer_token {
-    std::string value;                                ///< the token (never printed by kflow)
-    std::chrono::system_clock::time_point expiry;     ///< when the token stops being valid
-    std::string principal;                            ///< the principal name it identifies
-    std::map<std::string, std::string> extensions;    ///< SASL extensions (key=value)
+    std::string value;                              ///< the token (never printed by kflow)
+    std::chrono::system_clock::time_point expiry;   ///< when the token stops being valid
+    std::string principal;                          ///< the principal name it identifies
+    std::map<std::string, std::string> extensions;  ///< SASL extensions (key=value)
 };
 
 struct client_callbacks {

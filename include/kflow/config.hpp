@@ -37,7 +37,7 @@ struct security;  // kflow/security.hpp: TLS and SASL settings applied as one
 /// setters; `Derived` makes every setter return the derived builder, so chains keep their type.
 template <class Derived>
 class basic_config {
-public:
+  public:
     basic_config() : conf_(rd_kafka_conf_new()) {}
     basic_config(const basic_config& other)
         : conf_(rd_kafka_conf_dup(other.conf_.get())),
@@ -73,7 +73,8 @@ public:
         const std::string k(key);
         const std::string v(value);
         char errstr[512] = {0};
-        const auto res = rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), errstr, sizeof errstr);
+        const auto res =
+            rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), errstr, sizeof errstr);
         if (res != RD_KAFKA_CONF_OK) {
             std::string reason = errstr;
             // Some librdkafka reasons end in a newline; the message continues after them.
@@ -94,7 +95,8 @@ public:
 
     /// The value set for `key` through this builder, if any (secrets included: do not print it).
     [[nodiscard]] std::optional<std::string> get(std::string_view key) const {
-        if (auto it = properties_.find(std::string(key)); it != properties_.end()) return it->second;
+        if (auto it = properties_.find(std::string(key)); it != properties_.end())
+            return it->second;
         return std::nullopt;
     }
     [[nodiscard]] bool contains(std::string_view key) const {
@@ -124,7 +126,9 @@ public:
 
     // -- Properties every client has ----------------------------------------------------------
 
-    Derived& bootstrap_servers(std::string_view servers) { return set("bootstrap.servers", servers); }
+    Derived& bootstrap_servers(std::string_view servers) {
+        return set("bootstrap.servers", servers);
+    }
     Derived& client_id(std::string_view id) { return set("client.id", id); }
     Derived& socket_timeout(std::chrono::milliseconds t) { return set_ms("socket.timeout.ms", t); }
     Derived& statistics_interval(std::chrono::milliseconds t) {
@@ -170,7 +174,7 @@ public:
         return detail::conf_handle(rd_kafka_conf_dup(conf_.get()));
     }
 
-protected:
+  protected:
     Derived& set_ms(std::string_view key, std::chrono::milliseconds t) {
         return set(key, std::to_string(t.count()));
     }
@@ -181,7 +185,7 @@ protected:
         return is_secret_property(key) ? std::string(redacted) : std::string(value);
     }
 
-private:
+  private:
     detail::conf_handle conf_;
     std::map<std::string, std::string> properties_;
     client_callbacks callbacks_;
@@ -190,7 +194,7 @@ private:
 /// Properties common to every client: what presets, security builders and from_env() produce.
 /// Producer, consumer and admin configs are built from one.
 class client_config : public basic_config<client_config> {
-public:
+  public:
     using basic_config::basic_config;
     client_config() = default;
 };

@@ -21,9 +21,9 @@
 namespace kflow {
 
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-    requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
+requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class consumer {
-public:
+  public:
     using key_type = K;
     using value_type = V;
     using record_type = consumer_record<K, V>;
@@ -66,7 +66,8 @@ public:
     /// deserialization_error for a record that cannot be deserialized.
     [[nodiscard]] std::optional<record_type> poll(ms timeout) {
         auto batch = poll_batch(1, timeout);
-        if (batch.empty()) return std::nullopt;
+        if (batch.empty())
+            return std::nullopt;
         return std::move(batch.front());
     }
 
@@ -84,12 +85,14 @@ public:
             }
             if (!out.empty()) {  // hand out what decoded; the failure comes next call
                 std::vector<detail::message_handle> rest;
-                for (std::size_t j = i; j < msgs.size(); ++j) rest.push_back(std::move(msgs[j]));
+                for (std::size_t j = i; j < msgs.size(); ++j)
+                    rest.push_back(std::move(msgs[j]));
                 core_->give_back(std::move(rest));
                 return out;
             }
             std::vector<detail::message_handle> rest;
-            for (std::size_t j = i + 1; j < msgs.size(); ++j) rest.push_back(std::move(msgs[j]));
+            for (std::size_t j = i + 1; j < msgs.size(); ++j)
+                rest.push_back(std::move(msgs[j]));
             core_->give_back(std::move(rest));
             throw deserialization_error(std::get<deserialization_failure>(std::move(result)));
         }
@@ -98,7 +101,8 @@ public:
 
     /// Turns one raw message into a record, or a failure that holds its partition's offset.
     /// Marks it handed to the application either way. (Shared with the async layer.)
-    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(rd_kafka_message_t& msg) {
+    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(
+        rd_kafka_message_t& msg) {
         return detail::decode_record<K, V>(*core_, key_serde_, value_serde_, msg);
     }
 
@@ -150,7 +154,8 @@ public:
 
     /// The group's committed offsets for these partitions.
     [[nodiscard]] std::vector<topic_partition_offset> committed(
-        const std::vector<topic_partition>& partitions, ms timeout = std::chrono::seconds(10)) const {
+        const std::vector<topic_partition>& partitions,
+        ms timeout = std::chrono::seconds(10)) const {
         error_info err;
         auto out = core_->committed(partitions, timeout, err);
         raise_if(err);
@@ -170,8 +175,12 @@ public:
     void seek(const topic_partition_offset& to, ms timeout = std::chrono::seconds(10)) {
         raise_if(core_->seek(to, timeout));
     }
-    void pause(const std::vector<topic_partition>& partitions) { raise_if(core_->pause(partitions)); }
-    void resume(const std::vector<topic_partition>& partitions) { raise_if(core_->resume(partitions)); }
+    void pause(const std::vector<topic_partition>& partitions) {
+        raise_if(core_->pause(partitions));
+    }
+    void resume(const std::vector<topic_partition>& partitions) {
+        raise_if(core_->resume(partitions));
+    }
 
     /// Asks the leader for a partition's low and high watermarks.
     [[nodiscard]] watermark_offsets watermarks(const topic_partition& tp,
@@ -215,13 +224,14 @@ public:
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
     [[nodiscard]] detail::consumer_core& core() noexcept { return *core_; }
 
-private:
+  private:
     static topic_partition_offset next_offset_after(const record_type& r) {
         return {r.topic, r.partition, r.offset + 1};
     }
 
     static void raise_if(const error_info& err) {
-        if (err) err.raise({});
+        if (err)
+            err.raise({});
     }
 
     std::unique_ptr<detail::consumer_core> core_;

@@ -16,7 +16,7 @@ enum class offset_reset {
 };
 
 class consumer_config : public basic_config<consumer_config> {
-public:
+  public:
     consumer_config() { apply_safe_defaults(); }
     /// Starts from shared client properties (a preset, from_env(), a security builder).
     explicit consumer_config(const client_config& base) : basic_config(base) {
@@ -28,9 +28,12 @@ public:
     consumer_config& group_instance_id(std::string_view id) { return set("group.instance.id", id); }
     consumer_config& auto_offset_reset(offset_reset where) {
         switch (where) {
-            case offset_reset::earliest: return set("auto.offset.reset", "earliest");
-            case offset_reset::latest: return set("auto.offset.reset", "latest");
-            case offset_reset::error: return set("auto.offset.reset", "error");
+            case offset_reset::earliest:
+                return set("auto.offset.reset", "earliest");
+            case offset_reset::latest:
+                return set("auto.offset.reset", "latest");
+            case offset_reset::error:
+                return set("auto.offset.reset", "error");
         }
         return *this;
     }
@@ -54,10 +57,16 @@ public:
         return set("partition.assignment.strategy", s);
     }
     /// "read_committed" (default) or "read_uncommitted".
-    consumer_config& isolation_level(std::string_view level) { return set("isolation.level", level); }
+    consumer_config& isolation_level(std::string_view level) {
+        return set("isolation.level", level);
+    }
     /// How long a fetch waits for data; lower it for low latency (see docs/mock-cluster.md).
-    consumer_config& fetch_wait_max(std::chrono::milliseconds t) { return set_ms("fetch.wait.max.ms", t); }
-    consumer_config& fetch_max_bytes(std::size_t n) { return set("fetch.max.bytes", std::to_string(n)); }
+    consumer_config& fetch_wait_max(std::chrono::milliseconds t) {
+        return set_ms("fetch.wait.max.ms", t);
+    }
+    consumer_config& fetch_max_bytes(std::size_t n) {
+        return set("fetch.max.bytes", std::to_string(n));
+    }
     /// Report reaching the end of a partition (errc: RD_KAFKA_RESP_ERR__PARTITION_EOF events).
     consumer_config& enable_partition_eof(bool on) { return set_bool("enable.partition.eof", on); }
 
@@ -67,9 +76,11 @@ public:
         close_timeout_ = t;
         return *this;
     }
-    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
+        return close_timeout_;
+    }
 
-private:
+  private:
     void apply_safe_defaults() {
         // kflow stores offsets itself, for handled records only.
         set("enable.auto.offset.store", "false");

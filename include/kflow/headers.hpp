@@ -18,7 +18,7 @@ struct header {
 };
 
 class headers {
-public:
+  public:
     headers() = default;
     headers(std::initializer_list<header> items) : items_(items) {}
 
@@ -36,7 +36,8 @@ public:
     [[nodiscard]] std::optional<std::string_view> last(std::string_view key) const {
         for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
             if (it->key == key) {
-                if (!it->value) return std::nullopt;
+                if (!it->value)
+                    return std::nullopt;
                 return std::string_view(*it->value);
             }
         }
@@ -46,13 +47,15 @@ public:
     [[nodiscard]] std::vector<std::optional<std::string>> all(std::string_view key) const {
         std::vector<std::optional<std::string>> out;
         for (const auto& h : items_) {
-            if (h.key == key) out.push_back(h.value);
+            if (h.key == key)
+                out.push_back(h.value);
         }
         return out;
     }
     [[nodiscard]] bool contains(std::string_view key) const {
         for (const auto& h : items_) {
-            if (h.key == key) return true;
+            if (h.key == key)
+                return true;
         }
         return false;
     }
@@ -64,7 +67,7 @@ public:
 
     friend bool operator==(const headers&, const headers&) = default;
 
-private:
+  private:
     std::vector<header> items_;
 };
 
@@ -72,7 +75,8 @@ namespace detail {
 
 /// A librdkafka copy of `hs` (librdkafka copies header bytes), or null when there are none.
 inline headers_handle to_native(const headers& hs) {
-    if (hs.empty()) return nullptr;
+    if (hs.empty())
+        return nullptr;
     headers_handle native(rd_kafka_headers_new(hs.size()));
     for (const auto& h : hs) {
         rd_kafka_header_add(native.get(), h.key.data(), static_cast<ssize_t>(h.key.size()),
@@ -86,12 +90,13 @@ inline headers_handle to_native(const headers& hs) {
 inline headers headers_of(rd_kafka_message_t* msg) {
     headers out;
     rd_kafka_headers_t* native = nullptr;
-    if (rd_kafka_message_headers(msg, &native) != RD_KAFKA_RESP_ERR_NO_ERROR || !native) return out;
+    if (rd_kafka_message_headers(msg, &native) != RD_KAFKA_RESP_ERR_NO_ERROR || !native)
+        return out;
     const char* name = nullptr;
     const void* value = nullptr;
     std::size_t size = 0;
-    for (std::size_t i = 0; rd_kafka_header_get_all(native, i, &name, &value, &size) ==
-                            RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(native, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
         if (value == nullptr) {
             out.add_null(name);

@@ -21,9 +21,9 @@ template <class F>
 concept delivery_callback = std::invocable<F&, std::error_code, const record_metadata&>;
 
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-    requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
+requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class producer {
-public:
+  public:
     using key_type = K;
     using value_type = V;
     using record_type = producer_record<K, V>;
@@ -41,10 +41,12 @@ public:
     /// (their callbacks run with an error) and reported through on_error, or on stderr when the
     /// config has no on_error handler.
     ~producer() {
-        if (!core_ || core_->closed()) return;
+        if (!core_ || core_->closed())
+            return;
         detail::guarded(core_->callback_errors(), [&] {
             const std::size_t undelivered = core_->close(core_->close_timeout());
-            if (undelivered == 0) return;
+            if (undelivered == 0)
+                return;
             const error_info info{make_error_code(errc::timed_out),
                                   "producer destroyed with " + std::to_string(undelivered) +
                                       " undelivered message(s)",
@@ -63,7 +65,8 @@ public:
     /// callback never runs.
     template <delivery_callback F>
     void send(const record_type& record, F&& on_delivery) {
-        if (auto err = try_send(record, std::forward<F>(on_delivery))) err.raise({});
+        if (auto err = try_send(record, std::forward<F>(on_delivery)))
+            err.raise({});
     }
 
     /// As above, reporting a failure to enqueue through `ec` instead of throwing.
@@ -75,7 +78,8 @@ public:
     /// Sends without a per-message callback; a failed delivery is reported through the config's
     /// on_error handler.
     void send(const record_type& record) {
-        if (auto err = try_send_unobserved(record)) err.raise({});
+        if (auto err = try_send_unobserved(record))
+            err.raise({});
     }
     void send(const record_type& record, std::error_code& ec) {
         ec = try_send_unobserved(record).code;
@@ -119,13 +123,15 @@ public:
             key = payload(key_serde_.serialize(record.key));
         } catch (const std::exception& e) {
             return {make_error_code(errc::serialization_failed),
-                    "cannot serialize key for '" + record.topic + "': " + e.what(), {}};
+                    "cannot serialize key for '" + record.topic + "': " + e.what(),
+                    {}};
         }
         try {
             value = payload(value_serde_.serialize(record.value));
         } catch (const std::exception& e) {
             return {make_error_code(errc::serialization_failed),
-                    "cannot serialize value for '" + record.topic + "': " + e.what(), {}};
+                    "cannot serialize value for '" + record.topic + "': " + e.what(),
+                    {}};
         }
         return {};
     }
@@ -135,14 +141,14 @@ public:
     [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
         payload key;
         payload value;
-        if (auto err = serialize(record, key, value)) return err;
+        if (auto err = serialize(record, key, value))
+            return err;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
-        return core_->produce(
-            {record.topic, record.partition, key, record.headers, record.time},
-            std::move(op));
+        return core_->produce({record.topic, record.partition, key, record.headers, record.time},
+                              std::move(op));
     }
 
-private:
+  private:
     template <class F>
     error_info try_send(const record_type& record, F&& on_delivery) {
         using handler_type = std::decay_t<F>;

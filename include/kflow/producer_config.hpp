@@ -19,12 +19,11 @@ enum class queue_full_policy {
 /// A custom partitioner: (topic, key bytes, partition count) -> partition in [0, count).
 /// It may run on a librdkafka thread and must be thread-safe; if it throws, librdkafka's
 /// consistent-random partitioner picks instead and the exception is rethrown by the next poll.
-using partitioner_function =
-    std::function<std::int32_t(std::string_view topic, std::span<const std::byte> key,
-                               std::int32_t partition_count)>;
+using partitioner_function = std::function<std::int32_t(
+    std::string_view topic, std::span<const std::byte> key, std::int32_t partition_count)>;
 
 class producer_config : public basic_config<producer_config> {
-public:
+  public:
     producer_config() { apply_safe_defaults(); }
     /// Starts from shared client properties (a preset, from_env(), a security builder).
     explicit producer_config(const client_config& base) : basic_config(base) {
@@ -35,7 +34,9 @@ public:
     producer_config& acks(std::string_view acks) { return set("acks", acks); }
     producer_config& enable_idempotence(bool on) { return set_bool("enable.idempotence", on); }
     producer_config& linger(std::chrono::milliseconds t) { return set_ms("linger.ms", t); }
-    producer_config& batch_size(std::size_t bytes) { return set("batch.size", std::to_string(bytes)); }
+    producer_config& batch_size(std::size_t bytes) {
+        return set("batch.size", std::to_string(bytes));
+    }
     producer_config& batch_num_messages(std::size_t n) {
         return set("batch.num.messages", std::to_string(n));
     }
@@ -82,15 +83,19 @@ public:
     [[nodiscard]] std::chrono::milliseconds queue_full_timeout() const noexcept {
         return queue_full_timeout_;
     }
-    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
+        return close_timeout_;
+    }
     [[nodiscard]] const partitioner_function& custom_partitioner() const noexcept {
         return custom_partitioner_;
     }
 
-private:
+  private:
     void apply_safe_defaults() {
-        if (!contains("enable.idempotence")) set("enable.idempotence", "true");
-        if (!contains("acks")) set("acks", "all");
+        if (!contains("enable.idempotence"))
+            set("enable.idempotence", "true");
+        if (!contains("acks"))
+            set("acks", "all");
     }
 
     queue_full_policy queue_full_ = queue_full_policy::wait;

@@ -16,9 +16,9 @@ using timestamp_clock = std::chrono::system_clock;
 using timestamp = std::chrono::time_point<timestamp_clock, std::chrono::milliseconds>;
 
 enum class timestamp_type {
-    not_available,  ///< the broker or message has none
-    create_time,    ///< set by the producer
-    log_append_time ///< set by the broker when it appended the record
+    not_available,   ///< the broker or message has none
+    create_time,     ///< set by the producer
+    log_append_time  ///< set by the broker when it appended the record
 };
 
 /// A record to send. Leave `partition` at any_partition to let the partitioner choose from the
@@ -31,7 +31,8 @@ template <class K, class V>
 struct producer_record {
     producer_record() = default;
     producer_record(std::string topic_name, K record_key, V record_value,
-                    kflow::headers record_headers = {}, std::int32_t target_partition = any_partition,
+                    kflow::headers record_headers = {},
+                    std::int32_t target_partition = any_partition,
                     std::optional<timestamp> record_time = std::nullopt)
         : topic(std::move(topic_name)),
           key(std::move(record_key)),

@@ -4,9 +4,9 @@
 #include <kflow/detail/handles.hpp>
 
 #include <compare>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +45,7 @@ struct topic_partition_offset {
     std::string topic;
     std::int32_t partition = 0;
     std::int64_t offset = offsets::invalid;
-    std::string metadata;  ///< commit metadata, when committing or reading committed offsets
+    std::string metadata;    ///< commit metadata, when committing or reading committed offsets
     std::int32_t error = 0;  ///< per-partition rd_kafka_resp_err_t from the broker, 0 when fine
 
     [[nodiscard]] topic_partition partition_id() const { return {topic, partition}; }
@@ -86,22 +86,26 @@ inline partition_list_handle to_native(const std::vector<topic_partition_offset>
 inline std::vector<topic_partition> partitions_from_native(
     const rd_kafka_topic_partition_list_t* list) {
     std::vector<topic_partition> out;
-    if (list == nullptr) return out;
+    if (list == nullptr)
+        return out;
     out.reserve(static_cast<std::size_t>(list->cnt));
-    for (int i = 0; i < list->cnt; ++i) out.push_back({list->elems[i].topic, list->elems[i].partition});
+    for (int i = 0; i < list->cnt; ++i)
+        out.push_back({list->elems[i].topic, list->elems[i].partition});
     return out;
 }
 
 inline std::vector<topic_partition_offset> offsets_from_native(
     const rd_kafka_topic_partition_list_t* list) {
     std::vector<topic_partition_offset> out;
-    if (list == nullptr) return out;
+    if (list == nullptr)
+        return out;
     out.reserve(static_cast<std::size_t>(list->cnt));
     for (int i = 0; i < list->cnt; ++i) {
         const auto& e = list->elems[i];
         out.push_back({e.topic, e.partition, e.offset,
-                       e.metadata ? std::string(static_cast<const char*>(e.metadata), e.metadata_size)
-                                  : std::string(),
+                       e.metadata
+                           ? std::string(static_cast<const char*>(e.metadata), e.metadata_size)
+                           : std::string(),
                        static_cast<std::int32_t>(e.err)});
     }
     return out;

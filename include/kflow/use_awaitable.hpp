@@ -47,7 +47,7 @@ namespace detail {
 /// through complete_with(), which gives it the details an error_code cannot carry.
 template <class InnerHandler>
 class exception_handler {
-public:
+  public:
     explicit exception_handler(InnerHandler inner) : inner_(std::move(inner)) {}
 
     void set_details(error_info info) { details_ = std::move(info); }
@@ -72,14 +72,16 @@ public:
     InnerHandler& inner() noexcept { return inner_; }
     const InnerHandler& inner() const noexcept { return inner_; }
 
-private:
+  private:
     InnerHandler inner_;
     std::optional<error_info> details_;
     std::optional<deserialization_failure> failure_;
 };
 
 template <class H>
-concept takes_error_details = requires(H& h, error_info info) { h.set_details(std::move(info)); };
+concept takes_error_details = requires(H& h, error_info info) {
+    h.set_details(std::move(info));
+};
 
 /// The Boost form of a std::error_code. System and generic codes map onto Boost's own
 /// categories, so `ec == asio::error::operation_aborted` holds for a cancelled operation.
@@ -97,7 +99,8 @@ inline boost::system::error_code to_boost(const std::error_code& ec) noexcept {
 template <class Handler, class... Args>
 void complete(Handler& handler, const error_info& info, Args&&... args) {
     if constexpr (takes_error_details<Handler>) {
-        if (info.code) handler.set_details(info);
+        if (info.code)
+            handler.set_details(info);
     }
     std::move(handler)(to_boost(info.code), std::forward<Args>(args)...);
 }
@@ -120,7 +123,8 @@ struct exception_initiation {
 namespace boost::asio {
 
 template <class InnerToken, class... Args>
-struct async_result<kflow::throw_kafka_errors_t<InnerToken>, void(boost::system::error_code, Args...)> {
+struct async_result<kflow::throw_kafka_errors_t<InnerToken>,
+                    void(boost::system::error_code, Args...)> {
     template <class Initiation, class Token, class... InitArgs>
     static auto initiate(Initiation&& initiation, Token&& token, InitArgs&&... args) {
         InnerToken inner = std::forward<Token>(token).token;

@@ -24,6 +24,8 @@ static_assert(RD_KAFKA_VERSION >= min_librdkafka_version,
 }
 
 /// The librdkafka version loaded at run time, e.g. "2.0.2".
-[[nodiscard]] inline std::string librdkafka_runtime_version() { return rd_kafka_version_str(); }
+[[nodiscard]] inline std::string librdkafka_runtime_version() {
+    return rd_kafka_version_str();
+}
 
 }  // namespace kflow

@@ -20,10 +20,10 @@
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -331,10 +331,11 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
             // (e.g. an async_compose operation's) would keep io_context::run() from returning.
             const asio::any_io_executor untracked =
                 asio::prefer(ex, asio::execution::outstanding_work.untracked);
-            bridge_ = queue_bridge::create(untracked, queue_handle(rd_kafka_queue_new(native())), [weak] {
-                if (auto self = weak.lock())
-                    self->drain();
-            });
+            bridge_ =
+                queue_bridge::create(untracked, queue_handle(rd_kafka_queue_new(native())), [weak] {
+                    if (auto self = weak.lock())
+                        self->drain();
+                });
         }
         return bridge_.get();
     }

@@ -24,7 +24,7 @@ namespace kflow::detail {
 
 /// The first exception thrown by application code that librdkafka called through C.
 class exception_slot {
-public:
+  public:
     void capture(std::exception_ptr e) noexcept {
         const std::lock_guard lock(mutex_);
         if (!first_) {
@@ -35,17 +35,19 @@ public:
     /// Rethrows (and clears) the parked exception, if any. Every poll calls this: when nothing
     /// is parked it is one atomic load, not a lock.
     void rethrow_if_any() {
-        if (!parked_.load(std::memory_order_acquire)) return;
+        if (!parked_.load(std::memory_order_acquire))
+            return;
         std::exception_ptr e;
         {
             const std::lock_guard lock(mutex_);
             e = std::exchange(first_, nullptr);
             parked_.store(false, std::memory_order_relaxed);
         }
-        if (e) std::rethrow_exception(e);
+        if (e)
+            std::rethrow_exception(e);
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::exception_ptr first_;
     std::atomic<bool> parked_{false};
@@ -62,20 +64,24 @@ void guarded(exception_slot& slot, F&& f) noexcept {
 }
 
 inline int to_timeout_ms(std::chrono::milliseconds t) noexcept {
-    if (t.count() < 0) return -1;
-    if (t.count() > std::numeric_limits<int>::max()) return std::numeric_limits<int>::max();
+    if (t.count() < 0)
+        return -1;
+    if (t.count() > std::numeric_limits<int>::max())
+        return std::numeric_limits<int>::max();
     return static_cast<int>(t.count());
 }
 
 class client_core {
-public:
+  public:
     /// Creates the client from a prepared conf. The conf stays ours until rd_kafka_new succeeds
     /// (librdkafka only takes it on success), so a failed creation leaks nothing.
     client_core(rd_kafka_type_t type, conf_handle conf, client_callbacks callbacks)
         : callbacks_(std::move(callbacks)) {
         rd_kafka_conf_set_opaque(conf.get(), this);
-        if (callbacks_.on_error) rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
-        if (callbacks_.on_statistics) rd_kafka_conf_set_stats_cb(conf.get(), &on_stats_trampoline);
+        if (callbacks_.on_error)
+            rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
+        if (callbacks_.on_statistics)
+            rd_kafka_conf_set_stats_cb(conf.get(), &on_stats_trampoline);
         if (callbacks_.oauthbearer_token_refresh) {
             rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf.get(), &on_oauth_trampoline);
         }
@@ -93,7 +99,8 @@ public:
         }
         (void)conf.release();  // rd_kafka_new took it
         handle_.reset(rk);
-        if (callbacks_.on_log) rd_kafka_set_log_queue(rk, nullptr);
+        if (callbacks_.on_log)
+            rd_kafka_set_log_queue(rk, nullptr);
     }
 
     client_core(const client_core&) = delete;
@@ -119,7 +126,8 @@ public:
     [[nodiscard]] error_info fatal_error() const {
         char reason[512] = {0};
         const auto err = rd_kafka_fatal_error(handle_.get(), reason, sizeof reason);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return {};
         return {make_error_code(err), reason, {true, false, false}};
     }
 
@@ -127,11 +135,11 @@ public:
         return *static_cast<client_core*>(opaque);
     }
 
-protected:
+  protected:
     /// Releases the handle first, for owners that must destroy with special flags.
     kafka_handle& handle() noexcept { return handle_; }
 
-private:
+  private:
     static void on_error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
         auto& self = from_opaque(opaque);
         guarded(self.callback_errors_, [&] {
@@ -148,10 +156,12 @@ private:
     static void on_log_trampoline(const rd_kafka_t* rk, int level, const char* facility,
                                   const char* message) {
         void* opaque = rd_kafka_opaque(rk);
-        if (opaque == nullptr) return;  // during creation, before the opaque is reachable
+        if (opaque == nullptr)
+            return;  // during creation, before the opaque is reachable
         auto& self = from_opaque(opaque);
-        guarded(self.callback_errors_,
-                [&] { self.callbacks_.on_log(log_entry{level, facility, message}); });
+        guarded(self.callback_errors_, [&] {
+            self.callbacks_.on_log(log_entry{level, facility, message});
+        });
     }
 
     static int on_stats_trampoline(rd_kafka_t*, char* json, std::size_t len, void* opaque) {
@@ -175,9 +185,9 @@ private:
                                          token.expiry.time_since_epoch())
                                          .count();
             char errstr[512] = {0};
-            if (rd_kafka_oauthbearer_set_token(rk, token.value.c_str(), lifetime_ms,
-                                               token.principal.c_str(), ext.data(), ext.size(),
-                                               errstr, sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (rd_kafka_oauthbearer_set_token(
+                    rk, token.value.c_str(), lifetime_ms, token.principal.c_str(), ext.data(),
+                    ext.size(), errstr, sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 rd_kafka_oauthbearer_set_token_failure(rk, errstr);
             }
         } catch (const std::exception& e) {

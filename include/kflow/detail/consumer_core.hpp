@@ -26,7 +26,7 @@
 namespace kflow::detail {
 
 class consumer_core : public client_core {
-public:
+  public:
     explicit consumer_core(const consumer_config& cfg)
         : client_core(RD_KAFKA_CONSUMER, prepare(cfg), cfg.callbacks()),
           close_timeout_(cfg.close_timeout()),
@@ -38,7 +38,8 @@ public:
     }
 
     ~consumer_core() override {
-        if (!closed_) guarded(callback_errors(), [&] { (void)close(close_timeout_); });
+        if (!closed_)
+            guarded(callback_errors(), [&] { (void)close(close_timeout_); });
         queue_.reset();
         // Ops left on the close queue (e.g. a fetch-version barrier) hold a partition, which
         // holds its broker: rd_kafka_destroy would wait for that broker thread forever.
@@ -52,7 +53,8 @@ public:
     [[nodiscard]] error_info subscribe(const std::vector<std::string>& topics,
                                        rebalance_listener listener) {
         listener_ = std::move(listener);
-        partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+        partition_list_handle list(
+            rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
         for (const auto& t : topics) {
             rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
         }
@@ -67,9 +69,11 @@ public:
     [[nodiscard]] std::vector<std::string> subscription() const {
         rd_kafka_topic_partition_list_t* list = nullptr;
         std::vector<std::string> out;
-        if (rd_kafka_subscription(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+        if (rd_kafka_subscription(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return out;
         partition_list_handle owned(list);
-        for (int i = 0; i < list->cnt; ++i) out.emplace_back(list->elems[i].topic);
+        for (int i = 0; i < list->cnt; ++i)
+            out.emplace_back(list->elems[i].topic);
         return out;
     }
 
@@ -82,7 +86,8 @@ public:
 
     [[nodiscard]] std::vector<topic_partition> assignment() const {
         rd_kafka_topic_partition_list_t* list = nullptr;
-        if (rd_kafka_assignment(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        if (rd_kafka_assignment(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return {};
         partition_list_handle owned(list);
         return partitions_from_native(list);
     }
@@ -98,7 +103,8 @@ public:
     /// Up to `max` messages within `timeout`. First counts the previous batch as handled.
     /// Error messages from librdkafka are routed here: partition EOF and non-fatal errors to
     /// on_error, fatal ones thrown.
-    [[nodiscard]] std::vector<message_handle> fetch(std::size_t max, std::chrono::milliseconds timeout) {
+    [[nodiscard]] std::vector<message_handle> fetch(std::size_t max,
+                                                    std::chrono::milliseconds timeout) {
         store_handled();
         std::vector<message_handle> out;
         // Records already taken from librdkafka come first, except those of paused partitions:
@@ -111,7 +117,8 @@ public:
             out.push_back(std::move(*it));
             it = backlog_.erase(it);
         }
-        if (!out.empty()) return out;
+        if (!out.empty())
+            return out;
         std::vector<rd_kafka_message_t*> raw(max);
         const ssize_t n =
             rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw.data(), max);
@@ -122,7 +129,8 @@ public:
         // Owned before anything can throw: a callback that threw during this call, or a consumer
         // error, must neither leak nor lose the records fetched with it.
         std::vector<message_handle> fetched;
-        for (ssize_t i = 0; i < n; ++i) fetched.emplace_back(raw[static_cast<std::size_t>(i)]);
+        for (ssize_t i = 0; i < n; ++i)
+            fetched.emplace_back(raw[static_cast<std::size_t>(i)]);
         try {
             callback_errors().rethrow_if_any();
             for (auto& msg : fetched) {
@@ -135,7 +143,8 @@ public:
         } catch (...) {
             // The records wait, in order, for the next fetch.
             for (auto& msg : fetched) {
-                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) out.push_back(std::move(msg));
+                if (msg && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                    out.push_back(std::move(msg));
             }
             give_back(std::move(out));
             throw;
@@ -151,7 +160,8 @@ public:
         // Owned before anything can throw, as in fetch(): an error handler that throws must
         // neither leak nor lose the records taken with the error.
         std::vector<message_handle> taken;
-        for (ssize_t i = 0; i < n; ++i) taken.emplace_back(raw[static_cast<std::size_t>(i)]);
+        for (ssize_t i = 0; i < n; ++i)
+            taken.emplace_back(raw[static_cast<std::size_t>(i)]);
         try {
             for (auto& msg : taken) {
                 if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -210,26 +220,31 @@ public:
     /// The application handled (or chose to skip) a record that failed to deserialize.
     void release_hold(const topic_partition_offset& at) {
         auto it = progress_.find(at.partition_id());
-        if (it == progress_.end()) return;
+        if (it == progress_.end())
+            return;
         it->second.held.erase(at.offset);
         it->second.dirty = true;
     }
 
     /// Stores the offsets of everything handed so far (respecting holds).
     void store_handled() {
-        if (!manual_offset_store_) return;
+        if (!manual_offset_store_)
+            return;
         std::vector<topic_partition_offset> to_store;
         for (auto& [tp, p] : progress_) {
-            if (!p.dirty) continue;
+            if (!p.dirty)
+                continue;
             p.dirty = false;
             std::int64_t next = p.handed_next;
-            if (!p.held.empty()) next = std::min(next, *p.held.begin());
+            if (!p.held.empty())
+                next = std::min(next, *p.held.begin());
             if (next > p.stored) {
                 to_store.push_back({tp.topic, tp.partition, next});
                 p.stored = next;
             }
         }
-        if (to_store.empty()) return;
+        if (to_store.empty())
+            return;
         auto list = to_native(to_store);
         // Partitions no longer assigned fail individually; that is expected after a rebalance.
         (void)rd_kafka_offsets_store(native(), list.get());
@@ -247,9 +262,11 @@ public:
     /// from the poll that serves it when there is no on_error).
     [[nodiscard]] error_info commit_handled(bool async, commit_callback done = {}) {
         store_handled();
-        if (async) return start_async_commit(nullptr, std::move(done));
+        if (async)
+            return start_async_commit(nullptr, std::move(done));
         const auto err = rd_kafka_commit(native(), nullptr, 0);
-        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return {};  // nothing new to commit
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            return {};  // nothing new to commit
         return described(err, "commit");
     }
 
@@ -257,9 +274,11 @@ public:
     [[nodiscard]] error_info commit_offsets(const std::vector<topic_partition_offset>& offsets,
                                             bool async, commit_callback done = {}) {
         auto list = to_native(offsets);
-        if (async) return start_async_commit(list.get(), std::move(done));
+        if (async)
+            return start_async_commit(list.get(), std::move(done));
         const auto err = rd_kafka_commit(native(), list.get(), 0);
-        if (err) return described(err, "commit");
+        if (err)
+            return described(err, "commit");
         for (int i = 0; i < list->cnt; ++i) {
             if (list->elems[i].err) {
                 return described(list->elems[i].err,
@@ -274,7 +293,8 @@ public:
         const std::vector<topic_partition>& parts, std::chrono::milliseconds timeout,
         error_info& err) const {
         auto list = to_native(parts);
-        err = described(rd_kafka_committed(native(), list.get(), to_timeout_ms(timeout)), "committed");
+        err = described(rd_kafka_committed(native(), list.get(), to_timeout_ms(timeout)),
+                        "committed");
         return offsets_from_native(list.get());
     }
 
@@ -287,27 +307,33 @@ public:
 
     // -- Positioning and flow control ---------------------------------------------------------
 
-    [[nodiscard]] error_info seek(const topic_partition_offset& to, std::chrono::milliseconds timeout) {
+    [[nodiscard]] error_info seek(const topic_partition_offset& to,
+                                  std::chrono::milliseconds timeout) {
         drop_backlog_for(to.partition_id());
         auto list = to_native(std::vector<topic_partition_offset>{to});
         error_info err = error_info::adopt(
             rd_kafka_seek_partitions(native(), list.get(), to_timeout_ms(timeout)));
-        if (!err && list->elems[0].err) err = described(list->elems[0].err, "seek");
-        if (err) err.message = "seek " + to.topic + " [" + std::to_string(to.partition) + "]: " + err.message;
+        if (!err && list->elems[0].err)
+            err = described(list->elems[0].err, "seek");
+        if (err)
+            err.message =
+                "seek " + to.topic + " [" + std::to_string(to.partition) + "]: " + err.message;
         return err;
     }
 
     [[nodiscard]] error_info pause(const std::vector<topic_partition>& parts) {
         auto list = to_native(parts);
         auto err = described(rd_kafka_pause_partitions(native(), list.get()), "pause");
-        if (!err) paused_.insert(parts.begin(), parts.end());
+        if (!err)
+            paused_.insert(parts.begin(), parts.end());
         return err;
     }
     [[nodiscard]] error_info resume(const std::vector<topic_partition>& parts) {
         auto list = to_native(parts);
         auto err = described(rd_kafka_resume_partitions(native(), list.get()), "resume");
         if (!err) {
-            for (const auto& tp : parts) paused_.erase(tp);
+            for (const auto& tp : parts)
+                paused_.erase(tp);
         }
         return err;
     }
@@ -324,11 +350,12 @@ public:
     }
 
     /// The watermarks last seen in fetch responses (no request); invalid before any fetch.
-    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp, error_info& err) const {
+    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp,
+                                                      error_info& err) const {
         watermark_offsets w;
-        err = described(
-            rd_kafka_get_watermark_offsets(native(), tp.topic.c_str(), tp.partition, &w.low, &w.high),
-            "get watermark offsets");
+        err = described(rd_kafka_get_watermark_offsets(native(), tp.topic.c_str(), tp.partition,
+                                                       &w.low, &w.high),
+                        "get watermark offsets");
         return w;
     }
 
@@ -349,7 +376,8 @@ public:
     /// after `timeout` even when the brokers are unreachable. Returns what went wrong, if
     /// anything; the consumer is closed either way.
     error_info close(std::chrono::milliseconds timeout) {
-        if (closed_) return {};
+        if (closed_)
+            return {};
         closed_ = true;
         store_handled();
         backlog_.clear();
@@ -395,7 +423,9 @@ public:
     /// The async layer closed the consumer itself (or gave up on it after its deadline).
     void mark_closed() noexcept { closed_ = true; }
     void mark_close_timed_out() noexcept { close_timed_out_ = true; }
-    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
+        return close_timeout_;
+    }
     [[nodiscard]] rd_kafka_queue_t* queue() const noexcept { return queue_.get(); }
 
     // -- Rebalancing (also driven by the async layer) -----------------------------------------
@@ -408,8 +438,10 @@ public:
         } else {
             err = described(rd_kafka_assign(native(), parts), "assign");
         }
-        if (err && callbacks().on_error) callbacks().on_error(err);
-        if (listener_.on_assigned) listener_.on_assigned(partitions_from_native(parts));
+        if (err && callbacks().on_error)
+            callbacks().on_error(err);
+        if (listener_.on_assigned)
+            listener_.on_assigned(partitions_from_native(parts));
     }
 
     /// Completes a revocation: the listener hears of it first (and may commit), then the
@@ -439,7 +471,8 @@ public:
             paused_.erase(tp);  // librdkafka forgets the pause with the partition too
             revoked_at_[tp] = revocations_;
         }
-        if (err && callbacks().on_error) callbacks().on_error(err);
+        if (err && callbacks().on_error)
+            callbacks().on_error(err);
     }
 
     /// The async layer's view of rebalances: called after an assignment and before a
@@ -455,7 +488,7 @@ public:
         return std::strcmp(rd_kafka_rebalance_protocol(native()), "COOPERATIVE") == 0;
     }
 
-private:
+  private:
     struct partition_progress {
         std::int64_t handed_next = -1;  ///< one past the newest record handed out
         std::int64_t stored = -1;       ///< what was last stored
@@ -476,10 +509,10 @@ private:
 
     [[nodiscard]] error_info start_async_commit(const rd_kafka_topic_partition_list_t* offsets,
                                                 commit_callback done) {
-        auto* op = pending_commits_
-                       .emplace_back(std::make_unique<pending_commit>(
-                           pending_commit{std::move(done)}))
-                       .get();
+        auto* op =
+            pending_commits_
+                .emplace_back(std::make_unique<pending_commit>(pending_commit{std::move(done)}))
+                .get();
         // The result is posted on the consumer queue, so its callback runs inside a poll.
         const auto err =
             rd_kafka_commit_queue(native(), offsets, queue_.get(), &on_commit_trampoline, op);
@@ -497,7 +530,8 @@ private:
         auto& self = static_cast<consumer_core&>(from_opaque(rd_kafka_opaque(rk)));
         auto it = std::find_if(self.pending_commits_.begin(), self.pending_commits_.end(),
                                [&](const auto& p) { return p.get() == opaque; });
-        if (it == self.pending_commits_.end()) return;  // not one of ours, or already completed
+        if (it == self.pending_commits_.end())
+            return;  // not one of ours, or already completed
         const std::unique_ptr<pending_commit> owned = std::move(*it);
         self.pending_commits_.erase(it);
         guarded(self.callback_errors(), [&] { self.report_commit(*owned, err, offsets); });
@@ -505,7 +539,8 @@ private:
 
     void report_commit(pending_commit& op, rd_kafka_resp_err_t err,
                        const rd_kafka_topic_partition_list_t* offsets) {
-        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            err = RD_KAFKA_RESP_ERR_NO_ERROR;
         error_info info;
         // Name the first partition that failed, if the answer says which.
         for (int i = 0; offsets != nullptr && i < offsets->cnt && !info; ++i) {
@@ -536,18 +571,19 @@ private:
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
             guarded(self.callback_errors(), [&] { self.finish_assign(parts); });
             if (self.rebalance_observer_) {
-                guarded(self.callback_errors(), [&] {
-                    (void)self.rebalance_observer_(rebalance_kind::assigned, parts);
-                });
+                guarded(self.callback_errors(),
+                        [&] { (void)self.rebalance_observer_(rebalance_kind::assigned, parts); });
             }
         } else if (self.rebalance_observer_) {
             // The async layer may keep the partitions until the application has committed.
-            const auto kind = rd_kafka_assignment_lost(self.native()) != 0 ? rebalance_kind::lost
-                                                                           : rebalance_kind::revoked;
+            const auto kind = rd_kafka_assignment_lost(self.native()) != 0
+                                  ? rebalance_kind::lost
+                                  : rebalance_kind::revoked;
             bool deferred = false;
             guarded(self.callback_errors(),
                     [&] { deferred = self.rebalance_observer_(kind, parts); });
-            if (!deferred) guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
+            if (!deferred)
+                guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
         } else {
             guarded(self.callback_errors(), [&] { self.begin_revoke(parts); });
             guarded(self.callback_errors(), [&] { self.finish_revoke(parts); });
@@ -582,7 +618,8 @@ private:
     }
 
     static error_info described(rd_kafka_resp_err_t err, const std::string& what) {
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return {};
         return {make_error_code(err), what + ": " + rd_kafka_err2str(err), {}};
     }
 

@@ -11,7 +11,8 @@ template <auto Destroy>
 struct destroy_with {
     template <class T>
     void operator()(T* p) const noexcept {
-        if (p != nullptr) Destroy(p);
+        if (p != nullptr)
+            Destroy(p);
     }
 };
 
@@ -21,8 +22,7 @@ using topic_conf_handle =
     std::unique_ptr<rd_kafka_topic_conf_t, destroy_with<rd_kafka_topic_conf_destroy>>;
 using queue_handle = std::unique_ptr<rd_kafka_queue_t, destroy_with<rd_kafka_queue_destroy>>;
 using event_handle = std::unique_ptr<rd_kafka_event_t, destroy_with<rd_kafka_event_destroy>>;
-using message_handle =
-    std::unique_ptr<rd_kafka_message_t, destroy_with<rd_kafka_message_destroy>>;
+using message_handle = std::unique_ptr<rd_kafka_message_t, destroy_with<rd_kafka_message_destroy>>;
 using partition_list_handle = std::unique_ptr<rd_kafka_topic_partition_list_t,
                                               destroy_with<rd_kafka_topic_partition_list_destroy>>;
 using headers_handle = std::unique_ptr<rd_kafka_headers_t, destroy_with<rd_kafka_headers_destroy>>;

@@ -21,7 +21,7 @@ namespace kflow::detail {
 /// librdkafka points at (handed over without a copy) and completes exactly once, on the thread
 /// that serves delivery reports.
 class delivery_op {
-public:
+  public:
     explicit delivery_op(payload value) noexcept : value_(std::move(value)) {}
     delivery_op(const delivery_op&) = delete;
     delivery_op& operator=(const delivery_op&) = delete;
@@ -34,34 +34,34 @@ public:
 
     [[nodiscard]] const payload& value() const noexcept { return value_; }
 
-private:
+  private:
     payload value_;
 };
 
 /// No one waits for this message: the op only keeps its bytes alive.
 class unobserved_delivery final : public delivery_op {
-public:
+  public:
     unobserved_delivery(payload value, const std::function<void(const error_info&)>& on_failure)
         : delivery_op(std::move(value)), on_failure_(on_failure) {}
 
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         if (ec && on_failure_) {
             on_failure_({ec,
-                        "delivery to " + std::string(rd_kafka_topic_name(msg.rkt)) + " [" +
-                            std::to_string(msg.partition) + "] failed: " + ec.message(),
-                        {}});
+                         "delivery to " + std::string(rd_kafka_topic_name(msg.rkt)) + " [" +
+                             std::to_string(msg.partition) + "] failed: " + ec.message(),
+                         {}});
         }
         return true;
     }
 
-private:
+  private:
     const std::function<void(const error_info&)>& on_failure_;  // the client's on_error
 };
 
 /// Calls `Handler(std::error_code, const record_metadata&)`.
 template <class Handler>
 class callback_delivery final : public delivery_op {
-public:
+  public:
     callback_delivery(payload value, Handler handler)
         : delivery_op(std::move(value)), handler_(std::move(handler)) {}
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
@@ -69,7 +69,7 @@ public:
         return true;
     }
 
-private:
+  private:
     Handler handler_;
 };
 
@@ -83,7 +83,7 @@ struct outgoing_message {
 };
 
 class producer_core : public client_core {
-public:
+  public:
     explicit producer_core(const producer_config& cfg)
         : client_core(RD_KAFKA_PRODUCER, prepare(cfg, this), cfg.callbacks()),
           partitioner_(cfg.custom_partitioner()),
@@ -109,7 +109,8 @@ public:
     /// queue_full_policy::fail and waits for room itself). On failure `op` is left intact.
     [[nodiscard]] error_info produce(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
                                      queue_full_policy queue_full) {
-        if (closed_) return {make_error_code(errc::closed), "producer is closed", {}};
+        if (closed_)
+            return {make_error_code(errc::closed), "producer is closed", {}};
         const payload& value = op->value();
         headers_handle native_headers = to_native(msg.headers);
 
@@ -149,7 +150,8 @@ public:
             rd_kafka_vu_t all[8];
             std::copy_n(vus, n, all);
             std::size_t count = n;
-            if (native_headers) all[count++] = header_vu;
+            if (native_headers)
+                all[count++] = header_vu;
             // Counted before the call: the report may be served on another thread at once.
             in_flight_.fetch_add(1, std::memory_order_relaxed);
             error_info err = error_info::adopt(rd_kafka_produceva(native(), all, count));
@@ -164,7 +166,8 @@ public:
                 return err;
             }
             const auto now = std::chrono::steady_clock::now();
-            if (!deadline) deadline = now + queue_full_timeout_;
+            if (!deadline)
+                deadline = now + queue_full_timeout_;
             if (queue_full == queue_full_policy::fail || now >= *deadline) {
                 return {make_error_code(errc::queue_full),
                         "librdkafka's producer queue is full (queue.buffering.max.messages/kbytes)",
@@ -182,7 +185,8 @@ public:
     [[nodiscard]] std::error_code flush(std::chrono::milliseconds timeout) {
         const auto err = rd_kafka_flush(native(), to_timeout_ms(timeout));
         callback_errors().rethrow_if_any();
-        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) return make_error_code(errc::timed_out);
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
+            return make_error_code(errc::timed_out);
         return make_error_code(err);
     }
 
@@ -201,7 +205,8 @@ public:
     /// close() with the async layer's way of serving delivery reports.
     template <class Serve>
     std::size_t close(std::chrono::milliseconds timeout, Serve&& serve_for) {
-        if (closed_) return 0;
+        if (closed_)
+            return 0;
         const auto flush_deadline = std::chrono::steady_clock::now() + timeout;
         while (in_flight() > 0 && std::chrono::steady_clock::now() < flush_deadline) {
             serve_for(50);
@@ -222,9 +227,11 @@ public:
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
     [[nodiscard]] queue_full_policy queue_full_setting() const noexcept { return queue_full_; }
-    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
+    [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
+        return close_timeout_;
+    }
 
-private:
+  private:
     static conf_handle prepare(const producer_config& cfg, producer_core* self) {
         conf_handle conf = cfg.native_copy();
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery_trampoline);
@@ -247,7 +254,8 @@ private:
         bool finished = true;
         guarded(self.callback_errors(),
                 [&] { finished = op->complete(make_error_code(msg->err), *msg); });
-        if (!finished) (void)op.release();
+        if (!finished)
+            (void)op.release();
     }
 
     static std::int32_t on_partition_trampoline(const rd_kafka_topic_t* rkt, const void* key,

@@ -22,7 +22,9 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
                 return true;
             } else {
                 failure = deserialization_failure{
-                    {}, part, make_error_code(errc::unexpected_null),
+                    {},
+                    part,
+                    make_error_code(errc::unexpected_null),
                     "null, and the type has no null value (use std::optional)"};
                 return false;
             }
@@ -30,13 +32,15 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
         out = serde.deserialize({static_cast<const std::byte*>(data), size});
         return true;
     } catch (const std::exception& e) {
-        failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
-                                          e.what()};
+        failure = deserialization_failure{
+            {}, part, make_error_code(errc::deserialization_failed), e.what()};
         return false;
     } catch (...) {
         // Anything else a deserializer throws must not escape either: the record was already
         // counted as handed, so its offset would be committed without the application seeing it.
-        failure = deserialization_failure{{}, part, make_error_code(errc::deserialization_failed),
+        failure = deserialization_failure{{},
+                                          part,
+                                          make_error_code(errc::deserialization_failed),
                                           "the deserializer threw a non-std::exception"};
         return false;
     }
@@ -66,7 +70,8 @@ std::variant<consumer_record<K, V>, deserialization_failure> decode_message(
 /// partition's stored offset at it until the application marks it handled.
 inline void mark_handed(consumer_core& core, const rd_kafka_message_t& msg, bool failed) {
     core.handed(msg);
-    if (failed) core.hold_at({rd_kafka_topic_name(msg.rkt), msg.partition, msg.offset});
+    if (failed)
+        core.hold_at({rd_kafka_topic_name(msg.rkt), msg.partition, msg.offset});
 }
 
 /// Decodes `msg` and records it as handed to the application (see mark_handed()).

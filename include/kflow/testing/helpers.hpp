@@ -7,12 +7,12 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/describe.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <memory>
-#include <unistd.h>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -67,9 +67,10 @@ template <class Consumer>
     while (out.size() < count && std::chrono::steady_clock::now() < until) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             until - std::chrono::steady_clock::now());
-        auto batch = consumer.poll_batch(count - out.size(),
-                                         std::min(left, std::chrono::milliseconds(100)));
-        for (auto& r : batch) out.push_back(std::move(r));
+        auto batch =
+            consumer.poll_batch(count - out.size(), std::min(left, std::chrono::milliseconds(100)));
+        for (auto& r : batch)
+            out.push_back(std::move(r));
     }
     return out;
 }
@@ -86,14 +87,20 @@ struct record_expectation {
     std::optional<std::int32_t> partition{};
 
     [[nodiscard]] bool matches(const consumer_record<K, V>& r) const {
-        if (key && !(r.key == *key)) return false;
-        if (value && !(r.value == *value)) return false;
-        if (topic && r.topic != *topic) return false;
-        if (partition && r.partition != *partition) return false;
+        if (key && !(r.key == *key))
+            return false;
+        if (value && !(r.value == *value))
+            return false;
+        if (topic && r.topic != *topic)
+            return false;
+        if (partition && r.partition != *partition)
+            return false;
         for (const auto& h : headers) {
             bool found = false;
-            for (const auto& rh : r.headers) found = found || rh == h;
-            if (!found) return false;
+            for (const auto& rh : r.headers)
+                found = found || rh == h;
+            if (!found)
+                return false;
         }
         return true;
     }
@@ -258,7 +265,8 @@ record_metadata send_and_wait(Producer& producer, const typename Producer::recor
 
 /// The cluster to test against: KFLOW_TEST_BOOTSTRAP when set (a real cluster), else empty.
 [[nodiscard]] inline std::optional<std::string> real_cluster_bootstrap() {
-    if (const char* v = std::getenv("KFLOW_TEST_BOOTSTRAP"); v != nullptr && *v != '\0') return v;
+    if (const char* v = std::getenv("KFLOW_TEST_BOOTSTRAP"); v != nullptr && *v != '\0')
+        return v;
     return std::nullopt;
 }
 
