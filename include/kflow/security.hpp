@@ -52,7 +52,20 @@ struct sasl_plain {
     std::string password{};  ///< secret
 };
 
-enum class scram_mechanism { sha256, sha512 };
+/// A SCRAM mechanism, numbered as Kafka numbers them (the SCRAM credential admin calls send
+/// these numbers).
+enum class scram_mechanism { sha256 = 1, sha512 = 2 };
+
+/// "SCRAM-SHA-256", "SCRAM-SHA-512"; "unknown" for a number kflow does not know.
+[[nodiscard]] constexpr std::string_view to_string(scram_mechanism m) noexcept {
+    switch (m) {
+        case scram_mechanism::sha256:
+            return "SCRAM-SHA-256";
+        case scram_mechanism::sha512:
+            return "SCRAM-SHA-512";
+    }
+    return "unknown";
+}
 
 /// SASL/SCRAM-SHA-256 or SCRAM-SHA-512: the password never crosses the wire.
 struct sasl_scram {
@@ -109,10 +122,6 @@ using sasl_settings =
 
 namespace detail {
 
-[[nodiscard]] inline std::string_view scram_name(scram_mechanism m) noexcept {
-    return m == scram_mechanism::sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-512";
-}
-
 [[nodiscard]] inline std::optional<std::string> tls_problem(const tls_settings& t) {
     if (!t.ca_location.empty() && !t.ca_pem.empty()) {
         return "tls: both ca_location (ssl.ca.location) and ca_pem (ssl.ca.pem) are set; give one";
@@ -157,7 +166,7 @@ namespace detail {
     return credentials_problem("PLAIN", s.username, s.password);
 }
 [[nodiscard]] inline std::optional<std::string> sasl_problem(const sasl_scram& s) {
-    return credentials_problem(scram_name(s.mechanism), s.username, s.password);
+    return credentials_problem(to_string(s.mechanism), s.username, s.password);
 }
 [[nodiscard]] inline std::optional<std::string> sasl_problem(const sasl_oauthbearer& s) {
     if (!s.token_source) {
@@ -226,7 +235,7 @@ void apply_sasl(const sasl_plain& s, basic_config<D>& c) {
 
 template <class D>
 void apply_sasl(const sasl_scram& s, basic_config<D>& c) {
-    c.set("sasl.mechanism", scram_name(s.mechanism)).set("sasl.username", s.username);
+    c.set("sasl.mechanism", to_string(s.mechanism)).set("sasl.username", s.username);
     c.set("sasl.password", s.password);
 }
 
