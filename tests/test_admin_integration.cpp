@@ -5,12 +5,15 @@
 #include <kflow/testing/helpers.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::testing::unique_name;
 
@@ -97,6 +100,14 @@ TEST_CASE("integration: create topics with configs, describe them, delete them",
         CHECK(entry->value == value);
         CHECK(entry->source == kflow::config_source::dynamic_topic);
     }
+
+    const auto listed = admin.list_topics();
+    const auto found =
+        std::find_if(listed.begin(), listed.end(), [&](const auto& t) { return t.name == topic; });
+    REQUIRE(found != listed.end());
+    CHECK(found->partitions.size() == 3);
+    CHECK(std::is_sorted(listed.begin(), listed.end(),
+                         [](const auto& a, const auto& b) { return a.name < b.name; }));
 
     auto deleted = admin.delete_topics({topic});
     REQUIRE(deleted.size() == 1);
@@ -269,4 +280,114 @@ TEST_CASE("integration: ACLs create, describe, delete", "[admin][integration]") 
     CHECK(deleted[0].ok());
     REQUIRE(deleted[0].deleted.size() == 1);
     CHECK(deleted[0].deleted[0] == acl);
+}
+
+namespace {
+
+/// The credentials the cluster reports for `user`, sorted by mechanism, once they equal
+/// `expected` or 30 s have passed. Brokers apply credential changes from the controller's log,
+/// so a describe right after an alter may still see the old state; there is no event to await.
+std::vector<kflow::scram_credential_info> wait_for_credentials(
+    kflow::admin_client& admin, const std::string& user,
+    const std::vector<kflow::scram_credential_info>& expected) {
+    auto by_mechanism = [](const auto& a, const auto& b) { return a.mechanism < b.mechanism; };
+    std::vector<kflow::scram_credential_info> seen;
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    do {
+        std::error_code ec;
+        auto described = admin.describe_user_scram_credentials({user}, ec);
+        if (!ec && described.size() == 1) {
+            seen = described[0].ok() ? described[0].credentials
+                                     : std::vector<kflow::scram_credential_info>{};
+            std::sort(seen.begin(), seen.end(), by_mechanism);
+            if (seen == expected)
+                return seen;
+        }
+        std::this_thread::sleep_for(200ms);
+    } while (std::chrono::steady_clock::now() < until);
+    return seen;
+}
+
+}  // namespace
+
+TEST_CASE("integration: SCRAM credentials upsert, describe, delete", "[admin][integration]") {
+    auto bootstrap = cluster_or_skip("SCRAM credentials");
+    if (!bootstrap)
+        return;
+    using kflow::scram_credential_alteration;
+    using kflow::scram_mechanism;
+    kflow::admin_client admin(config_for(*bootstrap));
+    const auto user = unique_name("kflow-scram-user");
+    const auto stranger = unique_name("kflow-scram-nobody");
+    scope_guard cleanup([&] {
+        std::error_code ec;
+        (void)admin.alter_user_scram_credentials(
+            {scram_credential_alteration::remove(user, scram_mechanism::sha256),
+             scram_credential_alteration::remove(user, scram_mechanism::sha512)},
+            ec);
+    });
+
+    std::error_code ec;
+    auto upserted = admin.alter_user_scram_credentials(
+        {scram_credential_alteration::upsert(user, scram_mechanism::sha256, "pw-256-" + user, 8192),
+         scram_credential_alteration::upsert(user, scram_mechanism::sha512, "pw-512-" + user),
+         // Deleting a credential nobody has fails for that user alone.
+         scram_credential_alteration::remove(stranger, scram_mechanism::sha256)},
+        ec);
+    if (ec == kflow::errc::unsupported_by_librdkafka) {
+        CHECK_THAT(ec.message(), Catch::Contains("librdkafka"));
+        WARN("SKIPPED: SCRAM credentials: kflow was built against librdkafka "
+             << kflow::detail::built_librdkafka_version() << "; they need 2.2.0");
+        return;
+    }
+    if (ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
+        WARN(
+            "SKIPPED: SCRAM credentials: the broker does not support AlterUserScramCredentials "
+            "(Apache Kafka 2.7 or newer does)");
+        return;
+    }
+    REQUIRE_FALSE(ec);
+    REQUIRE(upserted.size() == 2);
+    const auto* mine = upserted[0].name == user ? &upserted[0] : &upserted[1];
+    const auto* theirs = upserted[0].name == user ? &upserted[1] : &upserted[0];
+    CHECK(mine->name == user);
+    CHECK(mine->ok());
+    CHECK(theirs->name == stranger);
+    CHECK(theirs->error == kflow::make_error_code(RD_KAFKA_RESP_ERR_RESOURCE_NOT_FOUND));
+    CHECK_THAT(kflow::describe_failures(upserted, "alter"), Catch::Contains(stranger));
+
+    const std::vector<kflow::scram_credential_info> both{{scram_mechanism::sha256, 8192},
+                                                         {scram_mechanism::sha512, 4096}};
+    CHECK(wait_for_credentials(admin, user, both) == both);
+    auto everyone = admin.describe_user_scram_credentials();
+    CHECK(std::any_of(everyone.begin(), everyone.end(),
+                      [&](const auto& u) { return u.user == user && u.ok(); }));
+
+    // The asynchronous forms: remove one credential, then describe the user.
+    asio::io_context io;
+    std::vector<kflow::item_result> removed;
+    std::vector<kflow::user_scram_credentials> nobody;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            std::vector<scram_credential_alteration> alterations{
+                scram_credential_alteration::remove(user, scram_mechanism::sha256)};
+            removed = co_await admin.async_alter_user_scram_credentials(std::move(alterations));
+            std::vector<std::string> users{stranger};
+            nobody = co_await admin.async_describe_user_scram_credentials(std::move(users));
+        },
+        asio::detached);
+    io.run();
+    REQUIRE(removed.size() == 1);
+    CHECK(removed[0].ok());
+    REQUIRE(nobody.size() == 1);
+    CHECK(nobody[0].user == stranger);
+    CHECK(nobody[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR_RESOURCE_NOT_FOUND));
+    const std::vector<kflow::scram_credential_info> one{{scram_mechanism::sha512, 4096}};
+    CHECK(wait_for_credentials(admin, user, one) == one);
+
+    auto last = admin.alter_user_scram_credentials(
+        {scram_credential_alteration::remove(user, scram_mechanism::sha512)});
+    kflow::throw_if_any_failed(last, "removing the last credential");
+    CHECK(wait_for_credentials(admin, user, {}).empty());
 }

@@ -35,7 +35,8 @@
 //
 // librdkafka version: operations newer librdkafka added and 2.0.2 lacks exist in every build;
 // built against an older librdkafka they fail with errc::unsupported_by_librdkafka naming the
-// version needed (incremental_alter_configs: 2.2.0). describe_topics, describe_cluster and
+// version needed (incremental_alter_configs, describe_user_scram_credentials and
+// alter_user_scram_credentials: 2.2.0). describe_topics, describe_cluster and
 // list_offsets are served from Metadata and ListOffsets, which every librdkafka has.
 
 #include <kflow/admin_acls.hpp>
@@ -45,6 +46,7 @@
 #include <kflow/admin_offsets.hpp>
 #include <kflow/admin_options.hpp>
 #include <kflow/admin_results.hpp>
+#include <kflow/admin_scram.hpp>
 #include <kflow/admin_topics.hpp>
 #include <kflow/detail/admin_acl_requests.hpp>
 #include <kflow/detail/admin_config_requests.hpp>
@@ -52,6 +54,7 @@
 #include <kflow/detail/admin_group_requests.hpp>
 #include <kflow/detail/admin_metadata_requests.hpp>
 #include <kflow/detail/admin_record_requests.hpp>
+#include <kflow/detail/admin_scram_requests.hpp>
 #include <kflow/detail/admin_topic_requests.hpp>
 #include <kflow/metadata.hpp>
 #include <kflow/topic_partition.hpp>
@@ -845,6 +848,87 @@ class admin_client {
         return initiate(detail::delete_acls_request{std::move(filters)}, defaults(),
                         std::forward<Token>(token));
     }
+
+    /// The SCRAM credentials (mechanism and iterations, never the password) of `users`, one
+    /// item per user; empty `users`: every user that has credentials. A user without
+    /// credentials comes back with RESOURCE_NOT_FOUND. Needs librdkafka 2.2.0 and a broker from
+    /// Kafka 2.7: built against an older librdkafka it fails with errc::unsupported_by_librdkafka.
+    [[nodiscard]] std::vector<user_scram_credentials> describe_user_scram_credentials(
+        std::vector<std::string> users, const admin_options& options, std::error_code& ec) {
+        return run_sync(detail::describe_user_scram_credentials_request{std::move(users)}, options,
+                        ec);
+    }
+    [[nodiscard]] std::vector<user_scram_credentials> describe_user_scram_credentials(
+        std::vector<std::string> users, std::error_code& ec) {
+        return describe_user_scram_credentials(std::move(users), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<user_scram_credentials> describe_user_scram_credentials(
+        std::vector<std::string> users, const admin_options& options) {
+        return run_or_throw(detail::describe_user_scram_credentials_request{std::move(users)},
+                            options);
+    }
+    [[nodiscard]] std::vector<user_scram_credentials> describe_user_scram_credentials(
+        std::vector<std::string> users = {}) {
+        return describe_user_scram_credentials(std::move(users), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<user_scram_credentials>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_user_scram_credentials(std::vector<std::string> users,
+                                               const admin_options& options,
+                                               Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_user_scram_credentials_request{std::move(users)}, options,
+                        std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code,
+                                              std::vector<user_scram_credentials>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_describe_user_scram_credentials(std::vector<std::string> users,
+                                               Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::describe_user_scram_credentials_request{std::move(users)},
+                        defaults(), std::forward<Token>(token));
+    }
+
+    /// Sets or deletes users' SCRAM credentials (scram_credential_alteration::upsert / remove).
+    /// Kafka answers per user, not per alteration: one item_result per user named, failed when
+    /// any of that user's alterations failed. Needs librdkafka 2.2.0 built with OpenSSL (it
+    /// salts and hashes the password; the password itself never leaves the client) and a broker
+    /// from Kafka 2.7.
+    [[nodiscard]] std::vector<item_result> alter_user_scram_credentials(
+        std::vector<scram_credential_alteration> alterations, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(detail::alter_user_scram_credentials_request{std::move(alterations)},
+                        options, ec);
+    }
+    [[nodiscard]] std::vector<item_result> alter_user_scram_credentials(
+        std::vector<scram_credential_alteration> alterations, std::error_code& ec) {
+        return alter_user_scram_credentials(std::move(alterations), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<item_result> alter_user_scram_credentials(
+        std::vector<scram_credential_alteration> alterations, const admin_options& options) {
+        return run_or_throw(detail::alter_user_scram_credentials_request{std::move(alterations)},
+                            options);
+    }
+    [[nodiscard]] std::vector<item_result> alter_user_scram_credentials(
+        std::vector<scram_credential_alteration> alterations) {
+        return alter_user_scram_credentials(std::move(alterations), defaults());
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_alter_user_scram_credentials(std::vector<scram_credential_alteration> alterations,
+                                            const admin_options& options,
+                                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_user_scram_credentials_request{std::move(alterations)},
+                        options, std::forward<Token>(token));
+    }
+    template <asio::completion_token_for<void(boost::system::error_code, std::vector<item_result>)>
+                  Token = kflow::use_awaitable_t>
+    auto async_alter_user_scram_credentials(std::vector<scram_credential_alteration> alterations,
+                                            Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::alter_user_scram_credentials_request{std::move(alterations)},
+                        defaults(), std::forward<Token>(token));
+    }
+
     /// Every topic except internal ones, sorted by name.
     [[nodiscard]] std::vector<topic_metadata> list_topics() { return list_topics(false); }
     template <
