@@ -5,6 +5,9 @@
 #   KFLOW_SANITIZE=address,undefined ./scripts/test.sh    ASan + UBSan, Debug build in build-asan/
 #   KFLOW_SANITIZE=thread ./scripts/test.sh               TSan, Debug build in build-tsan/
 #   ./scripts/test.sh -R producer                         extra arguments go to ctest
+#   KFLOW_LIBRDKAFKA_PREFIX=DIR ./scripts/test.sh         against the librdkafka installed in DIR
+#                                                         (scripts/build-librdkafka.sh makes one),
+#                                                         Release build in build-librdkafka-<ver>/
 #
 # KFLOW_BUILD_DIR overrides the build directory. KFLOW_TEST_JOBS (default 2) tests run at once; each is stopped after KFLOW_TEST_TIMEOUT seconds
 # (default 600). Exits non-zero when a build step or any test fails.
@@ -43,6 +46,21 @@ configure=()
 if [[ -n $sanitize ]]; then
     # Sanitizer runs are for the tests: examples and benchmarks are built once, in build/.
     configure=(-DKFLOW_SANITIZE="$sanitize" -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF)
+fi
+
+if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
+    # Set but empty (a failed $(...)) must not quietly test Debian's librdkafka instead.
+    prefix=$KFLOW_LIBRDKAFKA_PREFIX
+    [[ -n $prefix ]] || kflow_fail "KFLOW_LIBRDKAFKA_PREFIX is set but empty"
+    [[ -f $prefix/lib/pkgconfig/rdkafka.pc ]] ||
+        kflow_fail "KFLOW_LIBRDKAFKA_PREFIX=$prefix: no lib/pkgconfig/rdkafka.pc there"
+    [[ -z $sanitize ]] || kflow_fail "KFLOW_LIBRDKAFKA_PREFIX is for plain builds, not sanitizers"
+    # cmake/FindRdKafka.cmake asks pkg-config first; the test programs find the library through
+    # their build RPATH, and the packaging tests' own builds inherit the variable.
+    export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+    dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build-$(basename "$prefix")}
+    # Benchmarks compare kflow with librdkafka; their numbers belong to the default build.
+    configure=(-DKFLOW_BUILD_BENCHMARKS=OFF)
 fi
 
 kflow_install_dependencies
