@@ -391,3 +391,52 @@ TEST_CASE("integration: SCRAM credentials upsert, describe, delete", "[admin][in
     kflow::throw_if_any_failed(last, "removing the last credential");
     CHECK(wait_for_credentials(admin, user, {}).empty());
 }
+
+TEST_CASE("integration: elect preferred leaders", "[admin][integration]") {
+    auto bootstrap = cluster_or_skip("elect leaders");
+    if (!bootstrap)
+        return;
+    kflow::admin_client admin(config_for(*bootstrap));
+    const auto topic = unique_name("kflow-admin-elect");
+    scope_guard cleanup([&] { delete_quietly(admin, {topic}); });
+    kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 2, 1)}), "setup");
+    REQUIRE(wait_for_topic(admin, topic, 2));
+
+    std::error_code ec;
+    auto elected =
+        admin.elect_leaders(kflow::election_type::preferred, {{topic, 0}, {topic, 1}}, ec);
+    if (ec == kflow::errc::unsupported_by_librdkafka) {
+        CHECK_THAT(ec.message(), Catch::Contains("librdkafka"));
+        WARN("SKIPPED: elect_leaders: kflow was built against librdkafka "
+             << kflow::detail::built_librdkafka_version() << "; it needs 2.6.0");
+        return;
+    }
+    if (ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
+        WARN("SKIPPED: elect_leaders: the broker does not support ElectLeaders (Kafka 2.4+ does)");
+        return;
+    }
+    REQUIRE_FALSE(ec);
+    REQUIRE(elected.size() == 2);
+    for (const auto& r : elected) {
+        INFO(r.item_name() << ": " << r.message);
+        CHECK(r.topic == topic);
+        // With one replica per partition the preferred replica already leads.
+        CHECK((r.ok() || r.error == kflow::make_error_code(RD_KAFKA_RESP_ERR_ELECTION_NOT_NEEDED)));
+    }
+
+    // A partition the topic does not have fails alone (asynchronous form).
+    asio::io_context io;
+    std::vector<kflow::election_result> missing;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            std::vector<kflow::topic_partition> partitions{{topic, 7}};
+            missing = co_await admin.async_elect_leaders(kflow::election_type::preferred,
+                                                         std::move(partitions));
+        },
+        asio::detached);
+    io.run();
+    REQUIRE(missing.size() == 1);
+    CHECK(missing[0].partition == 7);
+    CHECK(missing[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+}

@@ -36,13 +36,14 @@
 // librdkafka version: operations newer librdkafka added and 2.0.2 lacks exist in every build;
 // built against an older librdkafka they fail with errc::unsupported_by_librdkafka naming the
 // version needed (incremental_alter_configs, describe_user_scram_credentials and
-// alter_user_scram_credentials: 2.2.0). describe_topics, describe_cluster and
+// alter_user_scram_credentials: 2.2.0; elect_leaders: 2.6.0). describe_topics, describe_cluster and
 // list_offsets are served from Metadata and ListOffsets, which every librdkafka has.
 
 #include <kflow/admin_acls.hpp>
 #include <kflow/admin_config.hpp>
 #include <kflow/admin_configs.hpp>
 #include <kflow/admin_groups.hpp>
+#include <kflow/admin_leaders.hpp>
 #include <kflow/admin_offsets.hpp>
 #include <kflow/admin_options.hpp>
 #include <kflow/admin_results.hpp>
@@ -52,6 +53,7 @@
 #include <kflow/detail/admin_config_requests.hpp>
 #include <kflow/detail/admin_core.hpp>
 #include <kflow/detail/admin_group_requests.hpp>
+#include <kflow/detail/admin_leader_requests.hpp>
 #include <kflow/detail/admin_metadata_requests.hpp>
 #include <kflow/detail/admin_record_requests.hpp>
 #include <kflow/detail/admin_scram_requests.hpp>
@@ -751,6 +753,47 @@ class admin_client {
     auto async_delete_records(std::vector<topic_partition_offset> before,
                               Token&& token = kflow::use_awaitable_t{}) {
         return initiate(detail::delete_records_request{std::move(before)}, defaults(),
+                        std::forward<Token>(token));
+    }
+
+    /// Elects leaders for `partitions` (empty: every partition of the cluster, and only those
+    /// where something was elected or failed are reported): the preferred replica, or with
+    /// election_type::unclean an out-of-sync replica where no in-sync one is left. One
+    /// election_result per partition; ELECTION_NOT_NEEDED means it already had that leader.
+    /// Needs librdkafka 2.6.0 and a broker from Kafka 2.4: built against an older librdkafka it
+    /// fails with errc::unsupported_by_librdkafka.
+    [[nodiscard]] std::vector<election_result> elect_leaders(
+        election_type type, std::vector<topic_partition> partitions, const admin_options& options,
+        std::error_code& ec) {
+        return run_sync(detail::elect_leaders_request{type, std::move(partitions)}, options, ec);
+    }
+    [[nodiscard]] std::vector<election_result> elect_leaders(
+        election_type type, std::vector<topic_partition> partitions, std::error_code& ec) {
+        return elect_leaders(type, std::move(partitions), defaults(), ec);
+    }
+    [[nodiscard]] std::vector<election_result> elect_leaders(
+        election_type type, std::vector<topic_partition> partitions, const admin_options& options) {
+        return run_or_throw(detail::elect_leaders_request{type, std::move(partitions)}, options);
+    }
+    [[nodiscard]] std::vector<election_result> elect_leaders(
+        election_type type, std::vector<topic_partition> partitions) {
+        return elect_leaders(type, std::move(partitions), defaults());
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<election_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_elect_leaders(election_type type, std::vector<topic_partition> partitions,
+                             const admin_options& options,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::elect_leaders_request{type, std::move(partitions)}, options,
+                        std::forward<Token>(token));
+    }
+    template <
+        asio::completion_token_for<void(boost::system::error_code, std::vector<election_result>)>
+            Token = kflow::use_awaitable_t>
+    auto async_elect_leaders(election_type type, std::vector<topic_partition> partitions,
+                             Token&& token = kflow::use_awaitable_t{}) {
+        return initiate(detail::elect_leaders_request{type, std::move(partitions)}, defaults(),
                         std::forward<Token>(token));
     }
 
