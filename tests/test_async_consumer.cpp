@@ -178,16 +178,17 @@ TEST_CASE("a revocation waits for the application to commit",
         CHECK_FALSE(err);
         for (const auto& c : committed)
             CHECK(c.offset == 4);
-        co_await first.async_close(5s);
-        // The first member's leave makes the second rejoin. The mock cluster holds a JoinGroup
-        // response until the rebalance completes and answers a connection's requests in order,
-        // so a LeaveGroup sent meanwhile waits behind it, past the close timeout: close the
-        // second member once it owns both partitions.
+        // The mock can start another round right after this one (a follower's early SyncGroup
+        // is refused and it rejoins; docs/mock-cluster.md), and a LeaveGroup sent meanwhile waits
+        // behind the held JoinGroup: close within the configured timeout, which allows for that.
+        co_await first.async_close(config.close_timeout());
+        // The first member's leave makes the second rejoin; rather than have its LeaveGroup wait
+        // behind that JoinGroup too, close the second member once it owns both partitions.
         for (;;) {
             auto ev = co_await second->async_rebalance();
             if (ev.kind == kflow::rebalance_kind::assigned && ev.partitions.size() == 2)
                 break;
         }
-        co_await second->async_close(5s);
+        co_await second->async_close(config.close_timeout());
     });
 }

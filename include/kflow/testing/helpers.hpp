@@ -44,6 +44,10 @@ class expectation_failed : public std::runtime_error {
 
 /// Consumer settings for tests: reads from the beginning, and fetches return within 10 ms
 /// (the mock holds an empty fetch for the whole fetch.wait.max.ms, 500 ms by default).
+/// The close timeout is kflow's default, 10 s: a close that overlaps a group rebalance sends its
+/// LeaveGroup behind the member's pending JoinGroup, which a broker answers only when the round
+/// ends, and librdkafka gives that LeaveGroup up to 5 s; a shorter timeout makes such a close
+/// report `timed_out` although it would have finished.
 [[nodiscard]] inline consumer_config test_consumer_config(std::string_view bootstrap_servers,
                                                           std::string_view group_id) {
     consumer_config cfg;
@@ -53,7 +57,7 @@ class expectation_failed : public std::runtime_error {
         .fetch_wait_max(std::chrono::milliseconds(10))
         .session_timeout(std::chrono::seconds(6))
         .heartbeat_interval(std::chrono::milliseconds(500))
-        .close_timeout(std::chrono::seconds(5));
+        .close_timeout(std::chrono::seconds(10));
     return cfg;
 }
 
