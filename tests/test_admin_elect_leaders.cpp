@@ -2,6 +2,8 @@
 // values, the version gate (librdkafka 2.6.0) in every form, and against the mock: the request
 // completes promptly with a clear error (the mock serves no ElectLeaders). The election on a
 // real broker is in test_admin_integration.
+#include "admin_test_support.hpp"
+
 #include <kflow/admin_client.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
@@ -17,55 +19,40 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::election_type;
 
+using kflow_test::kafka_error_thrown_by;
+using kflow_test::offline_admin_client;
+
 namespace {
 
 constexpr bool elect_leaders_available = kflow::librdkafka_at_least(2, 6, 0);
-
-/// An admin client pointed at nothing: validation happens before anything is sent.
-kflow::admin_client offline_client() {
-    kflow::admin_config cfg;
-    cfg.bootstrap_servers("127.0.0.1:1").request_timeout(2s);
-    return kflow::admin_client(cfg);
-}
-
-/// The message of the throwing form's exception, or "" when it did not throw.
-template <class F>
-std::string thrown_by(F f) {
-    try {
-        f();
-    } catch (const kflow::kafka_error& e) {
-        return e.what();
-    }
-    return {};
-}
 
 }  // namespace
 
 TEST_CASE("elect_leaders names what is wrong with its input, in every form",
           "[admin][elect_leaders][mapping]") {
-    auto admin = offline_client();
+    auto admin = offline_admin_client();
     std::error_code ec;
     auto results = admin.elect_leaders(election_type::preferred, {{"", 0}}, ec);
     CHECK(ec == std::errc::invalid_argument);
     CHECK(results.empty());
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred, {{"", 0}});
                }),
                Catch::Contains("elect_leaders: a topic name is empty"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::unclean, {{"orders", -1}});
                }),
                Catch::Contains("'orders' [-1]: partition must not be negative"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred,
                                              {{"orders", 1}, {"orders", 2}, {"orders", 1}});
                }),
                Catch::Contains("'orders' [1] appears twice in one request"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(static_cast<election_type>(5), {{"orders", 1}});
                }),
                Catch::Contains("unknown election_type 5"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred, {{"orders", 1}},
                                              admin.defaults().validating());
                }),
@@ -88,7 +75,7 @@ TEST_CASE("elect_leaders is gated on librdkafka 2.6.0, in every form",
     CHECK_FALSE(all.prepare());
     CHECK(all.native != nullptr);
 #else
-    auto admin = offline_client();
+    auto admin = offline_admin_client();
     const std::string needs =
         "elect_leaders needs librdkafka 2.6.0 or newer; kflow was built "
         "against librdkafka " +
@@ -96,7 +83,7 @@ TEST_CASE("elect_leaders is gated on librdkafka 2.6.0, in every form",
     std::error_code ec;
     (void)admin.elect_leaders(election_type::preferred, {}, ec);
     CHECK(ec == kflow::errc::unsupported_by_librdkafka);
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred, {{"orders", 0}});
                }),
                Catch::Contains(needs));
@@ -138,8 +125,9 @@ TEST_CASE("elect_leaders against the mock completes promptly with a clear error"
     (void)admin.elect_leaders(election_type::preferred, {{topic, 0}, {topic, 1}}, ec);
     CHECK(ec == expected);
     if constexpr (elect_leaders_available) {
-        CHECK_THAT(thrown_by([&] { (void)admin.elect_leaders(election_type::preferred, {}); }),
-                   Catch::Contains("elect_leaders: the broker does not support ElectLeaders"));
+        CHECK_THAT(
+            kafka_error_thrown_by([&] { (void)admin.elect_leaders(election_type::preferred, {}); }),
+            Catch::Contains("elect_leaders: the broker does not support ElectLeaders"));
     }
     boost::system::error_code async_ec;
     asio::co_spawn(

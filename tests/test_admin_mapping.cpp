@@ -1,5 +1,7 @@
 // admin_client without a broker: specs and options to librdkafka's admin objects, validation
 // that names the field, result parsing helpers, enum mappings, and redaction when printing.
+#include "admin_test_support.hpp"
+
 #include <kflow/admin_client.hpp>
 
 #include <catch2/catch.hpp>
@@ -8,17 +10,13 @@
 
 using namespace std::chrono_literals;
 
+using kflow_test::kafka_error_thrown_by;
+using kflow_test::offline_admin_client;
+
 namespace {
 
 std::string problem_of(const kflow::topic_spec& spec) {
     return kflow::detail::topic_spec_problem(spec);
-}
-
-/// An admin client pointed at nothing: validation happens before anything is sent.
-kflow::admin_client offline_client() {
-    kflow::admin_config cfg;
-    cfg.bootstrap_servers("127.0.0.1:1").request_timeout(2s);
-    return kflow::admin_client(cfg);
 }
 
 }  // namespace
@@ -44,7 +42,7 @@ TEST_CASE("invalid topic specs get an error naming the field", "[admin][mapping]
 }
 
 TEST_CASE("invalid input fails before anything is sent, in every form", "[admin][mapping]") {
-    auto admin = offline_client();
+    auto admin = offline_admin_client();
     std::error_code ec;
     auto results = admin.create_topics({kflow::topic_spec("t", 0, 1)}, ec);
     CHECK(ec == std::errc::invalid_argument);
@@ -181,7 +179,7 @@ TEST_CASE("per-item results: helpers name each failure", "[admin][mapping]") {
 }
 
 TEST_CASE("incremental_alter_configs is gated on the librdkafka version", "[admin][mapping]") {
-    auto admin = offline_client();
+    auto admin = offline_admin_client();
     std::error_code ec;
     (void)admin.incremental_alter_configs(
         {kflow::incremental_config_alteration(

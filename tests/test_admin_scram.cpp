@@ -3,6 +3,8 @@
 // kflow's values, the version gate (librdkafka 2.2.0) in every form, and against the mock: the
 // request completes promptly with a clear error (the mock serves no admin API). The round trip
 // against a real broker is in test_admin_integration.
+#include "admin_test_support.hpp"
+
 #include <kflow/admin_client.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
@@ -22,16 +24,12 @@ using namespace std::chrono_literals;
 using kflow::scram_credential_alteration;
 using kflow::scram_mechanism;
 
+using kflow_test::kafka_error_thrown_by;
+using kflow_test::offline_admin_client;
+
 namespace {
 
 constexpr bool scram_available = kflow::librdkafka_at_least(2, 2, 0);
-
-/// An admin client pointed at nothing: validation happens before anything is sent.
-kflow::admin_client offline_client() {
-    kflow::admin_config cfg;
-    cfg.bootstrap_servers("127.0.0.1:1").request_timeout(2s);
-    return kflow::admin_client(cfg);
-}
 
 std::string problem_of(const scram_credential_alteration& a) {
     return kflow::detail::scram_alteration_problem(a);
@@ -41,17 +39,6 @@ std::string printed(const scram_credential_alteration& a) {
     std::ostringstream out;
     out << a;
     return out.str();
-}
-
-/// The message of the throwing form's exception, or "" when it did not throw.
-template <class F>
-std::string thrown_by(F f) {
-    try {
-        f();
-    } catch (const kflow::kafka_error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 }  // namespace
@@ -87,35 +74,35 @@ TEST_CASE("SCRAM alterations are checked before anything is sent", "[admin][scra
 
 TEST_CASE("SCRAM requests name what is wrong with a batch, in every form",
           "[admin][scram][mapping]") {
-    auto admin = offline_client();
+    auto admin = offline_admin_client();
     std::error_code ec;
     auto altered = admin.alter_user_scram_credentials({}, ec);
     CHECK(ec == std::errc::invalid_argument);
     CHECK(altered.empty());
-    CHECK_THAT(thrown_by([&] { (void)admin.alter_user_scram_credentials({}); }),
+    CHECK_THAT(kafka_error_thrown_by([&] { (void)admin.alter_user_scram_credentials({}); }),
                Catch::Contains("alter_user_scram_credentials: no alterations given"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.alter_user_scram_credentials(
                        {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "a"),
                         scram_credential_alteration::remove("alice", scram_mechanism::sha256)});
                }),
                Catch::Contains("user 'alice' SCRAM-SHA-256 is altered twice in one request"));
     // Two mechanisms of one user in one batch are fine: only the check for the pair is up front.
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.alter_user_scram_credentials(
                        {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "a"),
                         scram_credential_alteration::upsert("alice", scram_mechanism::sha512, "")});
                }),
                Catch::Contains("user 'alice': the password is empty"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.describe_user_scram_credentials({"alice", ""});
                }),
                Catch::Contains("describe_user_scram_credentials: a user name is empty"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.describe_user_scram_credentials({"bob", "bob"});
                }),
                Catch::Contains("user 'bob' appears twice in one request"));
-    CHECK_THAT(thrown_by([&] {
+    CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.alter_user_scram_credentials(
                        {scram_credential_alteration::remove("bob", scram_mechanism::sha256)},
                        admin.defaults().validating());
@@ -175,7 +162,7 @@ TEST_CASE("SCRAM operations are gated on librdkafka 2.2.0, in every form",
     }
 #else
     {
-        auto admin = offline_client();
+        auto admin = offline_admin_client();
         const std::string needs =
             "needs librdkafka 2.2.0 or newer; kflow was built against "
             "librdkafka " +
@@ -187,10 +174,10 @@ TEST_CASE("SCRAM operations are gated on librdkafka 2.2.0, in every form",
         (void)admin.alter_user_scram_credentials(
             {scram_credential_alteration::remove("alice", scram_mechanism::sha256)}, ec);
         CHECK(ec == kflow::errc::unsupported_by_librdkafka);
-        CHECK_THAT(thrown_by([&] { (void)admin.describe_user_scram_credentials(); }),
+        CHECK_THAT(kafka_error_thrown_by([&] { (void)admin.describe_user_scram_credentials(); }),
                    Catch::Contains("describe_user_scram_credentials " + needs));
         CHECK_THAT(
-            thrown_by([&] {
+            kafka_error_thrown_by([&] {
                 (void)admin.alter_user_scram_credentials(
                     {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "pw")});
             }),
@@ -236,9 +223,10 @@ TEST_CASE("SCRAM operations against the mock complete promptly with a clear erro
         {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "pw")}, ec);
     CHECK(ec == expected);
     if constexpr (scram_available) {
-        CHECK_THAT(thrown_by([&] { (void)admin.describe_user_scram_credentials({"alice"}); }),
-                   Catch::Contains("describe_user_scram_credentials: the broker does not support "
-                                   "DescribeUserScramCredentials"));
+        CHECK_THAT(
+            kafka_error_thrown_by([&] { (void)admin.describe_user_scram_credentials({"alice"}); }),
+            Catch::Contains("describe_user_scram_credentials: the broker does not support "
+                            "DescribeUserScramCredentials"));
     }
 
     boost::system::error_code async_describe, async_alter;
