@@ -6,8 +6,10 @@
 // Offsets: librdkafka's automatic offset store is off. The core remembers which records it
 // handed to the application and stores their offsets (so auto-commit and commit() may commit
 // them) only once they count as handled: when the application comes back for more, commits,
-// or a rebalance/close happens in a later call. A record that failed to deserialize holds its
-// partition's stored offset at its own offset until the application marks it handled.
+// or a rebalance/close happens in a later call. Without auto-commit nothing reads the store
+// between commits, so it is written only when a commit, revocation or close needs it. A record
+// that failed to deserialize holds its partition's stored offset at its own offset until the
+// application marks it handled.
 
 #include <kflow/consumer_config.hpp>
 #include <kflow/deserialization_error.hpp>
@@ -105,7 +107,11 @@ class consumer_core : public client_core {
     /// on_error, fatal ones thrown.
     [[nodiscard]] std::vector<message_handle> fetch(std::size_t max,
                                                     std::chrono::milliseconds timeout) {
-        store_handled();
+        // Stored offsets are read by commits alone. Auto-commit reads them whenever its timer
+        // fires, so they must be current; without it, every path that commits stores first
+        // (commit_handled, close, a revocation), and storing per fetch would only cost time.
+        if (auto_commit_)
+            store_handled();
         std::vector<message_handle> out;
         // Records already taken from librdkafka come first, except those of paused partitions:
         // they wait, in order, for resume(). librdkafka holds back what it has not handed out.
