@@ -10,7 +10,6 @@
 
 using namespace std::chrono_literals;
 
-using kflow_test::kafka_error_thrown_by;
 using kflow_test::offline_admin_client;
 
 namespace {
