@@ -476,7 +476,7 @@ TEST_CASE("a paused partition delivers nothing until it is resumed", "[consumer]
     // Already fetched records of the paused partition must not come out either.
     consumer.pause({{topic, 0}});
     produce(cluster, topic, 2, 1, 100);
-    const auto while_paused = kflow::testing::consume_until(consumer, 3, 1500ms);
+    const auto while_paused = kflow::testing::consume_until(consumer, 3, 3s);
     CHECK(values_of(while_paused) == std::vector<std::string>{"v100", "v101"});
     CHECK_FALSE(consumer.poll(300ms));
 

@@ -256,7 +256,7 @@ TEST_CASE("poll_batch stops before a failure, throws it next, then goes on: noth
 
     std::optional<kflow::deserialization_failure> failure;
     try {
-        const auto unexpected = consumer.poll_batch(5, 1s);
+        const auto unexpected = consumer.poll_batch(5, 10s);
         FAIL_CHECK("no failure; got " << unexpected.size() << " records");
     } catch (const kflow::deserialization_error& e) {
         failure = e.failure();
@@ -266,7 +266,7 @@ TEST_CASE("poll_batch stops before a failure, throws it next, then goes on: noth
     CHECK(failure->record.value == bytes_of("[1,2,3]"));
     CHECK(failure->code == kflow::errc::deserialization_failed);
 
-    const auto rest = consumer.poll_batch(5, 1s);
+    const auto rest = consumer.poll_batch(5, 10s);
     CHECK(offsets_of(rest) == std::vector<std::int64_t>{3, 4});
     CHECK(rest.at(0).value == shop::order{3, "x"});
     CHECK(consumer.poll_batch(5, 100ms).empty());
@@ -306,13 +306,13 @@ TEST_CASE("records kflow holds after a cut-short batch stay back while their par
     consumer.resume({{topic, 0}});
     std::optional<kflow::deserialization_failure> failure;
     try {
-        (void)consumer.poll_batch(3, 1s);
+        (void)consumer.poll_batch(3, 10s);
     } catch (const kflow::deserialization_error& e) {
         failure = e.failure();
     }
     REQUIRE(failure);
     CHECK(failure->record.offset == 1);
-    const auto rest = consumer.poll_batch(3, 1s);
+    const auto rest = consumer.poll_batch(3, 10s);
     REQUIRE(rest.size() == 1);
     CHECK(rest[0].offset == 2);
 }

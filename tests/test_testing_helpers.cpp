@@ -28,6 +28,13 @@ using string_producer = kflow::producer<std::string, std::string>;
 using string_consumer = kflow::consumer<std::string, std::string>;
 using string_record = kflow::producer_record<std::string, std::string>;
 
+/// How long a test that expects a helper to fail gives the records that should arrive meanwhile.
+/// Such a test waits all of it, so it is no longer than needed; but a consumer's first fetch can
+/// take a second or more when CI runs two test programs at once on two cores.
+constexpr auto arrival_deadline = 5s;
+const std::string arrival_ms =
+    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(arrival_deadline).count());
+
 /// A one-partition topic holding `values`, keyed "k-0", "k-1", ..., with a "seq" header.
 std::string topic_with(mock_cluster& cluster, const std::vector<std::string>& values) {
     const auto topic = unique_name("helpers");
@@ -179,11 +186,11 @@ TEST_CASE("consume_until returns what arrived when the deadline passes first", "
     const auto topic = topic_with(cluster, {"a", "b"});
     auto consumer = reader(cluster, topic);
     const auto start = std::chrono::steady_clock::now();
-    const auto records = kflow::testing::consume_until(consumer, 5, 1500ms);
+    const auto records = kflow::testing::consume_until(consumer, 5, arrival_deadline);
     const auto took = std::chrono::steady_clock::now() - start;
     CHECK(records.size() == 2);
-    CHECK(took >= 1500ms);
-    CHECK(took < 5s);  // bounded by the deadline, not by anything else
+    CHECK(took >= arrival_deadline);
+    CHECK(took < arrival_deadline + 3s);  // bounded by the deadline, not by anything else
 }
 
 TEST_CASE("require_records returns exactly the records asked for", "[testing]") {
@@ -200,11 +207,11 @@ TEST_CASE("require_records fails naming the count and listing what did arrive", 
     const auto topic = topic_with(cluster, {"only-one"});
     auto consumer = reader(cluster, topic);
     try {
-        (void)kflow::testing::require_records(consumer, 3, 1s);
+        (void)kflow::testing::require_records(consumer, 3, arrival_deadline);
         FAIL("require_records did not throw");
     } catch (const kflow::testing::expectation_failed& e) {
         const std::string what = e.what();
-        CHECK_THAT(what, Contains("expected 3 record(s) within 1000 ms, got 1"));
+        CHECK_THAT(what, Contains("expected 3 record(s) within " + arrival_ms + " ms, got 1"));
         CHECK_THAT(what, Contains(topic + " [0] @ 0 key=\"k-0\" value=\"only-one\" "
                                           "headers={seq=\"0\"}"));
     }
@@ -234,13 +241,14 @@ TEST_CASE("expect_record fails listing the records that arrived instead", "[test
     const auto topic = topic_with(cluster, {"a", "b"});
     auto consumer = reader(cluster, topic);
     // The value matches record 1, the header value does not: no match.
-    const auto result =
-        kflow::testing::expect_record(consumer, {.value = "b", .headers = {{"seq", "7"}}}, 1500ms);
+    const auto result = kflow::testing::expect_record(
+        consumer, {.value = "b", .headers = {{"seq", "7"}}}, arrival_deadline);
     REQUIRE_FALSE(result);
     CHECK(result.skipped_count() == 2);
     const auto& failure = result.failure();
     CHECK_THAT(failure, Contains("no record matching {value=\"b\" headers including "
-                                 "{seq=\"7\"}} arrived within 1500 ms"));
+                                 "{seq=\"7\"}} arrived within " +
+                                 arrival_ms + " ms"));
     CHECK_THAT(failure, Contains("2 other record(s) arrived:"));
     CHECK_THAT(failure, Contains(topic + " [0] @ 0 key=\"k-0\" value=\"a\" headers={seq=\"0\"}"));
     CHECK_THAT(failure, Contains(topic + " [0] @ 1 key=\"k-1\" value=\"b\" headers={seq=\"1\"}"));
@@ -269,10 +277,11 @@ TEST_CASE("require_record throws expectation_failed with the whole story", "[tes
     mock_cluster cluster;
     const auto topic = topic_with(cluster, {"a"});
     auto consumer = reader(cluster, topic);
-    CHECK_THROWS_WITH(kflow::testing::require_record(consumer, {.topic = "elsewhere"}, 1s),
-                      Contains("no record matching {topic=elsewhere} arrived within 1000 ms; "
-                               "1 other record(s) arrived:\n  " +
-                               topic + " [0] @ 0 key=\"k-0\" value=\"a\""));
+    CHECK_THROWS_WITH(
+        kflow::testing::require_record(consumer, {.topic = "elsewhere"}, arrival_deadline),
+        Contains("no record matching {topic=elsewhere} arrived within " + arrival_ms +
+                 " ms; 1 other record(s) arrived:\n  " + topic +
+                 " [0] @ 0 key=\"k-0\" value=\"a\""));
 }
 
 TEST_CASE("a failure message keeps the first 20 records and counts the rest", "[testing]") {
@@ -283,7 +292,7 @@ TEST_CASE("a failure message keeps the first 20 records and counts the rest", "[
     const auto topic = topic_with(cluster, values);
     auto consumer = reader(cluster, topic);
     // Wait for all 25 to be skipped: the key matches none of them.
-    const auto result = kflow::testing::expect_record(consumer, {.key = "none"}, 3s);
+    const auto result = kflow::testing::expect_record(consumer, {.key = "none"}, arrival_deadline);
     REQUIRE_FALSE(result);
     CHECK(result.skipped_count() == 25);
     CHECK(result.skipped().size() == 20);
@@ -336,7 +345,8 @@ TEST_CASE("expect_record works for optional keys and values (null keys)", "[test
     kflow::consumer<nullable, nullable> consumer(kflow::testing::test_consumer_config(
         cluster.bootstrap_servers(), unique_name("nullable-group")));
     consumer.assign({{topic, 0, kflow::offsets::beginning}});
-    const auto result = kflow::testing::expect_record(consumer, {.key = nullable("k")}, 1s);
+    const auto result =
+        kflow::testing::expect_record(consumer, {.key = nullable("k")}, arrival_deadline);
     REQUIRE_FALSE(result);
     CHECK_THAT(result.failure(), Contains("key=null value=\"no key\""));
 }
