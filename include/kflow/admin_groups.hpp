@@ -121,9 +121,7 @@ struct partition_lag {
     std::error_code error;
     std::string message;
 
-    [[nodiscard]] std::string item_name() const {
-        return "'" + topic + "' [" + std::to_string(partition) + "]";
-    }
+    [[nodiscard]] std::string item_name() const { return partition_label(topic, partition); }
 };
 
 /// consumer_group_lag's answer: one entry per partition, and the sum of what is known.

@@ -2,6 +2,8 @@
 // Leader elections as elect_leaders asks for them (KIP-460; brokers from Apache Kafka 2.4,
 // librdkafka 2.6.0), and their per-partition outcome.
 
+#include <kflow/topic_partition.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,9 +41,7 @@ struct election_result {
     std::string message;
 
     [[nodiscard]] bool ok() const noexcept { return !error; }
-    [[nodiscard]] std::string item_name() const {
-        return "'" + topic + "' [" + std::to_string(partition) + "]";
-    }
+    [[nodiscard]] std::string item_name() const { return partition_label(topic, partition); }
 };
 
 }  // namespace kflow

@@ -2,6 +2,8 @@
 // Offsets the admin client reads and deletes: list_offsets (earliest, latest or by time) and
 // delete_records.
 
+#include <kflow/topic_partition.hpp>
+
 #include <cstdint>
 #include <string>
 #include <system_error>
@@ -50,9 +52,7 @@ struct partition_offset_result {
     std::string message;
 
     [[nodiscard]] bool ok() const noexcept { return !error; }
-    [[nodiscard]] std::string item_name() const {
-        return "'" + topic + "' [" + std::to_string(partition) + "]";
-    }
+    [[nodiscard]] std::string item_name() const { return partition_label(topic, partition); }
 };
 
 }  // namespace kflow

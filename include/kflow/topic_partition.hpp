@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kflow {
@@ -23,6 +24,11 @@ inline constexpr std::int64_t invalid = RD_KAFKA_OFFSET_INVALID;      ///< none 
 
 /// "Any partition": let the partitioner choose.
 inline constexpr std::int32_t any_partition = RD_KAFKA_PARTITION_UA;
+
+/// How kflow names a partition in messages and results: 'orders' [3].
+[[nodiscard]] inline std::string partition_label(std::string_view topic, std::int32_t partition) {
+    return "'" + std::string(topic) + "' [" + std::to_string(partition) + "]";
+}
 
 struct topic_partition {
     std::string topic;

@@ -197,8 +197,8 @@ struct delete_consumer_groups_request {
                                             std::to_string(p.partition));
         }
         if (!seen.insert(p).second) {
-            return invalid_argument(op, "'" + p.topic + "' [" + std::to_string(p.partition) +
-                                            "] appears twice in one request");
+            return invalid_argument(
+                op, partition_label(p.topic, p.partition) + " appears twice in one request");
         }
     }
     return {};
@@ -250,8 +250,8 @@ struct alter_group_offsets_request {
         for (const auto& o : offsets) {
             if (o.offset < 0) {
                 return invalid_argument(name,
-                                        "'" + o.topic + "' [" + std::to_string(o.partition) +
-                                            "]: offset must be an absolute offset (>= 0), got " +
+                                        partition_label(o.topic, o.partition) +
+                                            ": offset must be an absolute offset (>= 0), got " +
                                             std::to_string(o.offset));
             }
             parts.push_back({o.topic, o.partition});

@@ -44,7 +44,7 @@ struct elect_leaders_request {
         }
         std::set<topic_partition> seen;
         for (const auto& p : partitions) {
-            const std::string where = "'" + p.topic + "' [" + std::to_string(p.partition) + "]";
+            const std::string where = partition_label(p.topic, p.partition);
             if (p.topic.empty())
                 return invalid_argument(name, "a topic name is empty");
             if (p.partition < 0)

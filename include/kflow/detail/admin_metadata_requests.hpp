@@ -165,8 +165,9 @@ struct watermarks_request {
                                              &out.low, &out.high, to_timeout_ms(o.request_timeout));
         if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
             err = {make_error_code(code),
-                   std::string(name) + ": '" + partition.topic + "' [" +
-                       std::to_string(partition.partition) + "]: " + rd_kafka_err2str(code),
+                   std::string(name) + ": " +
+                       partition_label(partition.topic, partition.partition) + ": " +
+                       rd_kafka_err2str(code),
                    {}};
             return {};
         }

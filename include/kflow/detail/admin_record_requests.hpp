@@ -28,7 +28,7 @@ struct delete_records_request {
             return invalid_argument(name, "no partitions given");
         std::set<topic_partition> seen;
         for (const auto& p : before) {
-            const std::string where = "'" + p.topic + "' [" + std::to_string(p.partition) + "]";
+            const std::string where = partition_label(p.topic, p.partition);
             if (p.topic.empty())
                 return invalid_argument(name, "a topic name is empty");
             if (p.partition < 0) {
