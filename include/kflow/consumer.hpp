@@ -38,6 +38,8 @@ class consumer {
           key_serde_(std::move(key_serde)),
           value_serde_(std::move(value_serde)) {}
 
+    /// A moved-from consumer is empty: valid() is false and every operation fails with
+    /// errc::closed (kafka_error, or the error_code of the non-throwing forms).
     consumer(consumer&&) noexcept = default;
     consumer& operator=(consumer&&) noexcept = default;
     /// Closes within the configured close_timeout (see close()).
@@ -47,18 +49,18 @@ class consumer {
 
     /// Joins the group for these topics; names starting with '^' are regular expressions.
     void subscribe(const std::vector<std::string>& topics, rebalance_listener listener = {}) {
-        raise_if(core_->subscribe(topics, std::move(listener)));
+        raise_if(live().subscribe(topics, std::move(listener)));
     }
-    void unsubscribe() { raise_if(core_->unsubscribe()); }
-    [[nodiscard]] std::vector<std::string> subscription() const { return core_->subscription(); }
+    void unsubscribe() { raise_if(live().unsubscribe()); }
+    [[nodiscard]] std::vector<std::string> subscription() const { return live().subscription(); }
 
     /// Reads these partitions without group management, from each given offset
     /// (offsets::stored, offsets::beginning, offsets::end or an absolute offset).
     void assign(const std::vector<topic_partition_offset>& partitions) {
-        raise_if(core_->assign(partitions));
+        raise_if(live().assign(partitions));
     }
-    void unassign() { raise_if(core_->assign({})); }
-    [[nodiscard]] std::vector<topic_partition> assignment() const { return core_->assignment(); }
+    void unassign() { raise_if(live().assign({})); }
+    [[nodiscard]] std::vector<topic_partition> assignment() const { return live().assignment(); }
 
     // -- Reading ------------------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class consumer {
     /// Up to `max` records within `timeout`. A batch ends before a record that cannot be
     /// deserialized: the next call throws deserialization_error for it, then goes on.
     [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout) {
-        auto msgs = core_->fetch(max, timeout);
+        auto msgs = live().fetch(max, timeout);
         std::vector<record_type> out;
         out.reserve(msgs.size());
         for (std::size_t i = 0; i < msgs.size(); ++i) {
@@ -87,13 +89,13 @@ class consumer {
                 std::vector<detail::message_handle> rest;
                 for (std::size_t j = i; j < msgs.size(); ++j)
                     rest.push_back(std::move(msgs[j]));
-                core_->give_back(std::move(rest));
+                live().give_back(std::move(rest));
                 return out;
             }
             std::vector<detail::message_handle> rest;
             for (std::size_t j = i + 1; j < msgs.size(); ++j)
                 rest.push_back(std::move(msgs[j]));
-            core_->give_back(std::move(rest));
+            live().give_back(std::move(rest));
             throw deserialization_error(std::get<deserialization_failure>(std::move(result)));
         }
         return out;
@@ -109,31 +111,33 @@ class consumer {
     /// The application is done with a record that failed to deserialize (it stored it aside,
     /// or chose to skip it): its partition's offsets may move past it again.
     void mark_handled(const deserialization_failure& failure) {
-        core_->release_hold(failure.record.position());
+        live().release_hold(failure.record.position());
     }
 
     // -- Commits ------------------------------------------------------------------------------
 
     /// Commits the offsets of every record handled so far and waits for the broker.
-    void commit() { raise_if(core_->commit_handled(false)); }
-    void commit(std::error_code& ec) { ec = core_->commit_handled(false).code; }
+    void commit() { raise_if(live().commit_handled(false)); }
+    void commit(std::error_code& ec) {
+        ec = core_ ? core_->commit_handled(false).code : moved_from().code;
+    }
     /// As commit(), without waiting. `done` runs inside a later poll() (or close(), with
     /// errc::closed if the brokers never answered). Without `done`, a failure goes to the
     /// config's on_error, or is thrown by the poll() that learns of it when there is none.
     void commit_async(commit_callback done = {}) {
-        raise_if(core_->commit_handled(true, std::move(done)));
+        raise_if(live().commit_handled(true, std::move(done)));
     }
 
     /// Commits exactly these offsets (each the next offset to read) and waits.
     void commit(const std::vector<topic_partition_offset>& offsets) {
-        raise_if(core_->commit_offsets(offsets, false));
+        raise_if(live().commit_offsets(offsets, false));
     }
     void commit(const std::vector<topic_partition_offset>& offsets, std::error_code& ec) {
-        ec = core_->commit_offsets(offsets, false).code;
+        ec = core_ ? core_->commit_offsets(offsets, false).code : moved_from().code;
     }
     void commit_async(const std::vector<topic_partition_offset>& offsets,
                       commit_callback done = {}) {
-        raise_if(core_->commit_offsets(offsets, true, std::move(done)));
+        raise_if(live().commit_offsets(offsets, true, std::move(done)));
     }
 
     /// Commits everything up to and including `record` in its partition, and waits.
@@ -157,7 +161,7 @@ class consumer {
         const std::vector<topic_partition>& partitions,
         ms timeout = std::chrono::seconds(10)) const {
         error_info err;
-        auto out = core_->committed(partitions, timeout, err);
+        auto out = live().committed(partitions, timeout, err);
         raise_if(err);
         return out;
     }
@@ -165,7 +169,7 @@ class consumer {
     [[nodiscard]] std::vector<topic_partition_offset> position(
         const std::vector<topic_partition>& partitions) const {
         error_info err;
-        auto out = core_->position(partitions, err);
+        auto out = live().position(partitions, err);
         raise_if(err);
         return out;
     }
@@ -173,27 +177,27 @@ class consumer {
     // -- Positioning and flow control ---------------------------------------------------------
 
     void seek(const topic_partition_offset& to, ms timeout = std::chrono::seconds(10)) {
-        raise_if(core_->seek(to, timeout));
+        raise_if(live().seek(to, timeout));
     }
     void pause(const std::vector<topic_partition>& partitions) {
-        raise_if(core_->pause(partitions));
+        raise_if(live().pause(partitions));
     }
     void resume(const std::vector<topic_partition>& partitions) {
-        raise_if(core_->resume(partitions));
+        raise_if(live().resume(partitions));
     }
 
     /// Asks the leader for a partition's low and high watermarks.
     [[nodiscard]] watermark_offsets watermarks(const topic_partition& tp,
                                                ms timeout = std::chrono::seconds(10)) const {
         error_info err;
-        auto w = core_->query_watermarks(tp, timeout, err);
+        auto w = live().query_watermarks(tp, timeout, err);
         raise_if(err);
         return w;
     }
     /// The watermarks from the latest fetch response, without a request.
     [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp) const {
         error_info err;
-        auto w = core_->cached_watermarks(tp, err);
+        auto w = live().cached_watermarks(tp, err);
         raise_if(err);
         return w;
     }
@@ -206,7 +210,7 @@ class consumer {
             query.push_back({p.topic, p.partition, time.time_since_epoch().count()});
         }
         error_info err;
-        auto out = core_->offsets_for_times(query, timeout, err);
+        auto out = live().offsets_for_times(query, timeout, err);
         raise_if(err);
         return out;
     }
@@ -215,16 +219,32 @@ class consumer {
 
     /// Commits what was handled (with auto-commit on), leaves the group and stops; bounded by
     /// `timeout` even when the brokers are gone (then it reports errc::timed_out).
-    void close(ms timeout) { raise_if(core_->close(timeout)); }
-    void close() { close(core_->close_timeout()); }
-    void close(std::error_code& ec) { ec = core_->close(core_->close_timeout()).code; }
+    void close(ms timeout) { raise_if(live().close(timeout)); }
+    void close() { close(live().close_timeout()); }
+    void close(std::error_code& ec) {
+        ec = core_ ? core_->close(core_->close_timeout()).code : moved_from().code;
+    }
 
-    [[nodiscard]] std::string name() const { return core_->name(); }
-    [[nodiscard]] std::string rebalance_protocol() const { return core_->rebalance_protocol(); }
-    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
-    [[nodiscard]] detail::consumer_core& core() noexcept { return *core_; }
+    /// False for a moved-from consumer.
+    [[nodiscard]] bool valid() const noexcept { return core_ != nullptr; }
+    [[nodiscard]] std::string name() const { return live().name(); }
+    [[nodiscard]] std::string rebalance_protocol() const { return live().rebalance_protocol(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
+        return core_ ? core_->native() : nullptr;
+    }
+    [[nodiscard]] detail::consumer_core& core() { return live(); }
 
   private:
+    /// The core, or errc::closed for a moved-from consumer (a defined state, not a crash).
+    [[nodiscard]] detail::consumer_core& live() const {
+        if (!core_)
+            moved_from().raise({});
+        return *core_;
+    }
+    static error_info moved_from() {
+        return {make_error_code(errc::closed), "consumer: used after being moved from", {}};
+    }
+
     static topic_partition_offset next_offset_after(const record_type& r) {
         return {r.topic, r.partition, r.offset + 1};
     }

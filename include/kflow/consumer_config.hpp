@@ -80,6 +80,17 @@ class consumer_config : public basic_config<consumer_config> {
         return close_timeout_;
     }
 
+    /// Upper bound on a synchronous commit's wait for the group coordinator's answer (commit(),
+    /// and commits inside a rebalance listener, which close() bounds by its own deadline too).
+    /// A commit that runs out reports errc::timed_out; the broker may still apply it.
+    consumer_config& commit_timeout(std::chrono::milliseconds t) {
+        commit_timeout_ = t;
+        return *this;
+    }
+    [[nodiscard]] std::chrono::milliseconds commit_timeout() const noexcept {
+        return commit_timeout_;
+    }
+
   private:
     void apply_safe_defaults() {
         // kflow stores offsets itself, for handled records only.
@@ -87,6 +98,7 @@ class consumer_config : public basic_config<consumer_config> {
     }
 
     std::chrono::milliseconds close_timeout_ = std::chrono::seconds(10);
+    std::chrono::milliseconds commit_timeout_ = std::chrono::seconds(10);
 };
 
 }  // namespace kflow

@@ -204,8 +204,10 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// stored offsets of handled records.
     void commit(const rd_kafka_topic_partition_list_t* offsets, std::unique_ptr<event_op> op) {
         commit_bridge_->hold();
+        // With a callback (never run: the queue is polled for events) librdkafka does not also
+        // report the commit as one of its own (consumer_core::on_auto_commit_trampoline).
         const auto err = rd_kafka_commit_queue(core_->native(), offsets, commit_bridge_->queue(),
-                                               nullptr, op.get());
+                                               &consumer_core::no_commit_callback, op.get());
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             (void)op.release();  // the commit result event carries it back
             return;
@@ -342,10 +344,20 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
                 // The final revocation arrives as an event on the close queue.
                 const auto* parts = rd_kafka_event_topic_partition_list(ev.get());
                 guarded(core_->callback_errors(), [&] { core_->finish_revoke(parts); });
+            } else if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT &&
+                       core_->is_own_commit(rd_kafka_event_opaque(ev.get())) &&
+                       !final_commit_error_) {
+                // auto-commit's final commit: if it failed, the close says so.
+                final_commit_error_ = consumer_core::auto_commit_failure(
+                    rd_kafka_event_error(ev.get()), rd_kafka_event_topic_partition_list(ev.get()));
             }
         }
-        if (rd_kafka_consumer_closed(core_->native()))
-            finish_close({});
+        if (rd_kafka_consumer_closed(core_->native())) {
+            auto err = std::move(final_commit_error_);
+            if (err)
+                err.message = "consumer closed, but its final commit failed: " + err.message;
+            finish_close(err);
+        }
     }
 
     void finish_close(const error_info& err) {
@@ -395,6 +407,7 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     std::shared_ptr<queue_bridge> close_bridge_;
     std::unique_ptr<asio::steady_timer> close_timer_;
     std::shared_ptr<event_op> close_op_;
+    error_info final_commit_error_;
 };
 
 }  // namespace kflow::detail

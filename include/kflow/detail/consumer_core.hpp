@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -32,11 +33,17 @@ class consumer_core : public client_core {
     explicit consumer_core(const consumer_config& cfg)
         : client_core(RD_KAFKA_CONSUMER, prepare(cfg), cfg.callbacks()),
           close_timeout_(cfg.close_timeout()),
+          commit_timeout_(cfg.commit_timeout()),
           manual_offset_store_(cfg.get("enable.auto.offset.store").value_or("true") == "false"),
           auto_commit_(cfg.get("enable.auto.commit").value_or("true") == "true") {
         // One queue for everything: client events are served by the consumer's own polls.
-        rd_kafka_poll_set_consumer(native());
+        if (auto err = described(rd_kafka_poll_set_consumer(native()), "consumer queue"))
+            err.raise({});
         queue_.reset(rd_kafka_queue_get_consumer(native()));
+        if (!queue_) {
+            throw kafka_error(make_error_code(errc::invalid_config),
+                              "consumer: librdkafka gave no consumer queue");
+        }
     }
 
     ~consumer_core() override {
@@ -54,6 +61,8 @@ class consumer_core : public client_core {
     /// Topic names, or regular expressions when they start with '^'.
     [[nodiscard]] error_info subscribe(const std::vector<std::string>& topics,
                                        rebalance_listener listener) {
+        if (unusable())
+            return closed_error("subscribe");
         listener_ = std::move(listener);
         partition_list_handle list(
             rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
@@ -64,6 +73,8 @@ class consumer_core : public client_core {
     }
 
     [[nodiscard]] error_info unsubscribe() {
+        if (unusable())
+            return closed_error("unsubscribe");
         store_handled();
         return described(rd_kafka_unsubscribe(native()), "unsubscribe");
     }
@@ -71,7 +82,7 @@ class consumer_core : public client_core {
     [[nodiscard]] std::vector<std::string> subscription() const {
         rd_kafka_topic_partition_list_t* list = nullptr;
         std::vector<std::string> out;
-        if (rd_kafka_subscription(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (unusable() || rd_kafka_subscription(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
             return out;
         partition_list_handle owned(list);
         for (int i = 0; i < list->cnt; ++i)
@@ -81,6 +92,8 @@ class consumer_core : public client_core {
 
     /// Manual assignment (no group rebalancing); offsets may be offsets::stored/beginning/end.
     [[nodiscard]] error_info assign(const std::vector<topic_partition_offset>& parts) {
+        if (unusable())
+            return closed_error("assign");
         store_handled();
         auto list = to_native(parts);
         return described(rd_kafka_assign(native(), parts.empty() ? nullptr : list.get()), "assign");
@@ -88,7 +101,7 @@ class consumer_core : public client_core {
 
     [[nodiscard]] std::vector<topic_partition> assignment() const {
         rd_kafka_topic_partition_list_t* list = nullptr;
-        if (rd_kafka_assignment(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (unusable() || rd_kafka_assignment(native(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
             return {};
         partition_list_handle owned(list);
         return partitions_from_native(list);
@@ -110,6 +123,8 @@ class consumer_core : public client_core {
         // Stored offsets are read by commits alone. Auto-commit reads them whenever its timer
         // fires, so they must be current; without it, every path that commits stores first
         // (commit_handled, close, a revocation), and storing per fetch would only cost time.
+        if (unusable())
+            closed_error("poll").raise({});
         if (auto_commit_)
             store_handled();
         std::vector<message_handle> out;
@@ -267,37 +282,42 @@ class consumer_core : public client_core {
     /// An asynchronous commit reports to `done`, or without it a failure to on_error (thrown
     /// from the poll that serves it when there is no on_error).
     [[nodiscard]] error_info commit_handled(bool async, commit_callback done = {}) {
+        if (unusable())
+            return closed_error("commit");
         store_handled();
         if (async)
             return start_async_commit(nullptr, std::move(done));
-        const auto err = rd_kafka_commit(native(), nullptr, 0);
-        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
-            return {};  // nothing new to commit
-        return described(err, "commit");
+        return commit_and_wait(nullptr);
     }
 
     /// Commits exactly these offsets (each is the next offset to read).
     [[nodiscard]] error_info commit_offsets(const std::vector<topic_partition_offset>& offsets,
                                             bool async, commit_callback done = {}) {
+        if (unusable())
+            return closed_error("commit");
         auto list = to_native(offsets);
         if (async)
             return start_async_commit(list.get(), std::move(done));
-        const auto err = rd_kafka_commit(native(), list.get(), 0);
-        if (err)
-            return described(err, "commit");
-        for (int i = 0; i < list->cnt; ++i) {
-            if (list->elems[i].err) {
-                return described(list->elems[i].err,
-                                 std::string("commit ") + list->elems[i].topic + " [" +
-                                     std::to_string(list->elems[i].partition) + "]");
-            }
-        }
-        return {};
+        return commit_and_wait(list.get());
+    }
+
+    /// The most a synchronous commit waits for the broker's answer: the config's commit_timeout,
+    /// and during close() no later than close's own deadline.
+    [[nodiscard]] std::chrono::milliseconds commit_wait_limit() const {
+        if (!close_deadline_)
+            return commit_timeout_;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            *close_deadline_ - std::chrono::steady_clock::now());
+        return std::clamp(left, std::chrono::milliseconds(0), commit_timeout_);
     }
 
     [[nodiscard]] std::vector<topic_partition_offset> committed(
         const std::vector<topic_partition>& parts, std::chrono::milliseconds timeout,
         error_info& err) const {
+        if (unusable()) {
+            err = closed_error("committed");
+            return {};
+        }
         auto list = to_native(parts);
         err = described(rd_kafka_committed(native(), list.get(), to_timeout_ms(timeout)),
                         "committed");
@@ -306,6 +326,10 @@ class consumer_core : public client_core {
 
     [[nodiscard]] std::vector<topic_partition_offset> position(
         const std::vector<topic_partition>& parts, error_info& err) const {
+        if (unusable()) {
+            err = closed_error("position");
+            return {};
+        }
         auto list = to_native(parts);
         err = described(rd_kafka_position(native(), list.get()), "position");
         return offsets_from_native(list.get());
@@ -315,6 +339,8 @@ class consumer_core : public client_core {
 
     [[nodiscard]] error_info seek(const topic_partition_offset& to,
                                   std::chrono::milliseconds timeout) {
+        if (unusable())
+            return closed_error("seek");
         drop_backlog_for(to.partition_id());
         auto list = to_native(std::vector<topic_partition_offset>{to});
         error_info err = error_info::adopt(
@@ -328,6 +354,8 @@ class consumer_core : public client_core {
     }
 
     [[nodiscard]] error_info pause(const std::vector<topic_partition>& parts) {
+        if (unusable())
+            return closed_error("pause");
         auto list = to_native(parts);
         auto err = described(rd_kafka_pause_partitions(native(), list.get()), "pause");
         if (!err)
@@ -335,6 +363,8 @@ class consumer_core : public client_core {
         return err;
     }
     [[nodiscard]] error_info resume(const std::vector<topic_partition>& parts) {
+        if (unusable())
+            return closed_error("resume");
         auto list = to_native(parts);
         auto err = described(rd_kafka_resume_partitions(native(), list.get()), "resume");
         if (!err) {
@@ -349,6 +379,10 @@ class consumer_core : public client_core {
                                                      std::chrono::milliseconds timeout,
                                                      error_info& err) const {
         watermark_offsets w;
+        if (unusable()) {
+            err = closed_error("watermarks");
+            return w;
+        }
         err = described(rd_kafka_query_watermark_offsets(native(), tp.topic.c_str(), tp.partition,
                                                          &w.low, &w.high, to_timeout_ms(timeout)),
                         "query watermark offsets");
@@ -359,6 +393,10 @@ class consumer_core : public client_core {
     [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp,
                                                       error_info& err) const {
         watermark_offsets w;
+        if (unusable()) {
+            err = closed_error("cached watermarks");
+            return w;
+        }
         err = described(rd_kafka_get_watermark_offsets(native(), tp.topic.c_str(), tp.partition,
                                                        &w.low, &w.high),
                         "get watermark offsets");
@@ -370,6 +408,10 @@ class consumer_core : public client_core {
     [[nodiscard]] std::vector<topic_partition_offset> offsets_for_times(
         const std::vector<topic_partition_offset>& times, std::chrono::milliseconds timeout,
         error_info& err) const {
+        if (unusable()) {
+            err = closed_error("offsets for times");
+            return {};
+        }
         auto list = to_native(times);
         err = described(rd_kafka_offsets_for_times(native(), list.get(), to_timeout_ms(timeout)),
                         "offsets for times");
@@ -384,10 +426,19 @@ class consumer_core : public client_core {
     error_info close(std::chrono::milliseconds timeout) {
         if (closed_)
             return {};
+        error_info final_commit_err;
         closed_ = true;
         store_handled();
         backlog_.clear();
         const auto deadline = std::chrono::steady_clock::now() + timeout;
+        // A listener that commits inside the final revocation waits no longer than close does.
+        close_deadline_ = deadline;
+        // Listeners run inside this close may still commit and query.
+        closing_ = true;
+        struct end_closing {
+            bool& flag;
+            ~end_closing() { flag = false; }
+        } closing_ends{closing_};
         close_queue_.reset(rd_kafka_queue_new(native()));
         rd_kafka_queue_t* close_queue = close_queue_.get();
         error_info err = error_info::adopt(rd_kafka_consumer_close_queue(native(), close_queue));
@@ -410,10 +461,30 @@ class consumer_core : public client_core {
             } else if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
                 // The consumer queue now forwards here, and an event API hands commit results
                 // over as events: the callback is ours to run.
-                on_commit_trampoline(native(), rd_kafka_event_error(ev.get()),
-                                     rd_kafka_event_topic_partition_list(ev.get()),
-                                     rd_kafka_event_opaque(ev.get()));
+                void* opaque = rd_kafka_event_opaque(ev.get());
+                if (is_own_commit(opaque)) {
+                    // librdkafka's own commit (auto-commit's final one): a failure is close's.
+                    auto failed = auto_commit_failure(rd_kafka_event_error(ev.get()),
+                                                      rd_kafka_event_topic_partition_list(ev.get()));
+                    if (failed && !final_commit_err)
+                        final_commit_err = std::move(failed);
+                } else {
+                    on_commit_trampoline(native(), rd_kafka_event_error(ev.get()),
+                                         rd_kafka_event_topic_partition_list(ev.get()), opaque);
+                }
             }
+        }
+        // A listener may have run past the deadline (a commit inside the final revocation):
+        // the close did not finish in time, whatever librdkafka says now.
+        if (!err && std::chrono::steady_clock::now() > deadline + close_grace) {
+            err = {make_error_code(errc::timed_out),
+                   "consumer close took longer than " + std::to_string(timeout.count()) +
+                       " ms (a rebalance listener waited?)",
+                   {}};
+        }
+        if (!err && final_commit_err) {
+            err = std::move(final_commit_err);
+            err.message = "consumer closed, but its final commit failed: " + err.message;
         }
         // Commits the brokers never answered still hear how they ended.
         while (!pending_commits_.empty()) {
@@ -423,6 +494,28 @@ class consumer_core : public client_core {
         close_timed_out_ = static_cast<bool>(err);
         callback_errors().rethrow_if_any();
         return err;
+    }
+
+    /// A commit callback that does nothing. A commit started with a callback is not reported to
+    /// librdkafka's configured offset_commit_cb as well (which kflow keeps for librdkafka's own
+    /// commits); polled as events, the callback never runs.
+    static void no_commit_callback(rd_kafka_t*, rd_kafka_resp_err_t,
+                                   rd_kafka_topic_partition_list_t*, void*) {}
+
+    /// A commit librdkafka made on its own (auto-commit, or its commit before a revocation),
+    /// as the error an application hears of it.
+    static error_info auto_commit_failure(rd_kafka_resp_err_t err,
+                                          const rd_kafka_topic_partition_list_t* offsets) {
+        auto info = commit_outcome(err, offsets);
+        if (info)
+            info.message = "auto-" + info.message;
+        return info;
+    }
+
+    /// `opaque` tells whose commit an OFFSET_COMMIT event answers: librdkafka's own commits
+    /// carry the client's opaque.
+    [[nodiscard]] bool is_own_commit(void* opaque) const noexcept {
+        return opaque == rd_kafka_opaque(native());
     }
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
@@ -495,6 +588,76 @@ class consumer_core : public client_core {
     }
 
   private:
+    /// How far past its deadline close() may return (the time to hand the last events over)
+    /// before it reports that it took too long.
+    static constexpr std::chrono::milliseconds close_grace{250};
+
+    /// Closed, and not inside close() (whose rebalance listeners may still commit).
+    [[nodiscard]] bool unusable() const noexcept { return closed_ && !closing_; }
+
+    static error_info closed_error(const char* what) {
+        return {make_error_code(errc::closed), std::string(what) + ": the consumer is closed", {}};
+    }
+
+    /// A commit, bounded by commit_wait_limit(). The answer comes on a queue of its own, so an
+    /// answer that comes after the limit is dropped with that queue. A commit callback (which
+    /// an event poll never runs) keeps librdkafka from also reporting it to
+    /// on_auto_commit_trampoline.
+    [[nodiscard]] error_info commit_and_wait(const rd_kafka_topic_partition_list_t* offsets) {
+        const auto limit = commit_wait_limit();
+        queue_handle answers(rd_kafka_queue_new(native()));
+        auto err = rd_kafka_commit_queue(native(), offsets, answers.get(), &no_commit_callback,
+                                         nullptr);
+        if (err)
+            return described(err, "commit");
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            event_handle ev(rd_kafka_queue_poll(answers.get(), to_timeout_ms(std::max(
+                                                                   left, std::chrono::milliseconds(0)))));
+            if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT)
+                return commit_outcome(rd_kafka_event_error(ev.get()),
+                                      rd_kafka_event_topic_partition_list(ev.get()));
+            if (left.count() <= 0) {
+                return {make_error_code(errc::timed_out),
+                        "commit: no answer from the group coordinator within " +
+                            std::to_string(limit.count()) +
+                            " ms (the commit may still take effect)",
+                        {}};
+            }
+        }
+    }
+
+    /// A commit's answer: the request's error, else the first partition that failed.
+    static error_info commit_outcome(rd_kafka_resp_err_t err,
+                                     const rd_kafka_topic_partition_list_t* offsets) {
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+            return {};  // nothing new to commit
+        if (err)
+            return described(err, "commit");
+        for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
+            if (offsets->elems[i].err) {
+                return described(offsets->elems[i].err,
+                                 "commit " + partition_label(offsets->elems[i].topic,
+                                                             offsets->elems[i].partition));
+            }
+        }
+        return {};
+    }
+
+    /// librdkafka reports its own commits here, inside a poll: failures go to on_error, so an
+    /// application can notice that its offsets are not being committed.
+    static void on_auto_commit_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                          rd_kafka_topic_partition_list_t* offsets, void*) {
+        auto& self = static_cast<consumer_core&>(from_opaque(rd_kafka_opaque(rk)));
+        guarded(self.callback_errors(), [&] {
+            auto info = auto_commit_failure(err, offsets);
+            if (info && self.callbacks().on_error)
+                self.callbacks().on_error(info);
+        });
+    }
+
     struct partition_progress {
         std::int64_t handed_next = -1;  ///< one past the newest record handed out
         std::int64_t stored = -1;       ///< what was last stored
@@ -503,8 +666,16 @@ class consumer_core : public client_core {
     };
 
     static conf_handle prepare(const consumer_config& cfg) {
+        // Without a group librdkafka 2.x has no consumer queue, and subscribe, assign and commit
+        // all fail: say so at construction rather than in the first poll.
+        if (cfg.get("group.id").value_or("").empty()) {
+            throw kafka_error(make_error_code(errc::invalid_config),
+                              "group.id: a consumer needs a group id (consumer_config::group_id), "
+                              "also for manual assignment; it names where commits go");
+        }
         conf_handle conf = cfg.native_copy();
         rd_kafka_conf_set_rebalance_cb(conf.get(), &on_rebalance_trampoline);
+        rd_kafka_conf_set_offset_commit_cb(conf.get(), &on_auto_commit_trampoline);
         return conf;
     }
 
@@ -648,9 +819,12 @@ class consumer_core : public client_core {
     rebalance_listener listener_;
     rebalance_observer rebalance_observer_;
     std::chrono::milliseconds close_timeout_;
+    std::chrono::milliseconds commit_timeout_;
+    std::optional<std::chrono::steady_clock::time_point> close_deadline_;  ///< while closing
     bool manual_offset_store_;
     bool auto_commit_;
     bool closed_ = false;
+    bool closing_ = false;
     bool close_timed_out_ = false;
 };
 
