@@ -34,6 +34,8 @@ class producer {
           key_serde_(std::move(key_serde)),
           value_serde_(std::move(value_serde)) {}
 
+    /// A moved-from producer is empty: valid() is false, in_flight() is 0 and every other
+    /// operation fails with errc::closed.
     producer(producer&&) noexcept = default;
     producer& operator=(producer&&) noexcept = default;
 
@@ -70,6 +72,10 @@ class producer {
     }
 
     /// As above, reporting a failure to enqueue through `ec` instead of throwing.
+    ///
+    /// Under queue_full_policy::wait, send() serves delivery reports while it waits for room;
+    /// an exception another record's callback throws meanwhile does not stop this send (the
+    /// record is still sent): it is rethrown by the next poll(), flush() or close().
     template <delivery_callback F>
     void send(const record_type& record, F&& on_delivery, std::error_code& ec) {
         ec = try_send(record, std::forward<F>(on_delivery)).code;
@@ -88,31 +94,36 @@ class producer {
     /// Serves delivery reports and client events for up to `timeout` (0: only what is ready).
     /// Returns how many events were served; rethrows what a callback threw.
     int poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
-        return core_->serve(timeout);
+        return live().serve(timeout);
     }
 
     /// Waits up to `timeout` for every outstanding delivery, serving callbacks meanwhile.
     /// Returns errc::timed_out if some are still outstanding.
     [[nodiscard]] std::error_code flush(std::chrono::milliseconds timeout) {
-        return core_->flush(timeout);
+        return core_ ? core_->flush(timeout) : moved_from().code;
     }
 
     /// Flushes for up to `timeout`, then purges what is left (their callbacks run with an
     /// error). Returns the number of messages that were not delivered. Further sends fail
     /// with errc::closed.
-    std::size_t close(std::chrono::milliseconds timeout) { return core_->close(timeout); }
-    std::size_t close() { return core_->close(core_->close_timeout()); }
+    std::size_t close(std::chrono::milliseconds timeout) { return live().close(timeout); }
+    std::size_t close() { return live().close(live().close_timeout()); }
 
     /// Messages sent whose delivery callback has not run yet.
-    [[nodiscard]] std::size_t in_flight() const noexcept { return core_->in_flight(); }
+    [[nodiscard]] std::size_t in_flight() const noexcept { return core_ ? core_->in_flight() : 0; }
+
+    /// False for a moved-from producer.
+    [[nodiscard]] bool valid() const noexcept { return core_ != nullptr; }
 
     /// The client's name as librdkafka reports it (client.id#producer-N).
-    [[nodiscard]] std::string name() const { return core_->name(); }
+    [[nodiscard]] std::string name() const { return live().name(); }
 
     /// The underlying librdkafka handle, for what kflow does not wrap. Do not destroy it.
-    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return core_->native(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
+        return core_ ? core_->native() : nullptr;
+    }
 
-    [[nodiscard]] detail::producer_core& core() noexcept { return *core_; }
+    [[nodiscard]] detail::producer_core& core() { return live(); }
     [[nodiscard]] const KeySerde& key_serde() const noexcept { return key_serde_; }
     [[nodiscard]] const ValueSerde& value_serde() const noexcept { return value_serde_; }
 
@@ -139,16 +150,28 @@ class producer {
     /// Serializes and enqueues with a delivery op built from the value bytes by `make_op`.
     template <class MakeOp>
     [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
+        if (!core_)
+            return moved_from();
         payload key;
         payload value;
         if (auto err = serialize(record, key, value))
             return err;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
-        return core_->produce({record.topic, record.partition, key, record.headers, record.time},
+        return live().produce({record.topic, record.partition, key, record.headers, record.time},
                               std::move(op));
     }
 
   private:
+    /// The core, or errc::closed for a moved-from producer (a defined state, not a crash).
+    [[nodiscard]] detail::producer_core& live() const {
+        if (!core_)
+            moved_from().raise({});
+        return *core_;
+    }
+    static error_info moved_from() {
+        return {make_error_code(errc::closed), "producer: used after being moved from", {}};
+    }
+
     template <class F>
     error_info try_send(const record_type& record, F&& on_delivery) {
         using handler_type = std::decay_t<F>;

@@ -111,6 +111,11 @@ class producer_core : public client_core {
                                      queue_full_policy queue_full) {
         if (closed_)
             return {make_error_code(errc::closed), "producer is closed", {}};
+        if (msg.topic.empty()) {
+            // librdkafka would queue it and fail it only once metadata says no such topic.
+            return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                    "cannot send: the topic name is empty", {}};
+        }
         const payload& value = op->value();
         headers_handle native_headers = to_native(msg.headers);
 
@@ -173,11 +178,13 @@ class producer_core : public client_core {
                         "librdkafka's producer queue is full (queue.buffering.max.messages/kbytes)",
                         {}};
             }
-            // Delivery reports free room; serving them wakes as soon as one arrives.
+            // Delivery reports free room; serving them wakes as soon as one arrives. What their
+            // callbacks throw stays parked for the next poll/flush/close: this record must still
+            // be sent (or refused), never dropped by another record's exception.
             const auto wait = std::min<std::chrono::milliseconds>(
                 std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now),
                 std::chrono::milliseconds(100));
-            (void)serve(wait);
+            (void)rd_kafka_poll(native(), to_timeout_ms(wait));
         }
     }
 
@@ -214,8 +221,10 @@ class producer_core : public client_core {
         const std::size_t undelivered = in_flight();
         if (undelivered > 0) {
             rd_kafka_purge(native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-            // Purged messages get their reports at once; in-flight ones when their request ends.
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            // rd_kafka_purge returns once every broker thread has failed what it held, so the
+            // reports are already queued: serving them takes milliseconds, and purge_grace only
+            // bounds the unexpected case. close() so returns within timeout + purge_grace.
+            const auto deadline = std::chrono::steady_clock::now() + purge_grace;
             while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
                 serve_for(50);
             }
@@ -230,6 +239,9 @@ class producer_core : public client_core {
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
         return close_timeout_;
     }
+
+    /// How long close() serves the reports of purged messages after its timeout.
+    static constexpr std::chrono::milliseconds purge_grace{1000};
 
   private:
     static conf_handle prepare(const producer_config& cfg, producer_core* self) {
