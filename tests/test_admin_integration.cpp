@@ -1,5 +1,5 @@
 // admin_client against a real cluster: every operation end to end. Set KFLOW_TEST_BOOTSTRAP
-// (e.g. localhost:9092) to run; without it each test reports itself skipped by name. Every run
+// (e.g. localhost:9092) to run; without it the program exits with 77 and ctest reports it Skipped. Every run
 // uses unique topic and group names and removes what it created.
 #include <kflow/admin_client.hpp>
 #include <kflow/testing/helpers.hpp>

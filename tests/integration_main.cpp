@@ -1,0 +1,18 @@
+// The main of the test programs that need a real cluster (tests/test_*_integration.cpp). Without
+// KFLOW_TEST_BOOTSTRAP there is nothing to test against: the program says so and exits with 77,
+// which ctest reports as "Skipped" (SKIP_RETURN_CODE), never as "Passed".
+#define CATCH_CONFIG_RUNNER
+#include <kflow/testing/helpers.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <iostream>
+
+int main(int argc, char* argv[]) {
+    if (!kflow::testing::real_cluster_bootstrap()) {
+        std::cout << "SKIPPED: set KFLOW_TEST_BOOTSTRAP=host:port (and KFLOW_TEST_SASL_* / "
+                     "KFLOW_TEST_SSL_* for a secured cluster) to run against a real cluster\n";
+        return 77;
+    }
+    return Catch::Session().run(argc, argv);
+}
