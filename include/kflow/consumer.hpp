@@ -42,8 +42,12 @@ class consumer {
     /// errc::closed (kafka_error, or the error_code of the non-throwing forms).
     consumer(consumer&&) noexcept = default;
     consumer& operator=(consumer&&) noexcept = default;
-    /// Closes within the configured close_timeout (see close()).
-    ~consumer() = default;
+    /// Closes within the configured close_timeout (see close()). The close runs here, while the
+    /// consumer is whole, so a rebalance listener that commits through it still can.
+    ~consumer() {
+        if (core_ && !core_->closed())
+            detail::guarded(core_->callback_errors(), [&] { (void)core_->close(core_->close_timeout()); });
+    }
 
     // -- Subscription and assignment ----------------------------------------------------------
 
