@@ -124,6 +124,14 @@ TEST_CASE("bad input from the application: a named error, no crash, nothing else
          },
          kflow::make_error_code(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION),
          {topic}},
+        {"a header name with a NUL byte (librdkafka would read it back cut short)",
+         [&] {
+             return run([&] {
+                 producer.send({topic, "k", "v", {{std::string("trace\0id", 8), "1"}}});
+             });
+         },
+         kflow::make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+         {"trace", "NUL"}},
         {"an empty topic name",
          [&] { return run([&] { producer.send({"", "k", "v"}); }); },
          kflow::make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
@@ -150,6 +158,7 @@ TEST_CASE("bad input from a topic: a named error with the raw bytes, and the rec
         R"({"id":"four"})",         R"({"id":5,"item":"oat"})"};
     for (const auto& v : values)
         writer.send({topic, "k", v});
+    REQUIRE(writer.flush(10s) == std::error_code{});  // in this order, before the tombstone
     // kflow::none as a value type sends Kafka's null: a tombstone.
     kflow::producer<std::string, kflow::none> tombstones(
         kflow::testing::test_producer_config(cluster.bootstrap_servers()));

@@ -138,6 +138,30 @@ TEST_CASE("a rejected secret value never appears in the error", "[config][redact
     }
 }
 
+TEST_CASE("a rejected secret that is part of [redacted] is redacted, and returns",
+          "[config][redaction]") {
+    // Found by fuzz_env_config: the redaction searched from the start again after each
+    // replacement, so a value found inside "[redacted]" itself looped forever.
+    kflow::client_config config;
+    for (const std::string secret : {"e", "d]", "act", "[redacted]"}) {
+        const auto typo = set_error(config, "sasl.passwrd.secret", secret);
+        CHECK_THAT(typo.what(), Contains("sasl.passwrd.secret"));
+    }
+}
+
+TEST_CASE("a key with a NUL byte is rejected, never set under another name", "[config][redaction]") {
+    // Found by fuzz_env_config: librdkafka reads the key up to the NUL and set ssl.key.pem,
+    // while kflow recorded "ssl.key.pem\0", not a secret, and printed the value.
+    kflow::client_config config;
+    const std::string pem = "-----BEGIN PRIVATE KEY-----MIIEvQ";
+    const auto e = set_error(config, std::string("ssl.key.pem\0", 12), pem);
+    CHECK(e.code() == kflow::errc::invalid_config);
+    CHECK_THAT(e.what(), Contains("NUL"));
+    CHECK_THAT(e.what(), !Contains(pem));
+    CHECK_FALSE(config.get("ssl.key.pem"));
+    CHECK_THAT(printed(config), !Contains(pem));
+}
+
 TEST_CASE("every secret property is recognised as one", "[config][redaction]") {
     for (const char* key : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
                             "ssl.key.pem", "sasl.oauthbearer.client.secret",

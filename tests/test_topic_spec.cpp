@@ -134,6 +134,17 @@ TEST_CASE("the document is an array of topics or {\"topics\": [...]}", "[topic_s
           R"(topics[1]: expected a topic (an object with a "name"), got 5)");
 }
 
+TEST_CASE("a number too large for a double is a topic_spec_error naming the source",
+          "[topic_spec]") {
+    // Found by fuzz_topic_spec_json: nlohmann reports 1e400 as out_of_range, not parse_error,
+    // and it escaped read_topic_specs as nlohmann's own exception.
+    const auto e = read_error(R"([{"name":"orders","configs":{"retention.ms":1e400}}])",
+                              "topics.json");
+    CHECK(e.code() == kflow::errc::invalid_config);
+    CHECK_THAT(e.what(), Catch::Contains("topics.json"));
+    CHECK_THAT(e.what(), Catch::Contains("1e400"));
+}
+
 TEST_CASE("errors are invalid_config topic_spec_errors that say where", "[topic_spec]") {
     const auto e = parse_error(json::parse(
         R"({"topics": [{"name": "a"}, {"name": "b"}, {"name": "orders", "partitions": "3"}]})"));

@@ -72,6 +72,12 @@ class basic_config {
     [[nodiscard]] std::optional<std::string> try_set(std::string_view key, std::string_view value) {
         const std::string k(key);
         const std::string v(value);
+        if (k.find('\0') != std::string::npos) {
+            // librdkafka reads the key up to the NUL: it would set another property than the
+            // one kflow records (and judges secret or not). The value is not shown: it may be.
+            return "invalid config key '" + k.substr(0, k.find('\0')) +
+                   "\\0...': a key must not contain a NUL byte";
+        }
         char errstr[512] = {0};
         const auto res =
             rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), errstr, sizeof errstr);
@@ -83,7 +89,9 @@ class basic_config {
             }
             if (is_secret_property(key) && !v.empty()) {
                 // librdkafka quotes the value in some messages: never let a secret through.
-                for (auto pos = reason.find(v); pos != std::string::npos; pos = reason.find(v)) {
+                // Search on after each replacement: the value may occur in "[redacted]".
+                for (auto pos = reason.find(v); pos != std::string::npos;
+                     pos = reason.find(v, pos + redacted.size())) {
                     reason.replace(pos, v.size(), redacted);
                 }
             }

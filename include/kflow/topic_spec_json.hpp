@@ -360,6 +360,10 @@ class duplicate_key_check {
     } catch (const nlohmann::json::parse_error& e) {
         throw topic_spec_error(
             kflow::topic_spec_problem{source, std::nullopt, "", "", detail::parse_error_text(e)});
+    } catch (const nlohmann::json::exception& e) {
+        // The parser reports some text as other errors: a number too large for a double
+        // (1e400) is out_of_range.
+        throw topic_spec_error(kflow::topic_spec_problem{source, std::nullopt, "", "", e.what()});
     }
     return detail::topic_specs_from_json(document, source);
 }

@@ -116,6 +116,17 @@ class producer_core : public client_core {
             return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
                     "cannot send: the topic name is empty", {}};
         }
+        for (const auto& h : msg.headers) {
+            // librdkafka hands header names back as C strings: a consumer would read a name
+            // with a NUL byte cut short, so kflow refuses to send one.
+            if (h.key.find('\0') != std::string::npos) {
+                return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                        "cannot send to '" + msg.topic + "': header name '" +
+                            h.key.substr(0, h.key.find('\0')) +
+                            "\\0...' contains a NUL byte, which librdkafka cannot read back",
+                        {}};
+            }
+        }
         const payload& value = op->value();
         headers_handle native_headers = to_native(msg.headers);
 

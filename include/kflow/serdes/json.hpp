@@ -20,7 +20,10 @@ struct json_serde {
     }
     /// Throws nlohmann::json::parse_error for text that is not JSON and type_error /
     /// out_of_range when it does not fit T (the consumer reports either as
-    /// errc::deserialization_failed, with the record's raw bytes).
+    /// errc::deserialization_failed, with the record's raw bytes). One gap is nlohmann's: a
+    /// floating-point number read into an integer member is converted without a range check
+    /// ({"n": 1e300} into an int64_t is undefined behaviour); a from_json that must reject
+    /// such input reads the number as double and checks it first.
     [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
         return nlohmann::json::parse(detail::as_text(bytes)).template get<T>();
     }
