@@ -5,6 +5,9 @@
 #
 #   prefix=$(./scripts/build-librdkafka.sh)
 #   KFLOW_LIBRDKAFKA_PREFIX=$prefix ./scripts/test.sh
+#   ./scripts/build-librdkafka.sh --dependencies   only install what building it needs
+#                                                  (so that a build in the background never
+#                                                  runs apt-get beside another one)
 #
 # The source is librdkafka's release tree as the node-rdkafka package on the npm registry bundles
 # it (the registry is the one source of sources this project can reach besides Debian). The
@@ -27,13 +30,20 @@ if [[ -f $prefix/lib/pkgconfig/rdkafka.pc && -f $prefix/include/librdkafka/rdkaf
     exit 0
 fi
 
-{
+install_build_dependencies() {
     # What building librdkafka needs beyond kflow's own packages: OpenSSL (SCRAM upserts hash
     # the password with it), Cyrus SASL (GSSAPI), zlib, zstd, lz4, make, python3 (to check the
     # tarball's hash) and npm. The features match Debian's librdkafka: the same tests apply.
     KFLOW_DEBIAN_PACKAGES=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev make python3)
     command -v npm >/dev/null 2>&1 || KFLOW_DEBIAN_PACKAGES+=(npm)
     kflow_install_dependencies
+}
+if [[ ${1:-} == --dependencies ]]; then
+    install_build_dependencies >&2
+    exit 0
+fi
+{
+    install_build_dependencies
 
     work=$deps/src
     rm -rf "$work"
