@@ -5,10 +5,13 @@
 // its fix. Everything runs against the mock cluster over real sockets.
 #include <kflow/consumer.hpp>
 
+#include <kflow/async_consumer.hpp>
+#include <kflow/async_producer.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -98,6 +101,43 @@ TEST_CASE("a moved-from consumer or producer fails with errc::closed instead of 
         CHECK(ec == kflow::errc::closed);
         CHECK(producer.flush(10ms) == kflow::errc::closed);
         CHECK(thrown_code([&] { producer.poll(); }) == kflow::errc::closed);
+    }
+}
+
+TEST_CASE("a moved-from async producer or consumer fails with errc::closed instead of crashing",
+          "[async][lifecycle]") {
+    mock_cluster cluster;
+    boost::asio::io_context io;
+    SECTION("async_producer") {
+        kflow::async_producer<std::string, std::string> producer(
+            io.get_executor(), kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+        auto taker = std::move(producer);
+        CHECK(taker.valid());
+        CHECK_FALSE(producer.valid());  // NOLINT(bugprone-use-after-move): the point of the test
+        CHECK(producer.in_flight() == 0);
+        CHECK(producer.native_handle() == nullptr);
+        CHECK_FALSE(producer.get_executor());
+        const auto ignore = [](boost::system::error_code, const kflow::record_metadata&) {};
+        CHECK(thrown_code([&] { producer.async_send({"t", "k", "v"}, ignore); }) ==
+              kflow::errc::closed);
+        CHECK(thrown_code([&] { producer.async_flush([](boost::system::error_code) {}); }) ==
+              kflow::errc::closed);
+        CHECK(thrown_code([&] { (void)producer.close(10ms); }) == kflow::errc::closed);
+    }
+    SECTION("async_consumer") {
+        kflow::async_consumer<std::string, std::string> consumer(
+            io.get_executor(),
+            kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
+        auto taker = std::move(consumer);
+        CHECK(taker.valid());
+        CHECK_FALSE(consumer.valid());  // NOLINT(bugprone-use-after-move)
+        CHECK(consumer.native_handle() == nullptr);
+        CHECK(thrown_code([&] { consumer.subscribe({"t"}); }) == kflow::errc::closed);
+        CHECK(thrown_code([&] {
+                  consumer.async_receive([](boost::system::error_code, const auto&) {});
+              }) == kflow::errc::closed);
+        CHECK(thrown_code([&] { consumer.async_commit([](boost::system::error_code) {}); }) ==
+              kflow::errc::closed);
     }
 }
 

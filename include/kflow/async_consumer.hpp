@@ -330,7 +330,9 @@ class async_consumer {
     /// Operations still pending are abandoned: their handlers are destroyed, never called.
     ~async_consumer() = default;
 
-    [[nodiscard]] executor_type get_executor() const noexcept { return service_->executor(); }
+    [[nodiscard]] executor_type get_executor() const noexcept {
+        return service_ ? service_->executor() : executor_type();
+    }
 
     // -- Subscription (synchronous: they only talk to librdkafka's own threads) ----------------
 
@@ -339,17 +341,17 @@ class async_consumer {
     /// async_rebalance(), and revoked partitions stay assigned until the application asks
     /// for the next event (or receives again): commit in between.
     void subscribe(const std::vector<std::string>& topics, bool rebalance_events = false) {
-        service_->on_strand(
-            [s = service_, rebalance_events] { s->set_rebalance_events(rebalance_events); });
-        if (auto err = service_->core().subscribe(topics, {}))
+        live()->on_strand(
+            [s = live(), rebalance_events] { s->set_rebalance_events(rebalance_events); });
+        if (auto err = live()->core().subscribe(topics, {}))
             err.raise({});
     }
     void assign(const std::vector<topic_partition_offset>& partitions) {
-        if (auto err = service_->core().assign(partitions))
+        if (auto err = live()->core().assign(partitions))
             err.raise({});
     }
     [[nodiscard]] std::vector<topic_partition> assignment() const {
-        return service_->core().assignment();
+        return live()->core().assignment();
     }
 
     // -- Receiving ----------------------------------------------------------------------------
@@ -367,7 +369,7 @@ class async_consumer {
     template <asio::completion_token_for<receive_signature> Token = kflow::use_awaitable_t>
     auto async_receive(Token&& token = kflow::use_awaitable_t{}) {
         return asio::async_initiate<Token, receive_signature>(
-            receive_initiation{{service_}, serdes_, failures_}, token);
+            receive_initiation{{live()}, serdes_, failures_}, token);
     }
 
     /// Completes with `(error_code, std::vector<record_type>)`: 1..max records (all that are
@@ -377,7 +379,7 @@ class async_consumer {
     template <asio::completion_token_for<batch_signature> Token = kflow::use_awaitable_t>
     auto async_receive_batch(std::size_t max, Token&& token = kflow::use_awaitable_t{}) {
         return asio::async_initiate<Token, batch_signature>(
-            batch_initiation{receive_initiation{{service_}, serdes_, failures_}}, token, max);
+            batch_initiation{receive_initiation{{live()}, serdes_, failures_}}, token, max);
     }
 
     /// The last record that failed to deserialize, with its raw bytes (null if none).
@@ -386,8 +388,8 @@ class async_consumer {
     }
     /// Lets the partition of a failed record move past it again.
     void mark_handled(const deserialization_failure& failure) {
-        service_->on_strand(
-            [s = service_, at = failure.record.position()] { s->core().release_hold(at); });
+        live()->on_strand(
+            [s = live(), at = failure.record.position()] { s->core().release_hold(at); });
     }
 
     // -- Commits ------------------------------------------------------------------------------
@@ -397,7 +399,7 @@ class async_consumer {
     /// commit request, once sent, is answered.
     template <asio::completion_token_for<commit_signature> Token = kflow::use_awaitable_t>
     auto async_commit(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, commit_signature>(commit_handled_initiation{{service_}},
+        return asio::async_initiate<Token, commit_signature>(commit_handled_initiation{{live()}},
                                                              token);
     }
 
@@ -407,7 +409,7 @@ class async_consumer {
                       Token&& token = kflow::use_awaitable_t{}) {
         auto list = std::make_shared<detail::partition_list_handle>(detail::to_native(offsets));
         return asio::async_initiate<Token, commit_signature>(
-            commit_offsets_initiation{{service_}, std::move(list)}, token);
+            commit_offsets_initiation{{live()}, std::move(list)}, token);
     }
 
     /// Commits everything up to and including `record` in its partition.
@@ -425,13 +427,13 @@ class async_consumer {
     /// revocation. Cancellation (any type) withdraws the wait (operation_aborted).
     template <asio::completion_token_for<rebalance_signature> Token = kflow::use_awaitable_t>
     auto async_rebalance(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, rebalance_signature>(rebalance_initiation{{service_}},
+        return asio::async_initiate<Token, rebalance_signature>(rebalance_initiation{{live()}},
                                                                 token);
     }
 
     /// Releases partitions held since a revocation now (after committing).
     void finish_rebalance() {
-        service_->on_strand([s = service_] { s->finish_held_revocation(); });
+        live()->on_strand([s = live()] { s->finish_held_revocation(); });
     }
 
     // -- Close --------------------------------------------------------------------------------
@@ -442,14 +444,18 @@ class async_consumer {
     /// timeout bounds it.
     template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, close_signature>(close_initiation{{service_}}, token,
+        return asio::async_initiate<Token, close_signature>(close_initiation{{live()}}, token,
                                                             timeout);
     }
 
     /// The synchronous API for what has no async form (seek, pause, watermarks, ...): call it
     /// from the thread or strand that starts this consumer's operations.
-    [[nodiscard]] detail::consumer_core& core() noexcept { return service_->core(); }
-    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return service_->core().native(); }
+    [[nodiscard]] detail::consumer_core& core() { return live()->core(); }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
+        return service_ ? service_->core().native() : nullptr;
+    }
+    /// False for a moved-from async_consumer: its other operations fail with errc::closed.
+    [[nodiscard]] bool valid() const noexcept { return service_ != nullptr; }
 
   private:
     using serdes_type = detail::deserializers<KeySerde, ValueSerde>;
@@ -547,6 +553,16 @@ class async_consumer {
             service->on_strand([s = service, op, timeout] { s->close(timeout, op); });
         }
     };
+
+    /// The shared state, or errc::closed (thrown) for a moved-from async_consumer: a defined state,
+    /// not a crash.
+    [[nodiscard]] const std::shared_ptr<detail::async_consumer_service>& live() const {
+        if (!service_) {
+            throw kafka_error(make_error_code(errc::closed),
+                              "async_consumer: used after being moved from");
+        }
+        return service_;
+    }
 
     std::shared_ptr<detail::async_consumer_service> service_;
     std::shared_ptr<const serdes_type> serdes_;

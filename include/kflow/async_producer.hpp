@@ -153,7 +153,9 @@ class async_producer {
     /// calling thread, serving reports inline), then fails what is left with an error.
     ~async_producer() = default;
 
-    [[nodiscard]] executor_type get_executor() const noexcept { return service_->executor(); }
+    [[nodiscard]] executor_type get_executor() const noexcept {
+        return service_ ? service_->executor() : executor_type();
+    }
 
     /// Sends `record`; completes with `(error_code, record_metadata)` once the broker confirmed
     /// the write (or librdkafka gave up: delivery.timeout / message.timeout.ms). Many sends may
@@ -167,7 +169,7 @@ class async_producer {
     /// with the delivery result and the message may well be delivered.
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send(record_type record, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, send_signature>(send_initiation{{service_}, serdes_},
+        return asio::async_initiate<Token, send_signature>(send_initiation{{live()}, serdes_},
                                                            token, std::move(record));
     }
 
@@ -176,15 +178,21 @@ class async_producer {
     /// (asio::error::operation_aborted); combine with a timer for a deadline.
     template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
     auto async_flush(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, flush_signature>(flush_initiation{{service_}}, token);
+        return asio::async_initiate<Token, flush_signature>(flush_initiation{{live()}}, token);
     }
 
     /// Blocks up to `timeout` for outstanding deliveries, then fails what is left; returns the
     /// number of messages that were not delivered.
-    std::size_t close(std::chrono::milliseconds timeout) { return service_->close(timeout); }
+    std::size_t close(std::chrono::milliseconds timeout) { return live()->close(timeout); }
 
-    [[nodiscard]] std::size_t in_flight() const noexcept { return service_->core().in_flight(); }
-    [[nodiscard]] rd_kafka_t* native_handle() const noexcept { return service_->core().native(); }
+    [[nodiscard]] std::size_t in_flight() const noexcept {
+        return service_ ? service_->core().in_flight() : 0;
+    }
+    [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
+        return service_ ? service_->core().native() : nullptr;
+    }
+    /// False for a moved-from async_producer: its other operations fail with errc::closed.
+    [[nodiscard]] bool valid() const noexcept { return service_ != nullptr; }
 
   private:
     using serdes_type = detail::serializers<KeySerde, ValueSerde>;
@@ -254,6 +262,16 @@ class async_producer {
             });
         }
     };
+
+    /// The shared state, or errc::closed (thrown) for a moved-from async_producer: a defined state,
+    /// not a crash.
+    [[nodiscard]] const std::shared_ptr<detail::async_producer_service>& live() const {
+        if (!service_) {
+            throw kafka_error(make_error_code(errc::closed),
+                              "async_producer: used after being moved from");
+        }
+        return service_;
+    }
 
     std::shared_ptr<detail::async_producer_service> service_;
     std::shared_ptr<const serdes_type> serdes_;
