@@ -32,6 +32,8 @@ struct delivery_figures {
     std::size_t out_of_order = 0;     ///< a key's sequence number going backwards in its partition
     std::size_t failed_but_stored = 0;  ///< reported failed, yet read (possibly persisted)
     std::size_t unrecognised = 0;       ///< records read that this run did not send
+    std::int64_t log_end_moved = 0;     ///< records the log gained after the first look at it
+    std::vector<std::string> lost_examples;  ///< "k<key>:<seq>" of some lost records
     std::map<std::string, std::size_t> failure_causes;
     double produce_seconds = 0;
     double consume_seconds = 0;
@@ -44,6 +46,11 @@ struct delivery_figures {
             << ", failed but stored " << failed_but_stored << ", unrecognised " << unrecognised
             << "; produce " << produce_seconds
             << " s, read back " << consume_seconds << " s";
+        if (log_end_moved != 0)
+            out << "\nproof: " << name << ": the log's end moved by " << log_end_moved
+                << " after the producer was done";
+        for (const auto& lost_one : lost_examples)
+            out << "\nproof: " << name << ": lost " << lost_one;
         for (const auto& [cause, n] : failure_causes)
             out << "\nproof: " << name << ": failure x" << n << ": " << cause;
         return out.str();
@@ -132,8 +139,16 @@ inline delivery_figures prove_delivery(const kflow::producer_config& producer_co
         }
     }
     figures.consume_seconds = std::chrono::duration<double>(clock::now() - consume_start).count();
+    // The log's end again: a difference from the first query would mean its watermarks moved
+    // after the producer had every acknowledgement.
+    std::int64_t end_after = 0;
+    for (int p = 0; p < partitions; ++p)
+        end_after += consumer.watermarks({topic, p}, std::chrono::seconds(30)).high;
+    figures.log_end_moved = end_after - expected;
     for (std::size_t k = 0; k < keys; ++k) {
         for (std::size_t s = 0; s < per_key; ++s) {
+            if (report[k][s] == 1 && seen[k][s] == 0 && figures.lost_examples.size() < 10)
+                figures.lost_examples.push_back("k" + std::to_string(k) + ":" + std::to_string(s));
             if (report[k][s] == 1 && seen[k][s] == 0)
                 ++figures.lost;
             if (report[k][s] == 2 && seen[k][s] > 0)
