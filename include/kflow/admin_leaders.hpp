@@ -21,6 +21,7 @@ enum class election_type : int {
     unclean = 1,
 };
 
+/// "preferred" or "unclean"; "unknown" for a value outside the enum.
 [[nodiscard]] constexpr std::string_view to_string(election_type t) noexcept {
     switch (t) {
         case election_type::preferred:
@@ -35,12 +36,17 @@ enum class election_type : int {
 /// has the leader asked for (the preferred replica leads, or an in-sync replica exists): Kafka
 /// reports it as an error, and it usually means there is nothing to do.
 struct election_result {
-    std::string topic;
-    std::int32_t partition = 0;
+    std::string topic;           ///< topic of the partition
+    std::int32_t partition = 0;  ///< partition id within the topic
+    /// Empty when the leader was elected; else Kafka's code, e.g. ELECTION_NOT_NEEDED,
+    /// PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PART.
     std::error_code error;
-    std::string message;
+    std::string message;  ///< the broker's explanation when error is set
 
+    /// True when a leader was elected. ELECTION_NOT_NEEDED counts as a failure here: filter it
+    /// out before throw_if_any_failed() if it is expected.
     [[nodiscard]] bool ok() const noexcept { return !error; }
+    /// The partition for reports, e.g. `'orders' [3]` (see partition_label()).
     [[nodiscard]] std::string item_name() const { return partition_label(topic, partition); }
 };
 

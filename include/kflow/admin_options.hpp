@@ -10,7 +10,12 @@ namespace kflow {
 /// It has constructors (not just public fields) so that it can be built inline inside a
 /// co_await expression: g++ 12 miscompiles aggregate temporaries there.
 struct admin_options {
+    /// 30 s request and operation timeouts; validate_only and require_stable_offsets off.
     admin_options() = default;
+    /// Options with these timeouts and validate_only = `validate`: `admin_options(5s)`,
+    /// `admin_options(5s, 0ms, true)`.
+    /// A request_timeout that is not positive, or a negative operation_timeout where it
+    /// applies, fails the call with RD_KAFKA_RESP_ERR__INVALID_ARG before anything is sent.
     explicit admin_options(std::chrono::milliseconds request,
                            std::chrono::milliseconds operation = std::chrono::seconds(30),
                            bool validate = false)
@@ -24,7 +29,9 @@ struct admin_options {
     /// answering (create/delete topics, create partitions, delete records). 0 answers at once.
     std::chrono::milliseconds operation_timeout = std::chrono::seconds(30);
     /// Ask the broker to check the request without applying it (create topics, create
-    /// partitions, alter configs). Ignored by operations that change nothing.
+    /// partitions, alter configs, incremental alter configs). Ignored by operations that change
+    /// nothing; any other operation that changes the cluster fails with
+    /// RD_KAFKA_RESP_ERR__INVALID_ARG instead of applying the change.
     bool validate_only = false;
     /// list_consumer_group_offsets: only offsets of committed transactions (KIP-447).
     bool require_stable_offsets = false;

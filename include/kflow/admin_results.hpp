@@ -30,15 +30,20 @@ concept admin_item_result = requires(const T& item) {
 /// The result of one named item: a topic, a group.
 struct item_result {
     item_result() = default;
+    /// A result for `item`: succeeded unless `ec` is set; `why` is the explanation.
     explicit item_result(std::string item, std::error_code ec = {}, std::string why = {})
         : name(std::move(item)), error(ec), message(std::move(why)) {}
 
+    /// The item as the broker named it: the topic, group or user.
     std::string name;
     std::error_code error;  ///< empty when the broker confirmed the item
     std::string message;    ///< the broker's (or librdkafka's) explanation when it failed
 
+    /// True when the broker confirmed the item (error is empty).
     [[nodiscard]] bool ok() const noexcept { return !error; }
+    /// The name quoted for reports, e.g. `'orders'` (used by describe_failures()).
     [[nodiscard]] std::string item_name() const { return "'" + name + "'"; }
+    /// Equal when name, error and message all are.
     friend bool operator==(const item_result&, const item_result&) = default;
 };
 

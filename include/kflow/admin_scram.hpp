@@ -18,27 +18,32 @@ namespace kflow {
 /// The iteration bounds Kafka enforces for both mechanisms (ScramMechanism.minIterations and
 /// maxIterations); kflow rejects values outside them before anything is sent.
 inline constexpr std::int32_t scram_min_iterations = 4096;
+/// The most iterations Kafka accepts for a SCRAM credential; see scram_min_iterations.
 inline constexpr std::int32_t scram_max_iterations = 16384;
 
 /// One credential of a user: which mechanism, with how many iterations. The broker never
 /// returns the salted password. A mechanism newer than kflow keeps Kafka's number (to_string
 /// says "unknown").
 struct scram_credential_info {
-    scram_mechanism mechanism = scram_mechanism::sha512;
-    std::int32_t iterations = 0;
+    scram_mechanism mechanism = scram_mechanism::sha512;  ///< SCRAM-SHA-256 or SCRAM-SHA-512
+    std::int32_t iterations = 0;  ///< the PBKDF2 iteration count the credential was stored with
 
+    /// Same mechanism and same iteration count.
     friend bool operator==(const scram_credential_info&, const scram_credential_info&) = default;
 };
 
 /// describe_user_scram_credentials' answer for one user. A user with no credentials is an
 /// item with error RESOURCE_NOT_FOUND, as Kafka reports it.
 struct user_scram_credentials {
-    std::string user;
+    std::string user;       ///< the SASL user name
     std::error_code error;  ///< empty when the broker described the user
-    std::string message;
+    std::string message;    ///< the broker's (or librdkafka's) explanation when `error` is set
+    /// One per mechanism the user has a credential for.
     std::vector<scram_credential_info> credentials;
 
+    /// True when the broker described the user (`error` is empty).
     [[nodiscard]] bool ok() const noexcept { return !error; }
+    /// "user 'alice'", for failure reports (describe_failures()).
     [[nodiscard]] std::string item_name() const { return "user '" + user + "'"; }
 };
 
@@ -50,11 +55,14 @@ struct user_scram_credentials {
 ///                                                   password),
 ///       kflow::scram_credential_alteration::remove("bob", kflow::scram_mechanism::sha256)});
 struct scram_credential_alteration {
+    /// What the alteration does: set (insert or replace) the credential, or delete it.
     enum class kind { upsert, remove };
 
     /// Sets `user`'s credential for `mechanism`. An empty `salt` lets librdkafka generate a
     /// random 64-byte one (OpenSSL's RAND_priv_bytes), which is what you want unless you must
-    /// reproduce a stored credential.
+    /// reproduce a stored credential. An empty `password`, or `iterations` outside
+    /// [scram_min_iterations, scram_max_iterations], fails the whole request
+    /// (RD_KAFKA_RESP_ERR__INVALID_ARG) before anything is sent.
     [[nodiscard]] static scram_credential_alteration upsert(
         std::string user, scram_mechanism mechanism, std::string password,
         std::int32_t iterations = scram_min_iterations, std::string salt = {}) {
@@ -77,8 +85,10 @@ struct scram_credential_alteration {
         return a;
     }
 
-    kind action = kind::upsert;
-    std::string user;
+    kind action = kind::upsert;  ///< set by upsert() or remove()
+    std::string user;            ///< the SASL user name; must not be empty
+    /// The credential's mechanism: SCRAM-SHA-256 or SCRAM-SHA-512 (any other value fails the
+    /// whole request before anything is sent).
     scram_mechanism mechanism = scram_mechanism::sha512;
     std::string password;  ///< upsert only; bytes, sent only as a salted hash
     std::int32_t iterations = scram_min_iterations;  ///< upsert only

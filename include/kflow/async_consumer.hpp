@@ -301,20 +301,43 @@ void connect_receive_cancellation(Slot& slot,
 
 }  // namespace detail
 
+/// A Kafka consumer whose receives, commits, rebalance events and close complete through Asio
+/// completion tokens (kflow::use_awaitable by default; asio::deferred, callbacks and futures
+/// work too). Keys and values are deserialized by `KeySerde` and `ValueSerde`.
+///
+/// librdkafka's queues wake the executor themselves: there is no polling thread or timer.
+/// Handlers run on their associated executor (the consumer's when they have none), never on a
+/// librdkafka thread. At-least-once, as with consumer: a record counts as handled once the
+/// application receives again, commits or closes, and only handled records are committed.
+/// Start operations from one thread or strand at a time; several receives may be pending and
+/// get records in the order they were started. The consumer must outlive its pending
+/// operations: destroying it destroys their handlers without calling them.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
 requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class async_consumer {
   public:
+    /// The executor that completes handlers without an associated executor of their own.
     using executor_type = asio::any_io_executor;
-    using key_type = K;
-    using value_type = V;
-    using record_type = consumer_record<K, V>;
+    using key_type = K;                         ///< the type keys are deserialized to
+    using value_type = V;                       ///< the type values are deserialized to
+    using record_type = consumer_record<K, V>;  ///< what async_receive() completes with
+    /// How async_receive() completes: with the next record, or with an error and a
+    /// default-constructed record.
     using receive_signature = void(boost::system::error_code, record_type);
+    /// How async_receive_batch() completes: with 1..max records, or with an error and none.
     using batch_signature = void(boost::system::error_code, std::vector<record_type>);
+    /// How async_commit() completes: empty when the broker accepted every offset, else the
+    /// request's error or that of the first partition it rejected.
     using commit_signature = void(boost::system::error_code);
+    /// How async_rebalance() completes: with the next rebalance event, or with an error.
     using rebalance_signature = void(boost::system::error_code, rebalance_event);
+    /// How async_close() completes: empty after a clean close, errc::timed_out when it gave up,
+    /// or the error of the final commit.
     using close_signature = void(boost::system::error_code);
 
+    /// Creates the consumer on `executor`; nothing is read before subscribe() or assign().
+    /// Throws kafka_error with errc::invalid_config when `config` has no group id or
+    /// librdkafka rejects the configuration.
     async_consumer(executor_type executor, const consumer_config& config, KeySerde key_serde = {},
                    ValueSerde value_serde = {})
         : service_(detail::async_consumer_service::create(executor, config)),
@@ -325,11 +348,14 @@ class async_consumer {
     /// Movable: operations (including asio::deferred ones not yet launched) hold the consumer's
     /// shared state, not the consumer, so they keep working after a move.
     async_consumer(async_consumer&&) noexcept = default;
+    /// Destroys the consumer held before, as the destructor does, then takes over `other`'s
+    /// shared state, leaving `other` empty.
     async_consumer& operator=(async_consumer&&) noexcept = default;
     /// Without async_close(), closes synchronously within the configured close_timeout.
     /// Operations still pending are abandoned: their handlers are destroyed, never called.
     ~async_consumer() = default;
 
+    /// The executor given at construction; an empty one for a moved-from consumer.
     [[nodiscard]] executor_type get_executor() const noexcept {
         return service_ ? service_->executor() : executor_type();
     }
@@ -346,10 +372,14 @@ class async_consumer {
         if (auto err = live()->core().subscribe(topics, {}))
             err.raise({});
     }
+    /// Reads these partitions without group management, from each given offset
+    /// (offsets::stored, offsets::beginning, offsets::end or an absolute offset); an empty
+    /// list drops the assignment. Throws kafka_error, with errc::closed once closed.
     void assign(const std::vector<topic_partition_offset>& partitions) {
         if (auto err = live()->core().assign(partitions))
             err.raise({});
     }
+    /// The partitions assigned now, by the group or by assign(); empty after close.
     [[nodiscard]] std::vector<topic_partition> assignment() const {
         return live()->core().assignment();
     }
@@ -451,6 +481,8 @@ class async_consumer {
     /// The synchronous API for what has no async form (seek, pause, watermarks, ...): call it
     /// from the thread or strand that starts this consumer's operations.
     [[nodiscard]] detail::consumer_core& core() { return live()->core(); }
+    /// The librdkafka handle, for calls kflow does not wrap; null for a moved-from consumer.
+    /// The consumer owns it: never destroy it, and never poll its queues, which kflow serves.
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
         return service_ ? service_->core().native() : nullptr;
     }

@@ -125,19 +125,40 @@ struct producer_initiation {
 
 }  // namespace detail
 
+/// The producer with Asio completion tokens: records with keys of type K and values of type V,
+/// serialized by KeySerde and ValueSerde (kflow::serde<K> and kflow::serde<V> unless given).
+///
+///     kflow::async_producer<std::string, order> producer(io.get_executor(), config);
+///     record_metadata md = co_await producer.async_send({"orders", id, order});
+///
+/// Every operation takes any completion token (default kflow::use_awaitable) and binds to
+/// cancellation slots. Handlers run on their associated executor (else the producer's), never
+/// on a librdkafka thread. Delivery reports wake the executor through an event on librdkafka's
+/// queue: no polling thread and no timer, so an idle producer uses no CPU.
+///
+/// Thread safety: async_send and async_flush may be called from any thread, concurrently;
+/// destruction must not race with them. A multi-threaded io_context is fine. Sends started one
+/// after another (from one thread, or ordered by a strand) keep their order per partition.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
 requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class async_producer {
   public:
+    /// The executor delivery reports are served on, and handlers without one of their own run on.
     using executor_type = asio::any_io_executor;
+    /// The type of record keys.
     using key_type = K;
+    /// The type of record values.
     using value_type = V;
+    /// The record async_send() takes.
     using record_type = producer_record<K, V>;
     /// Completion signature of async_send.
     using send_signature = void(boost::system::error_code, record_metadata);
     /// Completion signature of async_flush.
     using flush_signature = void(boost::system::error_code);
 
+    /// Creates the librdkafka producer from `config` (copied) and serves its delivery reports
+    /// on `executor`. Throws kafka_error (errc::invalid_config) when librdkafka cannot create
+    /// the client. The config's callbacks (on_error, on_log, ...) run on `executor` too.
     async_producer(executor_type executor, const producer_config& config, KeySerde key_serde = {},
                    ValueSerde value_serde = {})
         : service_(detail::async_producer_service::create(executor, config)),
@@ -147,12 +168,16 @@ class async_producer {
     /// Movable: operations (including asio::deferred ones not yet launched) hold the producer's
     /// shared state, not the producer, so they keep working after a move.
     async_producer(async_producer&&) noexcept = default;
+    /// Takes over the other producer's state. The state this one held is closed as by
+    /// ~async_producer() (blocking) unless an operation not yet launched still holds it.
     async_producer& operator=(async_producer&&) noexcept = default;
 
     /// Waits up to the configured close_timeout for outstanding deliveries (blocking the
     /// calling thread, serving reports inline), then fails what is left with an error.
     ~async_producer() = default;
 
+    /// The executor given to the constructor; a default-constructed (empty) executor for a
+    /// moved-from async_producer.
     [[nodiscard]] executor_type get_executor() const noexcept {
         return service_ ? service_->executor() : executor_type();
     }
@@ -185,9 +210,13 @@ class async_producer {
     /// number of messages that were not delivered.
     std::size_t close(std::chrono::milliseconds timeout) { return live()->close(timeout); }
 
+    /// Messages handed to librdkafka whose delivery report has not been served yet (sends
+    /// still waiting for room in a full queue are not counted); 0 when moved-from.
     [[nodiscard]] std::size_t in_flight() const noexcept {
         return service_ ? service_->core().in_flight() : 0;
     }
+    /// The underlying librdkafka handle, for what kflow does not wrap; null when moved-from.
+    /// Do not destroy it, nor poll its main queue (kflow serves it).
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
         return service_ ? service_->core().native() : nullptr;
     }

@@ -38,12 +38,18 @@ struct security;  // kflow/security.hpp: TLS and SASL settings applied as one
 template <class Derived>
 class basic_config {
   public:
+    /// An empty config: every property at librdkafka's default, no callbacks.
     basic_config() : conf_(rd_kafka_conf_new()) {}
+    /// An independent copy: the librdkafka conf is duplicated (rd_kafka_conf_dup), so setting
+    /// a property on one copy leaves the other unchanged.
     basic_config(const basic_config& other)
         : conf_(rd_kafka_conf_dup(other.conf_.get())),
           properties_(other.properties_),
           callbacks_(other.callbacks_) {}
+    /// Takes over the conf, properties and callbacks. The moved-from config holds no librdkafka
+    /// conf: it may only be assigned to or destroyed.
     basic_config(basic_config&&) noexcept = default;
+    /// Copy and move assignment in one (the argument is copied or moved, then swapped in).
     basic_config& operator=(basic_config other) noexcept {
         std::swap(conf_, other.conf_);
         std::swap(properties_, other.properties_);
@@ -107,6 +113,8 @@ class basic_config {
             return it->second;
         return std::nullopt;
     }
+    /// True when `key` was set through this builder; a property left at librdkafka's default
+    /// is not contained.
     [[nodiscard]] bool contains(std::string_view key) const {
         return properties_.contains(std::string(key));
     }
@@ -128,17 +136,28 @@ class basic_config {
         }
         return out;
     }
+    /// Writes to_string(): one `key=value` line per property, secrets shown as [redacted].
     friend std::ostream& operator<<(std::ostream& os, const basic_config& c) {
         return os << c.to_string();
     }
 
     // -- Properties every client has ----------------------------------------------------------
 
+    /// `bootstrap.servers`: the brokers to connect to first, as a comma-separated `host:port`
+    /// list (e.g. "kafka1:9092,kafka2:9092"); the rest of the cluster is learnt from them.
     Derived& bootstrap_servers(std::string_view servers) {
         return set("bootstrap.servers", servers);
     }
+    /// `client.id`: the name brokers log the client under and apply client quotas to
+    /// (librdkafka's default: "rdkafka").
     Derived& client_id(std::string_view id) { return set("client.id", id); }
+    /// `socket.timeout.ms`: how long a network request may wait for the broker, in ms
+    /// (librdkafka: 10 to 300000, default 60000). Out of range, throws kafka_error with
+    /// errc::invalid_config.
     Derived& socket_timeout(std::chrono::milliseconds t) { return set_ms("socket.timeout.ms", t); }
+    /// `statistics.interval.ms`: how often librdkafka emits its statistics JSON to
+    /// on_statistics(), in ms, at a granularity of 1000 ms (0, the default, disables them;
+    /// at most 86400000). Out of range, throws kafka_error with errc::invalid_config.
     Derived& statistics_interval(std::chrono::milliseconds t) {
         return set_ms("statistics.interval.ms", t);
     }
@@ -174,21 +193,30 @@ class basic_config {
         return self();
     }
 
+    /// The application callbacks set through this builder; kflow wires them to librdkafka
+    /// when it creates a client.
     [[nodiscard]] const client_callbacks& callbacks() const noexcept { return callbacks_; }
 
     /// The validated librdkafka conf (kflow duplicates it when it creates a client).
     [[nodiscard]] const rd_kafka_conf_t* native() const noexcept { return conf_.get(); }
+    /// An owned duplicate of the librdkafka conf (rd_kafka_conf_dup), for handing to
+    /// rd_kafka_new; kflow takes one each time it creates a client.
     [[nodiscard]] detail::conf_handle native_copy() const {
         return detail::conf_handle(rd_kafka_conf_dup(conf_.get()));
     }
 
   protected:
+    /// Sets a duration property given in milliseconds (a `*.ms` key), as set() does.
     Derived& set_ms(std::string_view key, std::chrono::milliseconds t) {
         return set(key, std::to_string(t.count()));
     }
+    /// Sets a boolean property to "true" or "false", as set() does.
     Derived& set_bool(std::string_view key, bool on) { return set(key, on ? "true" : "false"); }
+    /// This builder as the derived type, for setters to return.
     Derived& self() noexcept { return static_cast<Derived&>(*this); }
 
+    /// `value` as it may be printed: [redacted] when `key` holds a secret
+    /// (is_secret_property()), otherwise `value` itself.
     static std::string display_value(std::string_view key, std::string_view value) {
         return is_secret_property(key) ? std::string(redacted) : std::string(value);
     }
@@ -203,7 +231,9 @@ class basic_config {
 /// Producer, consumer and admin configs are built from one.
 class client_config : public basic_config<client_config> {
   public:
+    /// basic_config's constructors, including the copy from any other config.
     using basic_config::basic_config;
+    /// An empty config: every property at librdkafka's default, no callbacks.
     client_config() = default;
 };
 

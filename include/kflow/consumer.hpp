@@ -20,18 +20,30 @@
 
 namespace kflow {
 
+/// A Kafka consumer with a synchronous API and typed records: keys and values are
+/// deserialized by `KeySerde` and `ValueSerde` (serde<K> and serde<V> unless given).
+///
+/// At-least-once: an offset is stored, and so committed, only for records the application has
+/// handled: a record counts as handled once the application polls again, commits or closes.
+/// Operations throw kafka_error (the overloads taking a std::error_code set it instead); after
+/// close() or a move they fail with errc::closed. Use a consumer from one thread at a time:
+/// rebalance listeners, commit callbacks and the config's callbacks run on that thread, inside
+/// poll(), poll_batch(), a commit or close(). For completion tokens, see async_consumer.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
 requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class consumer {
   public:
-    using key_type = K;
-    using value_type = V;
-    using record_type = consumer_record<K, V>;
-    using ms = std::chrono::milliseconds;
+    using key_type = K;                         ///< the type keys are deserialized to
+    using value_type = V;                       ///< the type values are deserialized to
+    using record_type = consumer_record<K, V>;  ///< what poll() and poll_batch() return
+    using ms = std::chrono::milliseconds;       ///< the unit of every timeout
     /// void(std::error_code, const std::vector<topic_partition_offset>&): how an asynchronous
     /// commit ended, and the offsets as the broker answered them (each with its own error).
     using commit_callback = detail::consumer_core::commit_callback;
 
+    /// Creates the librdkafka consumer; it reads nothing before subscribe() or assign().
+    /// Throws kafka_error with errc::invalid_config when `config` has no group id or
+    /// librdkafka rejects the configuration.
     explicit consumer(const consumer_config& config, KeySerde key_serde = {},
                       ValueSerde value_serde = {})
         : core_(std::make_unique<detail::consumer_core>(config)),
@@ -41,12 +53,15 @@ class consumer {
     /// A moved-from consumer is empty: valid() is false and every operation fails with
     /// errc::closed (kafka_error, or the error_code of the non-throwing forms).
     consumer(consumer&&) noexcept = default;
+    /// Closes and destroys the client this consumer held (bounded by its close_timeout), then
+    /// takes over `other`'s, leaving `other` empty.
     consumer& operator=(consumer&&) noexcept = default;
     /// Closes within the configured close_timeout (see close()). The close runs here, while the
     /// consumer is whole, so a rebalance listener that commits through it still can.
     ~consumer() {
         if (core_ && !core_->closed())
-            detail::guarded(core_->callback_errors(), [&] { (void)core_->close(core_->close_timeout()); });
+            detail::guarded(core_->callback_errors(),
+                            [&] { (void)core_->close(core_->close_timeout()); });
     }
 
     // -- Subscription and assignment ----------------------------------------------------------
@@ -55,7 +70,12 @@ class consumer {
     void subscribe(const std::vector<std::string>& topics, rebalance_listener listener = {}) {
         raise_if(live().subscribe(topics, std::move(listener)));
     }
+    /// Leaves the subscription: stores the offsets of handled records, then the group revokes
+    /// the partitions (the listener hears of it in a later poll()). No records arrive until
+    /// the next subscribe() or assign().
     void unsubscribe() { raise_if(live().unsubscribe()); }
+    /// The topic names and patterns of the current subscription; empty when there is none or
+    /// the consumer is closed.
     [[nodiscard]] std::vector<std::string> subscription() const { return live().subscription(); }
 
     /// Reads these partitions without group management, from each given offset
@@ -63,7 +83,10 @@ class consumer {
     void assign(const std::vector<topic_partition_offset>& partitions) {
         raise_if(live().assign(partitions));
     }
+    /// Drops every partition of the manual assignment, after storing the offsets of handled
+    /// records; nothing is read until the next assign() or subscribe().
     void unassign() { raise_if(live().assign({})); }
+    /// The partitions assigned now, by the group or by assign(); empty after close().
     [[nodiscard]] std::vector<topic_partition> assignment() const { return live().assignment(); }
 
     // -- Reading ------------------------------------------------------------------------------
@@ -120,8 +143,10 @@ class consumer {
 
     // -- Commits ------------------------------------------------------------------------------
 
-    /// Commits the offsets of every record handled so far and waits for the broker.
+    /// Commits the offsets of every record handled so far and waits for the broker. After the
+    /// config's commit_timeout it throws errc::timed_out; the broker may still apply it.
     void commit() { raise_if(live().commit_handled(false)); }
+    /// As above, reporting failure through `ec` instead of throwing.
     void commit(std::error_code& ec) {
         ec = core_ ? core_->commit_handled(false).code : moved_from().code;
     }
@@ -136,9 +161,11 @@ class consumer {
     void commit(const std::vector<topic_partition_offset>& offsets) {
         raise_if(live().commit_offsets(offsets, false));
     }
+    /// As above, reporting failure through `ec` instead of throwing.
     void commit(const std::vector<topic_partition_offset>& offsets, std::error_code& ec) {
         ec = core_ ? core_->commit_offsets(offsets, false).code : moved_from().code;
     }
+    /// As commit(offsets), without waiting; `done` runs as for commit_async(commit_callback).
     void commit_async(const std::vector<topic_partition_offset>& offsets,
                       commit_callback done = {}) {
         raise_if(live().commit_offsets(offsets, true, std::move(done)));
@@ -151,10 +178,12 @@ class consumer {
     void commit(const R& record) {
         commit({next_offset_after(record)});
     }
+    /// As above, reporting failure through `ec` instead of throwing.
     template <std::same_as<record_type> R>
     void commit(const R& record, std::error_code& ec) {
         commit({next_offset_after(record)}, ec);
     }
+    /// As commit(record), without waiting; `done` runs as for commit_async(commit_callback).
     template <std::same_as<record_type> R>
     void commit_async(const R& record, commit_callback done = {}) {
         commit_async({next_offset_after(record)}, std::move(done));
@@ -180,12 +209,20 @@ class consumer {
 
     // -- Positioning and flow control ---------------------------------------------------------
 
+    /// Makes reading of an assigned partition go on from `to.offset` (an absolute offset,
+    /// offsets::beginning or offsets::end), waiting up to `timeout` for librdkafka. Records
+    /// already fetched for the partition are dropped. Commits nothing: the stored offset moves
+    /// again only once records from the new position are handled.
     void seek(const topic_partition_offset& to, ms timeout = std::chrono::seconds(10)) {
         raise_if(live().seek(to, timeout));
     }
+    /// Stops fetching from these partitions without giving them up (no rebalance). Records
+    /// already fetched for them wait, in order, for resume(). A pause ends when the
+    /// partition is revoked.
     void pause(const std::vector<topic_partition>& partitions) {
         raise_if(live().pause(partitions));
     }
+    /// Fetches again from paused partitions, starting with the records that waited.
     void resume(const std::vector<topic_partition>& partitions) {
         raise_if(live().resume(partitions));
     }
@@ -224,18 +261,30 @@ class consumer {
     /// Commits what was handled (with auto-commit on), leaves the group and stops; bounded by
     /// `timeout` even when the brokers are gone (then it reports errc::timed_out).
     void close(ms timeout) { raise_if(live().close(timeout)); }
+    /// close(ms) with the config's close_timeout (10 s by default).
     void close() { close(live().close_timeout()); }
+    /// As close(), reporting failure through `ec` instead of throwing; an exception that a
+    /// rebalance listener or callback threw during the close is still rethrown.
     void close(std::error_code& ec) {
         ec = core_ ? core_->close(core_->close_timeout()).code : moved_from().code;
     }
 
     /// False for a moved-from consumer.
     [[nodiscard]] bool valid() const noexcept { return core_ != nullptr; }
+    /// librdkafka's name for this client (client.id and an instance suffix, e.g.
+    /// `rdkafka#consumer-1`), as it appears in logs and statistics.
     [[nodiscard]] std::string name() const { return live().name(); }
+    /// The group's rebalance protocol: "EAGER", "COOPERATIVE" (cooperative-sticky assignment)
+    /// or "NONE" while the consumer is not in a group.
     [[nodiscard]] std::string rebalance_protocol() const { return live().rebalance_protocol(); }
+    /// The librdkafka handle, for calls kflow does not wrap; null for a moved-from consumer.
+    /// The consumer owns it: never destroy it, and never poll its queues, which would take
+    /// records past kflow's offset bookkeeping.
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
         return core_ ? core_->native() : nullptr;
     }
+    /// The untyped consumer underneath, which kflow's async layer shares; prefer the typed
+    /// members above. Throws errc::closed for a moved-from consumer.
     [[nodiscard]] detail::consumer_core& core() { return live(); }
 
   private:

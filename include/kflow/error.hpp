@@ -126,6 +126,8 @@ inline const std::error_category& client_category() noexcept {
     return category;
 }
 
+/// A kflow::errc as a std::error_code in client_category(). Found by argument-dependent lookup,
+/// so `ec == kflow::errc::closed` and `std::error_code ec = kflow::errc::timed_out` work.
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), client_category()};
 }
@@ -161,16 +163,28 @@ struct error_flags {
 /// already contains it.
 class kafka_error : public std::system_error {
   public:
+    /// An error with context: what() is `what` followed by ": " and the message of `ec`, or
+    /// just `what` when it already contains that message, or just the message when `what` is
+    /// empty. code() is `ec`.
     kafka_error(std::error_code ec, const std::string& what, error_flags flags = {})
         : std::system_error(ec, what), what_(compose(ec, what)), flags_(flags) {}
+    /// An error without context: what() is the message of `ec`.
     explicit kafka_error(std::error_code ec, error_flags flags = {})
         : std::system_error(ec), what_(ec.message()), flags_(flags) {}
 
+    /// The context and the code's message, composed as the constructor describes (replaces
+    /// std::system_error's own format).
     [[nodiscard]] const char* what() const noexcept override { return what_.what(); }
 
+    /// The client that reported the error is unusable (librdkafka's fatal error state, e.g. an
+    /// idempotent producer's broken sequence): every later call fails; destroy and recreate it.
     [[nodiscard]] bool is_fatal() const noexcept { return flags_.fatal; }
+    /// Calling the same operation again may succeed (e.g. a request that timed out).
     [[nodiscard]] bool is_retriable() const noexcept { return flags_.retriable; }
+    /// The current transaction failed: abort it before beginning another.
     [[nodiscard]] bool txn_requires_abort() const noexcept { return flags_.txn_requires_abort; }
+    /// All three classifications at once; all false when librdkafka gave none (kflow's own
+    /// errors, and librdkafka calls that return a bare error code rather than an object).
     [[nodiscard]] error_flags flags() const noexcept { return flags_; }
 
   private:
@@ -187,12 +201,14 @@ class kafka_error : public std::system_error {
     error_flags flags_;
 };
 
-/// Takes ownership of an rd_kafka_error_t and converts it to code + message + flags.
+/// An error as a value: code, message and librdkafka's classification. It is what on_error
+/// handlers receive; adopt() takes ownership of an rd_kafka_error_t and converts it to one.
 struct error_info {
-    std::error_code code;
-    std::string message;
-    error_flags flags;
+    std::error_code code;  ///< the error; empty when there is none
+    std::string message;   ///< detail for humans: the operation, partition or key concerned
+    error_flags flags;     ///< librdkafka's classification; all false when it gave none
 
+    /// True when this holds an error (`code` is non-zero).
     [[nodiscard]] explicit operator bool() const noexcept { return static_cast<bool>(code); }
 
     /// Null (librdkafka's "no error") gives an empty error_info.
@@ -206,6 +222,8 @@ struct error_info {
                  rd_kafka_error_txn_requires_abort(error) != 0}};
     }
 
+    /// Throws kafka_error with this code and flags; its what() starts with "context: " when
+    /// `context` is not empty, then the message. Call it only when this holds an error.
     [[noreturn]] void raise(const std::string& context) const {
         throw kafka_error(code, context.empty() ? message : context + ": " + message, flags);
     }
@@ -220,5 +238,7 @@ inline void throw_if_error(const std::error_code& ec, const std::string& context
 
 }  // namespace kflow
 
+/// \cond
 template <>
 struct std::is_error_code_enum<kflow::errc> : std::true_type {};
+/// \endcond

@@ -10,22 +10,37 @@
 
 namespace kflow {
 
+/// One record header: a name and a value that may be null. Keys and values are bytes kflow does
+/// not interpret; a key must not contain a NUL byte (librdkafka returns header names as C
+/// strings, so the producer refuses such a key with RD_KAFKA_RESP_ERR__INVALID_ARG).
 struct header {
+    /// The header's name; need not be unique within a record.
     std::string key;
     std::optional<std::string> value;  ///< bytes; std::nullopt is Kafka's null header value
 
+    /// Equal when key and value are equal; a null value differs from an empty one.
     friend bool operator==(const header&, const header&) = default;
 };
 
+/// The headers of a record: an ordered list of (key, value) pairs in which keys may repeat and
+/// values may be null. The order is kept on the wire, from send to consume.
+///
+///     kflow::headers hs{{"source", "shop"}};
+///     hs.add("trace-id", id).add_null("deprecated");
 class headers {
   public:
     headers() = default;
+    /// The headers `items`, in the order given.
     headers(std::initializer_list<header> items) : items_(items) {}
 
+    /// Appends a header, after any existing one with the same key (which it does not replace).
+    /// Returns `*this` for chaining.
     headers& add(std::string key, std::string value) {
         items_.push_back({std::move(key), std::move(value)});
         return *this;
     }
+    /// Appends a header whose value is Kafka's null (not the empty string).
+    /// Returns `*this` for chaining.
     headers& add_null(std::string key) {
         items_.push_back({std::move(key), std::nullopt});
         return *this;
@@ -52,6 +67,7 @@ class headers {
         }
         return out;
     }
+    /// True when at least one header is named `key`, whatever its value (null included).
     [[nodiscard]] bool contains(std::string_view key) const {
         for (const auto& h : items_) {
             if (h.key == key)
@@ -60,11 +76,16 @@ class headers {
         return false;
     }
 
+    /// The number of headers, repeated keys counted each time.
     [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+    /// True when there are no headers (a record sent with none carries no header block).
     [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
+    /// Iterates over every header (a const kflow::header), in order.
     [[nodiscard]] auto begin() const noexcept { return items_.begin(); }
+    /// The end of the iteration begun by begin().
     [[nodiscard]] auto end() const noexcept { return items_.end(); }
 
+    /// Equal when both hold the same headers in the same order.
     friend bool operator==(const headers&, const headers&) = default;
 
   private:

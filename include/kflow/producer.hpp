@@ -20,14 +20,31 @@ namespace kflow {
 template <class F>
 concept delivery_callback = std::invocable<F&, std::error_code, const record_metadata&>;
 
+/// A Kafka producer of records with keys of type K and values of type V, serialized by
+/// KeySerde and ValueSerde (kflow::serde<K> and kflow::serde<V> unless given).
+///
+/// send() serializes the key and value once and hands the bytes to librdkafka; delivery
+/// callbacks run later, on the thread that calls poll(), flush() or close(): kflow starts no
+/// thread of its own, so call poll() regularly. For co_await and completion tokens, see
+/// async_producer.
+///
+/// Thread safety: send(), poll() and flush() may be called from several threads at once;
+/// close() and destruction must not race with other calls.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
 requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class producer {
   public:
+    /// The type of record keys.
     using key_type = K;
+    /// The type of record values.
     using value_type = V;
+    /// The record send() takes.
     using record_type = producer_record<K, V>;
 
+    /// Creates the librdkafka producer from `config` (which is copied; later changes to it do
+    /// not affect this producer). Throws kafka_error (errc::invalid_config) when librdkafka
+    /// cannot create the client. Brokers are contacted in the background: an unreachable
+    /// cluster is not an error here, it is reported through on_error and failed deliveries.
     explicit producer(const producer_config& config, KeySerde key_serde = {},
                       ValueSerde value_serde = {})
         : core_(std::make_unique<detail::producer_core>(config)),
@@ -37,6 +54,9 @@ class producer {
     /// A moved-from producer is empty: valid() is false, in_flight() is 0 and every other
     /// operation fails with errc::closed.
     producer(producer&&) noexcept = default;
+    /// Takes over the other producer's client. The client this one held is closed first, which
+    /// blocks: flushed for up to its close_timeout, then purged (unlike ~producer(), without
+    /// reporting how many messages were lost).
     producer& operator=(producer&&) noexcept = default;
 
     /// Flushes for the configured close_timeout; messages still undelivered then are purged
@@ -87,6 +107,7 @@ class producer {
         if (auto err = try_send_unobserved(record))
             err.raise({});
     }
+    /// As send(record), reporting a failure to enqueue through `ec` instead of throwing.
     void send(const record_type& record, std::error_code& ec) {
         ec = try_send_unobserved(record).code;
     }
@@ -107,6 +128,8 @@ class producer {
     /// error). Returns the number of messages that were not delivered. Further sends fail
     /// with errc::closed.
     std::size_t close(std::chrono::milliseconds timeout) { return live().close(timeout); }
+    /// close() bounded by the config's close_timeout (10 s by default). Throws kafka_error
+    /// (errc::closed) on a moved-from producer.
     std::size_t close() { return live().close(live().close_timeout()); }
 
     /// Messages sent whose delivery callback has not run yet.
@@ -123,8 +146,12 @@ class producer {
         return core_ ? core_->native() : nullptr;
     }
 
+    /// \cond
     [[nodiscard]] detail::producer_core& core() { return live(); }
+    /// \endcond
+    /// The codec that serializes keys (a copy of the one given to the constructor).
     [[nodiscard]] const KeySerde& key_serde() const noexcept { return key_serde_; }
+    /// The codec that serializes values (a copy of the one given to the constructor).
     [[nodiscard]] const ValueSerde& value_serde() const noexcept { return value_serde_; }
 
     /// Serializes a record's key and value; the async layer shares this step.

@@ -22,21 +22,37 @@ enum class queue_full_policy {
 using partitioner_function = std::function<std::int32_t(
     std::string_view topic, std::span<const std::byte> key, std::int32_t partition_count)>;
 
+/// Builds the configuration of a producer or async_producer: librdkafka producer properties
+/// through typed setters (any other through set()), plus what kflow applies itself (queue-full
+/// policy, close timeout, custom partitioner). Each setter hands its property to librdkafka at
+/// once and throws kafka_error with errc::invalid_config for a value librdkafka rejects;
+/// conflicting combinations (e.g. idempotence with acks=1) fail when the producer is created.
 class producer_config : public basic_config<producer_config> {
   public:
+    /// enable.idempotence=true and acks=all, and librdkafka's defaults for everything else.
     producer_config() { apply_safe_defaults(); }
     /// Starts from shared client properties (a preset, from_env(), a security builder).
+    /// enable.idempotence and acks become true and "all" unless `base` sets them.
     explicit producer_config(const client_config& base) : basic_config(base) {
         apply_safe_defaults();
     }
 
     /// "all" (default, required by idempotence), "1" or "0".
     producer_config& acks(std::string_view acks) { return set("acks", acks); }
+    /// enable.idempotence (on by default): the broker drops duplicates a retry would write and
+    /// order is kept per partition; it requires acks=all and max_in_flight() of at most 5.
+    /// Turned off, retries may duplicate or reorder records.
     producer_config& enable_idempotence(bool on) { return set_bool("enable.idempotence", on); }
+    /// linger.ms: how long librdkafka waits for more records to fill a batch before sending
+    /// it; longer gives bigger batches and fewer requests at the cost of latency (librdkafka's
+    /// default is 5 ms).
     producer_config& linger(std::chrono::milliseconds t) { return set_ms("linger.ms", t); }
+    /// batch.size: the most bytes of records in one batch for one partition (librdkafka's
+    /// default is 1000000).
     producer_config& batch_size(std::size_t bytes) {
         return set("batch.size", std::to_string(bytes));
     }
+    /// batch.num.messages: the most records in one batch (librdkafka's default is 10000).
     producer_config& batch_num_messages(std::size_t n) {
         return set("batch.num.messages", std::to_string(n));
     }
@@ -46,18 +62,29 @@ class producer_config : public basic_config<producer_config> {
     producer_config& delivery_timeout(std::chrono::milliseconds t) {
         return set_ms("message.timeout.ms", t);
     }
+    /// max.in.flight.requests.per.connection: produce requests a broker connection may have
+    /// unanswered at once. With idempotence on it must be at most 5; without it, more than 1
+    /// lets a retry reorder records.
     producer_config& max_in_flight(int n) {
         return set("max.in.flight.requests.per.connection", std::to_string(n));
     }
+    /// queue.buffering.max.messages: how many records librdkafka buffers locally (not yet
+    /// acknowledged) before a send meets a full queue (see on_queue_full()).
     producer_config& queue_buffering_max_messages(std::size_t n) {
         return set("queue.buffering.max.messages", std::to_string(n));
     }
+    /// queue.buffering.max.kbytes: the same limit in KiB of buffered record data; whichever
+    /// of the two is reached first makes the queue full.
     producer_config& queue_buffering_max_kbytes(std::size_t n) {
         return set("queue.buffering.max.kbytes", std::to_string(n));
     }
     /// A built-in partitioner by name: "murmur2_random" (Java-compatible), "consistent_random"
     /// (librdkafka's default), "random", "fnv1a_random", ...
     producer_config& partitioner(std::string_view name) { return set("partitioner", name); }
+    /// transactional.id: identifies this producer across restarts for Kafka transactions, and
+    /// fences an older instance with the same id. kflow has no transaction calls: librdkafka
+    /// then accepts records only inside a transaction, begun through native_handle()
+    /// (rd_kafka_init_transactions(), rd_kafka_begin_transaction()); other sends fail.
     producer_config& transactional_id(std::string_view id) { return set("transactional.id", id); }
 
     /// A partitioner of the application's own (see partitioner_function).
@@ -66,6 +93,11 @@ class producer_config : public basic_config<producer_config> {
         return *this;
     }
 
+    /// What a send does when librdkafka's queue is full: under queue_full_policy::wait,
+    /// producer::send() serves delivery reports until the record fits and fails with
+    /// errc::queue_full after `max_wait`; under queue_full_policy::fail it fails at once.
+    /// async_producer never blocks: under wait its sends wait in kflow, in order, until there is
+    /// room (`max_wait` does not apply; cancel them to give up).
     producer_config& on_queue_full(queue_full_policy policy,
                                    std::chrono::milliseconds max_wait = std::chrono::seconds(30)) {
         queue_full_ = policy;
@@ -79,13 +111,19 @@ class producer_config : public basic_config<producer_config> {
         return *this;
     }
 
+    /// The policy set by on_queue_full(); queue_full_policy::wait by default.
     [[nodiscard]] queue_full_policy queue_full() const noexcept { return queue_full_; }
+    /// The longest producer::send() waits for room under queue_full_policy::wait (30 s by
+    /// default).
     [[nodiscard]] std::chrono::milliseconds queue_full_timeout() const noexcept {
         return queue_full_timeout_;
     }
+    /// The bound set by close_timeout(std::chrono::milliseconds); 10 s by default.
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
         return close_timeout_;
     }
+    /// The partitioner set by partitioner(partitioner_function); empty when librdkafka's
+    /// built-in partitioner (the `partitioner` property) chooses.
     [[nodiscard]] const partitioner_function& custom_partitioner() const noexcept {
         return custom_partitioner_;
     }

@@ -22,6 +22,7 @@ struct rebalance_listener {
     std::function<void(const std::vector<topic_partition>&)> on_lost;
 };
 
+/// What happened to the partitions of a rebalance_event.
 enum class rebalance_kind {
     assigned,  ///< partitions were added to this member's assignment
     revoked,   ///< partitions are about to be taken away (commit now)
@@ -30,7 +31,9 @@ enum class rebalance_kind {
 
 /// A rebalance, as async_consumer::async_rebalance delivers it.
 struct rebalance_event {
-    rebalance_kind kind = rebalance_kind::assigned;
+    rebalance_kind kind = rebalance_kind::assigned;  ///< assigned, revoked or lost
+    /// The partitions concerned: the ones added or removed under cooperative-sticky
+    /// assignment, the whole assignment under eager assignment.
     std::vector<topic_partition> partitions;
 };
 

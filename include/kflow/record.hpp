@@ -11,10 +11,14 @@
 
 namespace kflow {
 
+/// The clock of Kafka timestamps: wall-clock time, so `timestamp_clock::now()` is a valid
+/// record time.
 using timestamp_clock = std::chrono::system_clock;
 /// Kafka timestamps are milliseconds since the Unix epoch.
 using timestamp = std::chrono::time_point<timestamp_clock, std::chrono::milliseconds>;
 
+/// What a record's timestamp means: the topic's message.timestamp.type decides whether the
+/// broker keeps the producer's time or replaces it with its own.
 enum class timestamp_type {
     not_available,   ///< the broker or message has none
     create_time,     ///< set by the producer
@@ -29,7 +33,10 @@ enum class timestamp_type {
 /// v})` is the most natural way to write a send.
 template <class K, class V>
 struct producer_record {
+    /// An empty record: set at least `topic` before sending it.
     producer_record() = default;
+    /// A record for `topic_name` with this key and value; the remaining fields keep their
+    /// defaults (no headers, partitioner's choice, librdkafka's time) unless given.
     producer_record(std::string topic_name, K record_key, V record_value,
                     kflow::headers record_headers = {},
                     std::int32_t target_partition = any_partition,
@@ -41,21 +48,24 @@ struct producer_record {
           partition(target_partition),
           time(record_time) {}
 
-    std::string topic;
-    K key{};
-    V value{};
-    kflow::headers headers{};
-    std::int32_t partition = any_partition;
+    std::string topic;  ///< the topic to write to; an empty name fails the send
+    K key{};            ///< serialized by the producer's key serde; the partitioner hashes it
+    V value{};          ///< serialized by the producer's value serde
+    kflow::headers headers{};                ///< sent as the record's Kafka headers
+    std::int32_t partition = any_partition;  ///< a partition number, or any_partition
+    /// The record's create time; std::nullopt lets librdkafka stamp the time of the send.
     std::optional<timestamp> time{};
 };
 
 /// Where and when a record was stored, as the delivery report says.
 struct record_metadata {
-    std::string topic;
-    std::int32_t partition = any_partition;
+    std::string topic;                       ///< the topic the record was sent to
+    std::int32_t partition = any_partition;  ///< the partition it went to (chosen or given)
+    /// The record's offset in its partition; offsets::invalid when the write failed or the
+    /// broker did not report one (e.g. acks=0).
     std::int64_t offset = offsets::invalid;
-    std::optional<timestamp> time;
-    timestamp_type time_type = timestamp_type::not_available;
+    std::optional<timestamp> time;  ///< the stored timestamp, when the report carries one
+    timestamp_type time_type = timestamp_type::not_available;  ///< the meaning of `time`
     /// Whether the broker confirmed the write (false when it failed, or may have written it
     /// without telling, e.g. on a timeout: rd_kafka_message_status()).
     bool persisted = false;
@@ -64,15 +74,17 @@ struct record_metadata {
 /// A record read from Kafka, with its key and value deserialized.
 template <class K, class V>
 struct consumer_record {
-    std::string topic;
-    std::int32_t partition = 0;
-    std::int64_t offset = offsets::invalid;
-    K key{};
-    V value{};
-    kflow::headers headers{};
-    std::optional<timestamp> time{};
-    timestamp_type time_type = timestamp_type::not_available;
+    std::string topic;                       ///< the topic it was read from
+    std::int32_t partition = 0;              ///< its partition
+    std::int64_t offset = offsets::invalid;  ///< its offset in the partition
+    K key{};                                 ///< the key, deserialized by the key serde
+    V value{};                               ///< the value, deserialized by the value serde
+    kflow::headers headers{};                ///< the record's Kafka headers, in order
+    std::optional<timestamp> time{};         ///< its timestamp, when it has one
+    timestamp_type time_type = timestamp_type::not_available;  ///< the meaning of `time`
 
+    /// Where this record is: its topic, partition and own offset. To commit past the record,
+    /// commit `offset + 1` (the next offset to read) or pass the record to commit().
     [[nodiscard]] topic_partition_offset position() const { return {topic, partition, offset}; }
 };
 

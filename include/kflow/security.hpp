@@ -48,8 +48,8 @@ struct tls_settings {
 
 /// SASL/PLAIN: username and password, sent as they are, so use it over TLS.
 struct sasl_plain {
-    std::string username{};
-    std::string password{};  ///< secret
+    std::string username{};  ///< sasl.username; must not be empty
+    std::string password{};  ///< sasl.password, must not be empty; secret
 };
 
 /// A SCRAM mechanism, numbered as Kafka numbers them (the SCRAM credential admin calls send
@@ -69,9 +69,11 @@ enum class scram_mechanism { sha256 = 1, sha512 = 2 };
 
 /// SASL/SCRAM-SHA-256 or SCRAM-SHA-512: the password never crosses the wire.
 struct sasl_scram {
+    /// sasl.mechanism: SCRAM-SHA-512 by default. The user needs a SCRAM credential for this
+    /// mechanism on the cluster (see admin_client::alter_user_scram_credentials).
     scram_mechanism mechanism = scram_mechanism::sha512;
-    std::string username{};
-    std::string password{};  ///< secret
+    std::string username{};  ///< sasl.username; must not be empty
+    std::string password{};  ///< sasl.password, must not be empty; secret
 };
 
 /// Produces an OAUTHBEARER token when librdkafka needs one; receives sasl.oauthbearer.config.
@@ -82,6 +84,8 @@ using oauthbearer_token_source = std::function<oauthbearer_token(std::string_vie
 /// SASL/OAUTHBEARER with tokens the application provides (its own identity provider, AWS MSK
 /// IAM, ...), through the client's token-refresh hook.
 struct sasl_oauthbearer {
+    /// Called whenever librdkafka needs a token: when the client starts, and again before the
+    /// current one expires. Must be set; installed as the client's oauthbearer_token_refresh.
     oauthbearer_token_source token_source{};
     std::string config{};  ///< handed to token_source (sasl.oauthbearer.config), secret
 };
@@ -108,6 +112,7 @@ struct sasl_gssapi {
     std::optional<std::chrono::milliseconds> min_time_before_relogin{};
 };
 
+/// One SASL mechanism with its settings; the alternative held selects sasl.mechanism.
 using sasl_settings =
     std::variant<sasl_plain, sasl_scram, sasl_oauthbearer, sasl_oauthbearer_oidc, sasl_gssapi>;
 
@@ -293,8 +298,8 @@ void apply_sasl(const sasl_gssapi& s, basic_config<D>& c) {
 /// Optional TLS plus an optional SASL mechanism; the pair decides security.protocol:
 /// neither PLAINTEXT, TLS only SSL, SASL only SASL_PLAINTEXT, both SASL_SSL.
 struct security {
-    std::optional<tls_settings> tls{};
-    std::optional<sasl_settings> sasl{};
+    std::optional<tls_settings> tls{};    ///< TLS to the brokers; std::nullopt: plaintext
+    std::optional<sasl_settings> sasl{};  ///< the SASL mechanism; std::nullopt: no SASL
 
     /// The security.protocol these settings select.
     [[nodiscard]] std::string_view protocol() const noexcept {

@@ -36,22 +36,33 @@ namespace kflow {
 class payload {
   public:
     payload() noexcept = default;  ///< null
+    /// Owns the characters of `owned` (moved in, not copied); an empty string is an empty
+    /// payload, not null.
     explicit payload(std::string owned) noexcept : bytes_(std::move(owned)) {}
+    /// Owns the bytes of `owned` (moved in, not copied).
     explicit payload(std::vector<std::byte> owned) noexcept : bytes_(std::move(owned)) {}
 
+    /// Kafka's null: a record without a key, or a tombstone as a value.
     [[nodiscard]] static payload null() noexcept { return {}; }
+    /// Refers to `bytes` without copying them. They must stay valid until the send call that
+    /// takes this payload returns (librdkafka copies borrowed bytes during that call).
     [[nodiscard]] static payload borrow(std::span<const std::byte> bytes) noexcept {
         payload p;
         p.bytes_ = bytes;
         return p;
     }
+    /// Refers to the characters of `text` (no terminator), with the lifetime rule of the
+    /// byte overload.
     [[nodiscard]] static payload borrow(std::string_view text) noexcept {
         return borrow(std::as_bytes(std::span(text.data(), text.size())));
     }
 
+    /// True for Kafka's null (a default-constructed payload or null()); an empty owned or
+    /// borrowed payload is not null.
     [[nodiscard]] bool is_null() const noexcept {
         return std::holds_alternative<std::monostate>(bytes_);
     }
+    /// True when the payload refers to bytes it does not own (made by borrow()).
     [[nodiscard]] bool is_borrowed() const noexcept {
         return std::holds_alternative<std::span<const std::byte>>(bytes_);
     }
@@ -67,6 +78,7 @@ class payload {
             },
             bytes_);
     }
+    /// The number of bytes; 0 for a null payload.
     [[nodiscard]] std::size_t size() const noexcept {
         return std::visit(
             [](const auto& b) -> std::size_t {
@@ -78,6 +90,8 @@ class payload {
             },
             bytes_);
     }
+    /// The bytes, owned or borrowed; an empty span for a null payload (check is_null() to
+    /// tell null from empty).
     [[nodiscard]] std::span<const std::byte> bytes() const noexcept {
         return {static_cast<const std::byte*>(data()), size()};
     }
@@ -90,6 +104,7 @@ class payload {
 /// Names a type in a kflow_deserialize overload without constructing it.
 template <class T>
 struct type_tag {
+    /// The type being named.
     using type = T;
 };
 
@@ -106,6 +121,7 @@ concept deserializer_for = requires(const S& s, std::span<const std::byte> bytes
     { s.deserialize(bytes) } -> std::convertible_to<T>;
 };
 
+/// A deserializer with `T deserialize_null() const`: the T a null key or value reads as.
 template <class S, class T>
 concept null_deserializer_for = requires(const S& s) {
     { s.deserialize_null() } -> std::convertible_to<T>;
@@ -154,6 +170,10 @@ inline std::string_view as_text(std::span<const std::byte> bytes) noexcept {
 /// wrote with its own hook.
 template <class T>
 struct serde {
+    /// Calls `kflow_serialize(value)` when T has that hook, else writes `value` as compact JSON
+    /// text (as json_serde does). A type with neither fails to compile with a static_assert
+    /// naming the ways to give it a codec. Whatever the hook or nlohmann_json throws
+    /// propagates; the producer reports it as errc::serialization_failed.
     [[nodiscard]] payload serialize(const T& value) const {
         if constexpr (detail::has_serialize_hook<T>) {
             return kflow_serialize(value);
@@ -170,6 +190,10 @@ struct serde {
                           "kflow::serde<T> specialization, or pass a codec as a template argument");
         }
     }
+    /// Calls `kflow_deserialize(bytes, type_tag<T>{})` when T has that hook, else parses
+    /// `bytes` as JSON into T. What it throws propagates; the consumer reports it as a
+    /// deserialization failure (errc::deserialization_failed) with the record's raw bytes. It
+    /// has no deserialize_null(), so a null key or value fails with errc::unexpected_null.
     [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
         if constexpr (detail::has_deserialize_hook<T>) {
             return kflow_deserialize(bytes, type_tag<T>{});

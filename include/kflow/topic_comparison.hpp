@@ -19,8 +19,8 @@ namespace kflow {
 
 /// What a cluster reports for an existing topic, as far as a spec can differ from it.
 struct observed_topic {
-    std::int32_t partitions = 0;
-    std::int32_t replication_factor = 0;
+    std::int32_t partitions = 0;          ///< the topic's partition count
+    std::int32_t replication_factor = 0;  ///< replicas per partition (the first partition's)
     /// Each partition's replicas in partition order (preferred leader first); empty when unknown.
     std::vector<std::vector<std::int32_t>> replica_assignment;
     /// The topic's config values; std::nullopt when they could not be read (then configs are
@@ -28,44 +28,54 @@ struct observed_topic {
     std::optional<std::map<std::string, std::string>> configs;
 };
 
+/// The spec asks for another partition count than the topic has.
 struct partition_count_difference {
-    std::int32_t requested = 0;
-    std::int32_t observed = 0;
+    std::int32_t requested = 0;  ///< the count the spec asks for
+    std::int32_t observed = 0;   ///< the count the cluster reports
 
     /// Kafka can add partitions to a topic but never remove any.
     [[nodiscard]] bool can_be_added() const noexcept { return requested > observed; }
+    /// Equal when both counts are.
     friend bool operator==(const partition_count_difference&,
                            const partition_count_difference&) = default;
 };
 
 /// Reported only: changing it takes a partition reassignment, not a topic config change.
 struct replication_factor_difference {
-    std::int32_t requested = 0;
-    std::int32_t observed = 0;
+    std::int32_t requested = 0;  ///< the replication factor the spec asks for
+    std::int32_t observed = 0;   ///< the replication factor the cluster reports
+    /// Equal when both factors are.
     friend bool operator==(const replication_factor_difference&,
                            const replication_factor_difference&) = default;
 };
 
 /// Reported only, for specs with an explicit replica_assignment.
 struct replica_placement_difference {
-    std::int32_t partition = 0;
-    std::vector<std::int32_t> requested;
-    std::vector<std::int32_t> observed;
+    std::int32_t partition = 0;           ///< the partition whose replicas differ
+    std::vector<std::int32_t> requested;  ///< broker ids the spec asks for, preferred leader first
+    std::vector<std::int32_t> observed;   ///< broker ids the cluster reports, in the same order
+    /// Equal when partition and both broker lists are.
     friend bool operator==(const replica_placement_difference&,
                            const replica_placement_difference&) = default;
 };
 
+/// A topic config the spec sets to a value the cluster does not report for the topic.
 struct config_difference {
-    std::string name;
-    std::string requested;
+    std::string name;                     ///< the config key, e.g. `retention.ms`
+    std::string requested;                ///< the value the spec sets, as a string
     std::optional<std::string> observed;  ///< std::nullopt: the cluster reports no such config
+    /// Equal when name and both values are.
     friend bool operator==(const config_difference&, const config_difference&) = default;
 };
 
 /// Everything about an existing topic that is not as its spec asks.
 struct topic_differences {
+    /// Set when the spec asks for a partition count and the topic has another.
     std::optional<partition_count_difference> partitions;
+    /// Set when the spec asks for a replication factor and the topic has another.
     std::optional<replication_factor_difference> replication_factor;
+    /// One entry per partition whose replicas differ from the spec's replica_assignment, in
+    /// partition order; only partitions both the spec and the cluster have are compared.
     std::vector<replica_placement_difference> replica_placement;
     std::vector<config_difference> configs;  ///< in config name order
     /// False when the spec names configs but the cluster's could not be read: nothing is known

@@ -36,8 +36,10 @@ enum class topic_outcome {
     return "unknown";
 }
 
+/// What ensure_topics found and did for one topic: one per spec, in spec order.
 struct topic_ensure_result {
-    std::string name;
+    std::string name;  ///< the topic's name, as in its spec
+    /// Where the topic ended up; see also ok() and as_specified().
     topic_outcome outcome = topic_outcome::failed;
     bool existed = false;  ///< the cluster had the topic before ensure_topics ran
     /// Differences found before any change (empty unless the topic existed).
@@ -50,11 +52,14 @@ struct topic_ensure_result {
     std::vector<std::string> actions;
     /// Why outcome is failed: the first step that failed for this topic.
     std::error_code error;
+    /// The failed step and what the broker (or librdkafka) said, e.g. "create_topics: ...";
+    /// empty when error is.
     std::string message;
     /// Set when the spec names configs that could not be read back (e.g. the broker does not
     /// support DescribeConfigs, or the principal may not describe the topic): they were neither
     /// confirmed nor changed.
     std::error_code configs_error;
+    /// Why the configs could not be read back; empty when configs_error is.
     std::string configs_message;
 
     /// True unless a step failed. A topic that still differs is ok() but not as_specified().
@@ -64,7 +69,10 @@ struct topic_ensure_result {
     [[nodiscard]] bool as_specified() const noexcept {
         return ok() && outcome != topic_outcome::differs && !configs_error;
     }
+    /// True when the configs the spec names were read back and compared (also when it names
+    /// none); false when configs_error is set.
     [[nodiscard]] bool configs_checked() const noexcept { return !configs_error; }
+    /// The topic as reports name it, e.g. "topic 'orders'" (used by describe_failures()).
     [[nodiscard]] std::string item_name() const { return "topic '" + name + "'"; }
 
     /// Lines for a report: the outcome, then the differences found, the actions, the error and

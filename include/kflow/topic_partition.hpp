@@ -30,15 +30,23 @@ inline constexpr std::int32_t any_partition = RD_KAFKA_PARTITION_UA;
     return "'" + std::string(topic) + "' [" + std::to_string(partition) + "]";
 }
 
+/// A partition of a topic, as used for assignments, pause/resume and offset queries.
 struct topic_partition {
-    std::string topic;
-    std::int32_t partition = 0;
+    std::string topic;           ///< the topic's name
+    std::int32_t partition = 0;  ///< the partition number, from 0
 
+    /// Orders by topic name, then partition number, so it can key a std::map or std::set.
     friend auto operator<=>(const topic_partition&, const topic_partition&) = default;
 };
 
+/// A partition and an offset in it: an assignment's starting point, a seek target, an offset to
+/// commit (the next offset to read, i.e. the last handled record's offset + 1) or a query's
+/// answer. Answers from the broker carry a per-partition `error`.
 struct topic_partition_offset {
+    /// Partition 0 of no topic, offset offsets::invalid.
     topic_partition_offset() = default;
+    /// `at` may be an absolute offset or one of kflow::offsets; `commit_metadata` is stored with
+    /// a commit and returned by committed(); `broker_error` is for answers, not requests.
     topic_partition_offset(std::string topic_name, std::int32_t partition_id,
                            std::int64_t at = offsets::invalid, std::string commit_metadata = {},
                            std::int32_t broker_error = 0)
@@ -48,20 +56,22 @@ struct topic_partition_offset {
           metadata(std::move(commit_metadata)),
           error(broker_error) {}
 
-    std::string topic;
-    std::int32_t partition = 0;
-    std::int64_t offset = offsets::invalid;
+    std::string topic;                       ///< the topic's name
+    std::int32_t partition = 0;              ///< the partition number, from 0
+    std::int64_t offset = offsets::invalid;  ///< an absolute offset or one of kflow::offsets
     std::string metadata;    ///< commit metadata, when committing or reading committed offsets
     std::int32_t error = 0;  ///< per-partition rd_kafka_resp_err_t from the broker, 0 when fine
 
+    /// The topic and partition without the offset.
     [[nodiscard]] topic_partition partition_id() const { return {topic, partition}; }
+    /// Equal when every field is, metadata and error included.
     friend bool operator==(const topic_partition_offset&, const topic_partition_offset&) = default;
 };
 
 /// Low and high watermarks of a partition: the first offset still stored and the next to write.
 struct watermark_offsets {
-    std::int64_t low = offsets::invalid;
-    std::int64_t high = offsets::invalid;
+    std::int64_t low = offsets::invalid;   ///< the oldest offset not yet deleted by retention
+    std::int64_t high = offsets::invalid;  ///< one past the newest record consumers can read
 };
 
 namespace detail {

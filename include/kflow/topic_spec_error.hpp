@@ -52,11 +52,13 @@ struct topic_spec_problem {
 /// cannot be opened; problem() says where.
 class topic_spec_error : public kafka_error {
   public:
+    /// code() is `ec` and what() is problem.describe().
     explicit topic_spec_error(topic_spec_problem problem,
                               std::error_code ec = make_error_code(errc::invalid_config))
         : kafka_error(ec, problem.describe()),
           problem_(std::make_shared<const topic_spec_problem>(std::move(problem))) {}
 
+    /// Which spec (file, position, topic) and which field is wrong, and why.
     [[nodiscard]] const topic_spec_problem& problem() const noexcept { return *problem_; }
 
   private:

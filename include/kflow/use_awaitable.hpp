@@ -25,7 +25,7 @@ namespace kflow {
 /// operations, turning an error into the matching kflow exception.
 template <class InnerToken>
 struct throw_kafka_errors_t {
-    InnerToken token;
+    InnerToken token;  ///< the token that receives `(std::exception_ptr, T...)`
 };
 
 /// The type of kflow::use_awaitable.
@@ -122,9 +122,14 @@ struct exception_initiation {
 
 namespace boost::asio {
 
+/// How Asio learns the kflow::throw_kafka_errors_t token (and so kflow::use_awaitable): an
+/// operation completing with `void(error_code, Args...)` is launched on the inner token with
+/// `void(std::exception_ptr, Args...)`, the error turned into kflow's exception with its details.
 template <class InnerToken, class... Args>
 struct async_result<kflow::throw_kafka_errors_t<InnerToken>,
                     void(boost::system::error_code, Args...)> {
+    /// Launches `initiation` with a handler that converts the error, then completes the inner
+    /// token; returns whatever the inner token returns (an awaitable for asio::use_awaitable).
     template <class Initiation, class Token, class... InitArgs>
     static auto initiate(Initiation&& initiation, Token&& token, InitArgs&&... args) {
         InnerToken inner = std::forward<Token>(token).token;

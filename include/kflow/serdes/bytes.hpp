@@ -12,6 +12,7 @@
 
 namespace kflow {
 
+/// Raw bytes, as a key or value and as raw_record keeps them.
 using bytes = std::vector<std::byte>;
 
 namespace detail {
@@ -22,32 +23,44 @@ concept byte_like =
 
 }  // namespace detail
 
+/// The bytes as they are, both ways (Kafka's ByteArraySerializer / ByteArrayDeserializer).
 template <>
 struct serde<bytes> {
+    /// A copy of `value`, owned by the message in flight until its delivery report.
     [[nodiscard]] payload serialize(const bytes& value) const { return payload(value); }
+    /// A copy of the record's bytes.
     [[nodiscard]] bytes deserialize(std::span<const std::byte> raw) const {
         return bytes(raw.begin(), raw.end());
     }
+    /// Null reads as an empty vector; use std::optional<bytes> to tell null from empty.
     [[nodiscard]] bytes deserialize_null() const { return {}; }
 };
 
+/// The bytes as they are, both ways, for vectors of unsigned char (std::uint8_t) and char.
 template <detail::byte_like E>
 requires(!std::same_as<E, std::byte>) struct serde<std::vector<E>> {
+    /// A copy of the elements' bytes, owned by the message in flight until its delivery report.
     [[nodiscard]] payload serialize(const std::vector<E>& value) const {
         const auto raw = std::as_bytes(std::span(value));
         return payload(bytes(raw.begin(), raw.end()));
     }
+    /// One element per byte of the record.
     [[nodiscard]] std::vector<E> deserialize(std::span<const std::byte> raw) const {
         std::vector<E> out(raw.size());
         std::transform(raw.begin(), raw.end(), out.begin(),
                        [](std::byte b) { return static_cast<E>(b); });
         return out;
     }
+    /// Null reads as an empty vector; use std::optional to tell null from empty.
     [[nodiscard]] std::vector<E> deserialize_null() const { return {}; }
 };
 
+/// Sends the bytes of a span of std::byte, unsigned char or char without copying them first.
+/// Send only: a span cannot own what it would read.
 template <detail::byte_like E>
 struct serde<std::span<const E>> {
+    /// Borrows `value`: the bytes must stay valid until the send call returns (librdkafka copies
+    /// them during it).
     [[nodiscard]] payload serialize(std::span<const E> value) const {
         return payload::borrow(std::as_bytes(value));
     }

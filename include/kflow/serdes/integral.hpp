@@ -57,10 +57,15 @@ std::string number_name() {
 
 }  // namespace detail
 
+/// Fixed-width integers, float and double as big-endian bytes of their exact width (two's
+/// complement, IEEE 754), byte-compatible with Kafka's Short/Integer/Long/Float/Double
+/// serializers. No deserialize_null(): a null reads as errc::unexpected_null.
 template <detail::fixed_width_number T>
 struct serde<T> {
+    /// The unsigned integer of T's width that holds its bit pattern.
     using bits_type = typename detail::unsigned_of_size<sizeof(T)>::type;
 
+    /// sizeof(T) bytes, most significant first.
     [[nodiscard]] payload serialize(T value) const {
         auto bits = std::bit_cast<bits_type>(value);
         std::vector<std::byte> out(sizeof(T));
@@ -71,6 +76,8 @@ struct serde<T> {
         }
         return payload(std::move(out));
     }
+    /// Reads exactly sizeof(T) big-endian bytes. Throws std::invalid_argument for any other
+    /// size (the consumer reports the record as errc::deserialization_failed).
     [[nodiscard]] T deserialize(std::span<const std::byte> raw) const {
         if (raw.size() != sizeof(T)) {
             throw std::invalid_argument("expected " + std::to_string(sizeof(T)) +
@@ -87,11 +94,16 @@ struct serde<T> {
     }
 };
 
+/// bool as one byte, 0x00 or 0x01 (Kafka's BooleanSerializer). No deserialize_null(): a null
+/// reads as errc::unexpected_null.
 template <>
 struct serde<bool> {
+    /// One byte: 0x01 for true, 0x00 for false.
     [[nodiscard]] payload serialize(bool value) const {
         return payload(std::vector<std::byte>{value ? std::byte{1} : std::byte{0}});
     }
+    /// Throws std::invalid_argument unless `raw` is exactly one byte, 0x00 or 0x01: any other
+    /// byte is refused rather than read as true.
     [[nodiscard]] bool deserialize(std::span<const std::byte> raw) const {
         if (raw.size() != 1) {
             throw std::invalid_argument("expected 1 byte for bool, got " +

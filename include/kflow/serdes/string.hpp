@@ -10,23 +10,36 @@
 
 namespace kflow {
 
+/// Text as its bytes, both ways (Kafka's StringSerializer / StringDeserializer with UTF-8); no
+/// encoding check either way.
 template <>
 struct serde<std::string> {
+    /// A copy of the characters (no terminator), owned by the message in flight; an empty
+    /// string is sent as empty, not as null.
     [[nodiscard]] payload serialize(const std::string& value) const { return payload(value); }
+    /// The record's bytes as they are, embedded NULs included.
     [[nodiscard]] std::string deserialize(std::span<const std::byte> bytes) const {
         return std::string(detail::as_text(bytes));
     }
+    /// Null reads as the empty string, so records without a key read; use
+    /// std::optional<std::string> to tell null from empty.
     [[nodiscard]] std::string deserialize_null() const { return {}; }
 };
 
+/// Sends text without copying it first. Send only: a view cannot own what it would read.
 template <>
 struct serde<std::string_view> {
+    /// Borrows the characters: they must stay valid until the send call returns (librdkafka
+    /// copies them during it).
     [[nodiscard]] payload serialize(std::string_view value) const { return payload::borrow(value); }
 };
 
-// Without this, const char* would fall through to JSON and travel as a quoted JSON string.
+/// Sends a NUL-terminated string as its characters, without copying them first. Send only.
+/// Without this, const char* would fall through to JSON and travel as a quoted JSON string.
 template <>
 struct serde<const char*> {
+    /// Borrows the characters up to the terminator (excluded), which must stay valid until the
+    /// send call returns; a null pointer is sent as Kafka's null.
     [[nodiscard]] payload serialize(const char* value) const {
         return value == nullptr ? payload::null() : payload::borrow(std::string_view(value));
     }

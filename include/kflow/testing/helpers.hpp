@@ -84,12 +84,18 @@ template <class K, class V>
 struct record_expectation {
     // Default member initializers let tests name only what they check ({.value = "x"})
     // without -Wmissing-field-initializers.
+    /// The key must equal this (compared with ==).
     std::optional<K> key{};
+    /// The value must equal this (compared with ==).
     std::optional<V> value{};
     kflow::headers headers{};  ///< each of these must be present with this value
+    /// The record must come from this topic.
     std::optional<std::string> topic{};
+    /// The record must come from this partition.
     std::optional<std::int32_t> partition{};
 
+    /// True when `r` meets every field that is set. Headers need only be present among the
+    /// record's (other headers and order do not matter); a null header value matches only null.
     [[nodiscard]] bool matches(const consumer_record<K, V>& r) const {
         if (key && !(r.key == *key))
             return false;
@@ -138,9 +144,13 @@ class expect_result {
     /// At most this many non-matching records are kept for the failure message.
     static constexpr std::size_t max_kept = 20;
 
+    /// True when a record matched.
     [[nodiscard]] bool has_value() const noexcept { return match_.has_value(); }
+    /// has_value(), so `if (auto r = expect_record(...))` and CHECK(result) read naturally.
     [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
+    /// The matching record; unlike std::optional, throws expectation_failed when there is none.
     [[nodiscard]] const Record& operator*() const { return value(); }
+    /// Member access to the matching record; throws expectation_failed when there is none.
     [[nodiscard]] const Record* operator->() const { return &value(); }
     /// The matching record; throws expectation_failed with failure() when there is none.
     [[nodiscard]] const Record& value() const {
@@ -152,6 +162,7 @@ class expect_result {
     /// The records that arrived before the match, or before the deadline, and did not match
     /// (the first max_kept of them; skipped_count() has them all).
     [[nodiscard]] const std::vector<Record>& skipped() const noexcept { return skipped_; }
+    /// How many non-matching records arrived, including those skipped() did not keep.
     [[nodiscard]] std::size_t skipped_count() const noexcept { return skipped_count_; }
     /// Empty when a record matched.
     [[nodiscard]] const std::string& failure() const noexcept { return failure_; }
@@ -161,12 +172,17 @@ class expect_result {
         return os << (r.match_ ? testing::describe(*r.match_) : r.failure_);
     }
 
+    /// Records a non-matching record (kept if fewer than max_kept are). For expect_record() and
+    /// similar helpers that build a result.
     void skip(Record record) {
         if (skipped_.size() < max_kept)
             skipped_.push_back(std::move(record));
         ++skipped_count_;
     }
+    /// Stores the record that matched.
     void set_match(Record record) { match_.emplace(std::move(record)); }
+    /// Composes failure() from the expectation's description, the deadline (in ms) and the
+    /// skipped records; call it after the last skip().
     void set_failure(const std::string& expected, std::chrono::milliseconds deadline) {
         failure_ = "no record matching " + expected + " arrived within " +
                    std::to_string(deadline.count()) + " ms";

@@ -55,6 +55,16 @@ enum class api_key : std::int16_t {
     offset_delete = 47,
 };
 
+/// librdkafka's in-process mock Kafka cluster, owned RAII-style: created by the constructor,
+/// destroyed with the object (clients connected to it then lose their brokers). Neither
+/// copyable nor movable.
+///
+/// The brokers listen on 127.0.0.1 TCP ports and speak the Kafka protocol, so any client
+/// (kflow, kcat, kafka-python) can use bootstrap_servers(). The mock has no admin APIs and no
+/// SASL/TLS listeners, and keeps about 5 MiB of log per partition (see docs/mock-cluster.md).
+///
+/// Thread safety: the fault-injection methods may be called from any thread while clients run.
+/// Those that can fail throw kafka_error with the mock's error code.
 class mock_cluster {
   public:
     /// For broker_down/up, set_round_trip_time and set_rack: every broker at once.
@@ -99,6 +109,7 @@ class mock_cluster {
     [[nodiscard]] std::string bootstrap_servers() const {
         return rd_kafka_mock_cluster_bootstraps(cluster_);
     }
+    /// The number of brokers the cluster was started with (broker ids are 1..broker_count()).
     [[nodiscard]] int broker_count() const noexcept { return brokers_; }
 
     /// Creates a topic with a chosen partition count. Without it, a topic is auto-created on
@@ -141,6 +152,7 @@ class mock_cluster {
     void broker_down(std::int32_t broker_id) {
         check(rd_kafka_mock_broker_set_down(cluster_, broker_id), "broker down");
     }
+    /// Brings a broker taken down by broker_down() back: it accepts connections again.
     void broker_up(std::int32_t broker_id) {
         check(rd_kafka_mock_broker_set_up(cluster_, broker_id), "broker up");
     }
@@ -149,6 +161,8 @@ class mock_cluster {
         check(rd_kafka_mock_broker_set_rtt(cluster_, broker_id, static_cast<int>(rtt.count())),
               "set rtt");
     }
+    /// Sets the rack a broker reports in Metadata (for rack-aware assignment and
+    /// fetch-from-follower with client.rack).
     void set_rack(std::int32_t broker_id, std::string_view rack) {
         check(rd_kafka_mock_broker_set_rack(cluster_, broker_id, std::string(rack).c_str()),
               "set rack");
@@ -170,6 +184,7 @@ class mock_cluster {
                   "push broker request error");
         }
     }
+    /// Drops the errors still queued for `api` by push_request_errors().
     void clear_request_errors(api_key api) {
         rd_kafka_mock_clear_request_errors(cluster_, static_cast<std::int16_t>(api));
     }
@@ -201,6 +216,8 @@ class mock_cluster {
               "set api version");
     }
 
+    /// The underlying librdkafka mock cluster, for rd_kafka_mock_* calls kflow does not wrap.
+    /// Owned by this object: do not destroy it.
     [[nodiscard]] rd_kafka_mock_cluster_t* native() const noexcept { return cluster_; }
 
   private:
