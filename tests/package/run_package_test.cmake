@@ -9,6 +9,10 @@
 # MODE async_examples    build kflow-mock-broker and the async examples, each a project of its
 #                        own, against PREFIX with -Werror, and run tests/examples'
 #                        against_mock_broker.sh on them
+# MODE readme_install    run README.md's install command, as written, in a copy of the sources
+#                        (fresh configure, nothing built), then build and run conan/test_package
+#                        with plain CMake against what it installed
+# MODE fetch_content     build and run DOWNSTREAM_DIR with FetchContent_Declare(kflow SOURCE_DIR)
 cmake_minimum_required(VERSION 3.20)
 
 foreach(var IN ITEMS MODE KFLOW_SOURCE_DIR DOWNSTREAM_DIR PREFIX WORK_DIR GENERATOR CXX_COMPILER)
@@ -120,6 +124,39 @@ elseif(MODE STREQUAL "async_examples")
       "${WORK_DIR}/async-consumer/kflow-async-consumer"
       "${WORK_DIR}/pipeline/kflow-pipeline"
       "${WORK_DIR}/graceful-shutdown/kflow-graceful-shutdown")
+
+elseif(MODE STREQUAL "readme_install")
+  # The command exactly as README.md shows it; only the placeholder prefix is replaced.
+  set(readme_command_regex "^cmake -S \\. -B build && cmake --install build --prefix /your/prefix$")
+  file(STRINGS "${KFLOW_SOURCE_DIR}/README.md" readme_commands REGEX "${readme_command_regex}")
+  list(LENGTH readme_commands count)
+  if(NOT count EQUAL 1)
+    message(FATAL_ERROR "README.md shows the install command ${count} times, expected once "
+                        "(a line matching ${readme_command_regex})")
+  endif()
+  string(REPLACE "/your/prefix" "${WORK_DIR}/prefix" command "${readme_commands}")
+  # A copy of the sources as a fresh clone has them: no build directories.
+  file(COPY "${KFLOW_SOURCE_DIR}/" DESTINATION "${WORK_DIR}/src"
+       REGEX "^${KFLOW_SOURCE_DIR}/(build[^/]*|out|\\.git)$" EXCLUDE)
+  execute_process(COMMAND sh -c "${command}" WORKING_DIRECTORY "${WORK_DIR}/src"
+                  RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "README.md's install command failed (${status}): ${command}\n${output}")
+  endif()
+  message(STATUS "+ ${command}: ok")
+  foreach(installed IN ITEMS include/kflow.hpp include/kflow/testing/mock_cluster.hpp
+                             lib/cmake/kflow/kflowConfig.cmake share/pkgconfig/kflow.pc)
+    if(NOT EXISTS "${WORK_DIR}/prefix/${installed}")
+      message(FATAL_ERROR "README.md's install command did not install ${installed}")
+    endif()
+  endforeach()
+  run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}/conan/test_package" -B "${WORK_DIR}/test_package"
+      ${configure_args} "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+  run("${CMAKE_COMMAND}" --build "${WORK_DIR}/test_package")
+  run("${WORK_DIR}/test_package/kflow_test_package")
+
+elseif(MODE STREQUAL "fetch_content")
+  build_and_run_downstream("-DKFLOW_FETCH_SOURCE_DIR=${KFLOW_SOURCE_DIR}")
 
 else()
   message(FATAL_ERROR "run_package_test.cmake: unknown MODE '${MODE}'")
