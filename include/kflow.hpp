@@ -26,3 +26,12 @@
 #include <kflow/topic_partition.hpp>
 #include <kflow/topic_spec_json.hpp>
 #include <kflow/version.hpp>
+
+/// kflow's public API: typed producers and consumers (`producer`, `consumer`), their Asio twins
+/// (`async_producer`, `async_consumer`), the `admin_client`, config builders and serializers.
+/// Everything under `kflow::detail` is internal and may change in any release.
+namespace kflow {
+/// Testing your Kafka code without a broker: `mock_cluster` (librdkafka's mock cluster over
+/// real sockets, with fault injection) and helpers that send, expect and wait for records.
+namespace testing {}
+}  // namespace kflow

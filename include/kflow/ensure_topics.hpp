@@ -149,6 +149,8 @@ void run_step(ensure_topics_plan& plan, Call&& call, Take&& take) {
         return {};
     }
 }
+/// As above, with the default ensure_options (create missing topics; report differences, change
+/// nothing).
 [[nodiscard]] inline std::vector<topic_ensure_result> ensure_topics(
     admin_client& admin, const std::vector<topic_spec>& specs, std::error_code& ec) {
     return ensure_topics(admin, specs, ensure_options{}, ec);

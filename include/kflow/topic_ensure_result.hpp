@@ -20,6 +20,7 @@ enum class topic_outcome {
     failed,      ///< describing, creating or changing it failed: see error and message
 };
 
+/// The outcome in words, as topic_ensure_result::describe() prints it ("up to date", ...).
 [[nodiscard]] constexpr std::string_view to_string(topic_outcome outcome) noexcept {
     switch (outcome) {
         case topic_outcome::created:

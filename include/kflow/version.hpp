@@ -7,9 +7,10 @@
 
 namespace kflow {
 
+/// kflow's version, major.minor.patch (semantic versioning; the CMake package's version too).
 inline constexpr int version_major = 0;
-inline constexpr int version_minor = 1;
-inline constexpr int version_patch = 0;
+inline constexpr int version_minor = 1;  ///< see version_major
+inline constexpr int version_patch = 0;  ///< see version_major
 
 /// The oldest librdkafka kflow supports.
 inline constexpr int min_librdkafka_version = 0x020002ff;
