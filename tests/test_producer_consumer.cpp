@@ -34,3 +34,35 @@ TEST_CASE("a string record with headers makes the round trip", "[producer][consu
     CHECK(records[0].headers.last("trace-id") == "abc123");
     CHECK(records[0].time_type == kflow::timestamp_type::create_time);
 }
+
+TEST_CASE("an empty key or value arrives empty; only null arrives as null",
+          "[producer][consumer][mock][null]") {
+    // An empty std::vector (or a default string_view) has no data pointer; librdkafka reads a
+    // null pointer as Kafka's null, which for a value is a tombstone: a compacted topic would
+    // delete the key. Empty must arrive as empty.
+    using bytes = std::vector<std::byte>;
+    using maybe_bytes = std::optional<bytes>;
+    mock_cluster cluster(1);
+    const auto topic = unique_name("empty-vs-null");
+    cluster.create_topic(topic, 1);
+
+    kflow::producer<maybe_bytes, maybe_bytes> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    kflow::testing::send_and_wait(producer, {topic, bytes{}, bytes{}});
+    kflow::testing::send_and_wait(producer, {topic, std::nullopt, std::nullopt});
+    kflow::producer<std::string_view, std::string_view> views(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    kflow::testing::send_and_wait(views, {topic, std::string_view{}, std::string_view{}});
+
+    kflow::consumer<maybe_bytes, maybe_bytes> consumer(
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
+    consumer.subscribe({topic});
+    const auto records = kflow::testing::consume_until(consumer, 3);
+    REQUIRE(records.size() == 3);
+    CHECK(records[0].key == bytes{});
+    CHECK(records[0].value == bytes{});
+    CHECK_FALSE(records[1].key.has_value());
+    CHECK_FALSE(records[1].value.has_value());
+    CHECK(records[2].key == bytes{});
+    CHECK(records[2].value == bytes{});
+}

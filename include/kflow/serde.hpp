@@ -66,14 +66,18 @@ class payload {
     [[nodiscard]] bool is_borrowed() const noexcept {
         return std::holds_alternative<std::span<const std::byte>>(bytes_);
     }
-    /// Pointer and size for librdkafka; data() is null for a null payload.
+    /// Pointer and size for librdkafka; data() is null for a null payload, and only for it.
     [[nodiscard]] const void* data() const noexcept {
+        // librdkafka sends a null pointer as Kafka's null (for a value, a tombstone), while an
+        // empty vector, span or string_view may well have one: an empty payload points here.
+        static constexpr std::byte empty_payload{};
         return std::visit(
             [](const auto& b) -> const void* {
                 if constexpr (std::is_same_v<std::decay_t<decltype(b)>, std::monostate>) {
                     return nullptr;
                 } else {
-                    return b.data();
+                    return b.data() != nullptr ? static_cast<const void*>(b.data())
+                                               : &empty_payload;
                 }
             },
             bytes_);
