@@ -7,8 +7,17 @@
 #   ./scripts/test.sh -R producer                         extra arguments go to ctest
 #   KFLOW_LIBRDKAFKA_PREFIX=DIR ./scripts/test.sh         against the librdkafka installed in DIR
 #                                                         (scripts/build-librdkafka.sh makes one),
-#                                                         Release build in build-librdkafka-<ver>/
+#                                                         unoptimized build in build-librdkafka-<ver>/
+#   KFLOW_COVERAGE=1 ./scripts/test.sh                    line coverage of include/kflow (gcov),
+#                                                         Debug build in build-coverage/; with
+#                                                         KFLOW_SANITIZE, in build-asan-coverage/...
 #
+# Coverage: after the tests, a report of include/kflow is printed (each header's line coverage and
+# its lines never run). A whole-suite run fails below KFLOW_COVERAGE_FLOOR percent of lines
+# (default 90); a run limited by ctest arguments only reports.
+#
+# KFLOW_TEST_PHASE=build only builds, KFLOW_TEST_PHASE=test only runs the tests of an earlier
+# build (.ci/run overlaps one configuration's tests with the next one's build).
 # KFLOW_BUILD_DIR overrides the build directory. KFLOW_TEST_JOBS (default 2) tests run at once; each is stopped after KFLOW_TEST_TIMEOUT seconds
 # (default 600). Exits non-zero when a build step or any test fails.
 set -euo pipefail
@@ -42,10 +51,23 @@ case $sanitize in
         kflow_fail "KFLOW_SANITIZE='$sanitize': use address,undefined or thread"
         ;;
 esac
+coverage=${KFLOW_COVERAGE:-}
+[[ $coverage == 0 ]] && coverage=""
+if [[ -n $coverage && -z $sanitize ]]; then
+    dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build-coverage}
+    type=Debug
+elif [[ -n $coverage ]]; then
+    dir=${KFLOW_BUILD_DIR:-$dir-coverage}
+fi
+
 configure=()
-if [[ -n $sanitize ]]; then
+if [[ -n $sanitize || -n $coverage ]]; then
     # Sanitizer runs are for the tests: examples and benchmarks are built once, in build/.
+    # Coverage is of kflow's headers as the test suite runs them.
     configure=(-DKFLOW_SANITIZE="$sanitize" -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF)
+fi
+if [[ -n $coverage ]]; then
+    configure+=(-DKFLOW_COVERAGE=ON)
 fi
 
 if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
@@ -54,17 +76,47 @@ if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     [[ -n $prefix ]] || kflow_fail "KFLOW_LIBRDKAFKA_PREFIX is set but empty"
     [[ -f $prefix/lib/pkgconfig/rdkafka.pc ]] ||
         kflow_fail "KFLOW_LIBRDKAFKA_PREFIX=$prefix: no lib/pkgconfig/rdkafka.pc there"
-    [[ -z $sanitize ]] || kflow_fail "KFLOW_LIBRDKAFKA_PREFIX is for plain builds, not sanitizers"
+    [[ -z $sanitize && -z $coverage ]] ||
+        kflow_fail "KFLOW_LIBRDKAFKA_PREFIX is for plain builds, not sanitizers or coverage"
     # cmake/FindRdKafka.cmake asks pkg-config first; the test programs find the library through
     # their build RPATH, and the packaging tests' own builds inherit the variable.
     export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
     dir=${KFLOW_BUILD_DIR:-$KFLOW_ROOT/build-$(basename "$prefix")}
-    # Benchmarks compare kflow with librdkafka; their numbers belong to the default build.
-    configure=(-DKFLOW_BUILD_BENCHMARKS=OFF)
+    # Benchmarks compare kflow with librdkafka; their numbers belong to the default build. The
+    # examples use no librdkafka API the tests do not, and whether each header compiles on its
+    # own does not depend on librdkafka: both are checked once, in build/. The build is
+    # unoptimized (no CMAKE_BUILD_TYPE), the quickest to compile: the run is about behaviour.
+    configure=(-DKFLOW_BUILD_BENCHMARKS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_CHECK_HEADERS=OFF)
+    type=""
 fi
 
-kflow_install_dependencies
-kflow_build "$dir" "$type" "${configure[@]}"
+phase=${KFLOW_TEST_PHASE:-all}
+case $phase in
+    all | build | test) ;;
+    *) kflow_fail "KFLOW_TEST_PHASE='$phase': use build, test or all" ;;
+esac
+if [[ $phase != test ]]; then
+    kflow_install_dependencies
+    kflow_build "$dir" "$type" "${configure[@]}"
+fi
+[[ $phase != build ]] || exit 0
 
-kflow_log "testing $dir${sanitize:+ (sanitizers: $sanitize)}"
+if [[ -n $coverage ]]; then
+    # Counts from an earlier run in this directory would add to this one's.
+    find "$dir" -name '*.gcda' -delete
+fi
+kflow_log "testing $dir${sanitize:+ (sanitizers: $sanitize)}${coverage:+ (line coverage)}"
 ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout "$timeout" "$@"
+
+if [[ -n $coverage ]]; then
+    floor=${KFLOW_COVERAGE_FLOOR:-90}
+    enforce=()
+    if (($# == 0)); then
+        enforce=(--floor "$floor")
+    else
+        kflow_log "ctest ran part of the suite: the coverage floor ($floor %) is not enforced"
+    fi
+    kflow_log "line coverage of include/kflow (each header, and its lines no test ran)"
+    python3 "$KFLOW_ROOT/scripts/lib/coverage.py" "$dir" "$KFLOW_ROOT" --jobs "$jobs" "${enforce[@]}" ||
+        kflow_fail "line coverage of include/kflow is below the floor of $floor % (see the report above)"
+fi

@@ -39,6 +39,12 @@ kflow_have_package() {
 # `apt-get install -y`, as root or through sudo. Does nothing (and needs no network) when all are
 # installed. On a system without apt and dpkg it prints what to install and fails.
 kflow_install_dependencies() {
+    kflow_install_packages "${KFLOW_DEBIAN_PACKAGES[@]}"
+}
+
+# kflow_install_packages <package>...: installs those of the given Debian packages that are
+# missing, as kflow_install_dependencies does for kflow's own list.
+kflow_install_packages() {
     if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
         printf 'error: not a Debian/Ubuntu system (no apt-get/dpkg-query); install these yourself:\n' >&2
         kflow_print_requirements
@@ -46,11 +52,11 @@ kflow_install_dependencies() {
     fi
 
     local missing=() package
-    for package in "${KFLOW_DEBIAN_PACKAGES[@]}"; do
+    for package in "$@"; do
         kflow_have_package "$package" || missing+=("$package")
     done
     if ((${#missing[@]} == 0)); then
-        kflow_log "dependencies: all ${#KFLOW_DEBIAN_PACKAGES[@]} Debian packages are installed"
+        kflow_log "dependencies: all $# Debian packages are installed"
         return 0
     fi
 
