@@ -123,7 +123,6 @@ TEST_CASE("topic requests refuse bad names, counts and assignments before sendin
                   "topic 'p': replica_assignment[1] is empty");
     CHECK_INVALID(admin.create_partitions({kflow::partitions_spec("p", 3, {too_many_brokers})}),
                   "topic 'p': replica_assignment[0]: ");
-
 }
 
 TEST_CASE("group, record and metadata requests name the bad group, partition or offset",
@@ -165,7 +164,6 @@ TEST_CASE("group, record and metadata requests name the bad group, partition or 
     CHECK_INVALID(admin.list_offsets({{"t", 0, kflow::offset_spec::latest()},
                                       {"t", -1, kflow::offset_spec::earliest()}}),
                   "'t': partition must not be negative, got -1");
-
 }
 
 TEST_CASE("config and ACL requests name the bad resource, change or filter",
@@ -212,7 +210,6 @@ TEST_CASE("config and ACL requests name the bad resource, change or filter",
     CHECK_INVALID(admin.delete_acls({kflow::acl_filter::exactly(acl), unknown_type},
                                     kflow::admin_options(1s)),
                   "delete_acls: ACL filter: ");
-
 }
 
 TEST_CASE("options a request cannot honour fail it before anything is sent",
