@@ -34,6 +34,15 @@ class delivery_op {
 
     [[nodiscard]] const payload& value() const noexcept { return value_; }
 
+    /// Copies borrowed value bytes into the op. A send that outlives the call that made it (an
+    /// async send waiting for room) needs this: borrowed bytes are only valid during that call.
+    void own_value() {
+        if (value_.is_borrowed()) {
+            const auto bytes = value_.bytes();
+            value_ = payload(std::vector<std::byte>(bytes.begin(), bytes.end()));
+        }
+    }
+
   private:
     payload value_;
 };
