@@ -123,7 +123,8 @@ class producer_core : public client_core {
         if (msg.topic.empty()) {
             // librdkafka would queue it and fail it only once metadata says no such topic.
             return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
-                    "cannot send: the topic name is empty", {}};
+                    "cannot send: the topic name is empty",
+                    {}};
         }
         for (const auto& h : msg.headers) {
             // librdkafka hands header names back as C strings: a consumer would read a name
