@@ -143,7 +143,7 @@ TEST_CASE("a revocation waits for the application to commit",
     config.enable_auto_commit(false);
     string_consumer first(io.get_executor(), config);
     std::optional<string_consumer> second;
-    first.subscribe({topic}, true);
+    first.subscribe({topic}, kflow::rebalance_events);
 
     run_coroutine(io, [&]() -> asio::awaitable<void> {
         auto assigned = co_await first.async_rebalance();
@@ -157,7 +157,7 @@ TEST_CASE("a revocation waits for the application to commit",
         // A second member joins: the first hears of the revocation and keeps its partitions
         // until it asks for the next event.
         second.emplace(io.get_executor(), config);
-        second->subscribe({topic}, true);
+        second->subscribe({topic}, kflow::rebalance_events);
         auto revoked = co_await first.async_rebalance();
         CHECK(revoked.kind == kflow::rebalance_kind::revoked);
         CHECK(first.assignment().size() == 2);  // still held
@@ -173,9 +173,8 @@ TEST_CASE("a revocation waits for the application to commit",
         auto reassigned = co_await first.async_rebalance();  // releases the revoked partitions
         CHECK(reassigned.kind == kflow::rebalance_kind::assigned);
         CHECK(reassigned.partitions.size() == 1);
-        kflow::error_info err;
-        auto committed = first.core().committed({{topic, 0}, {topic, 1}}, 5s, err);
-        CHECK_FALSE(err);
+        const std::vector<kflow::topic_partition> both{{topic, 0}, {topic, 1}};
+        auto committed = co_await first.async_committed(both, 5s);
         for (const auto& c : committed)
             CHECK(c.offset == 4);
         // The mock can start another round right after this one (a follower's early SyncGroup

@@ -89,7 +89,7 @@ TEST_CASE("rebalance events that came before anybody waited are kept; a cancelle
     produce(cluster, topic, 2);
     asio::io_context io;
     string_consumer consumer(io.get_executor(), manual_commit_config(cluster));
-    consumer.subscribe({topic}, true);
+    consumer.subscribe({topic}, kflow::rebalance_events);
 
     run_bounded(io, [&]() -> asio::awaitable<void> {
         // The assignment is served while the receive waits, with nobody asking for events.
@@ -214,9 +214,8 @@ TEST_CASE("async_commit reports the first partition the broker rejected",
         const offsets mixed{{topic, 0, 1}, {topic, 7, 1}};
         auto [ec] = co_await consumer.async_commit(mixed, asio::as_tuple(asio::use_awaitable));
         CHECK(ec == kafka_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
-        kflow::error_info err;
-        auto committed = consumer.core().committed({{topic, 0}}, 5s, err);
-        CHECK_FALSE(err);
+        const std::vector<kflow::topic_partition> p0{{topic, 0}};
+        auto committed = co_await consumer.async_committed(p0, 5s);
         CHECK(committed.at(0).offset == 1);  // the partition that exists was committed
         co_await consumer.async_close(10s);
     });

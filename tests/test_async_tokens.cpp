@@ -366,10 +366,7 @@ TEST_CASE("async_commit, all three forms, with every token kind",
     string_consumer consumer(ctx.executor(), config);
     consumer.assign({{topic, 0, kflow::offsets::beginning}});
     auto committed = [&] {
-        kflow::error_info err;
-        auto offsets = consumer.core().committed({{topic, 0}}, 5s, err);
-        REQUIRE_FALSE(err);
-        return offsets.at(0).offset;
+        return consumer.async_committed({{topic, 0}}, 5s, asio::use_future).get().at(0).offset;
     };
 
     const std::vector<kflow::topic_partition_offset> five{{topic, 0, 5}};
@@ -450,7 +447,11 @@ TEST_CASE("async_close completes with every token kind", "[async][tokens][consum
             // Closing again completes at once, successfully.
             co_await a->async_close(5s);
         });
-        CHECK(a->core().closed());
+        // Closed for good: a plain call fails with errc::closed.
+        CHECK_THROWS_MATCHES(a->assign({}), kflow::kafka_error,
+                             Catch::Predicate<kflow::kafka_error>([](const kflow::kafka_error& e) {
+                                 return e.code() == kflow::errc::closed;
+                             }));
     }
     SECTION("a callback on its executor, and use_future") {
         auto a = make();
@@ -462,11 +463,15 @@ TEST_CASE("async_close completes with every token kind", "[async][tokens][consum
         CHECK_FALSE(r.on_librdkafka_thread);
         auto b = make();
         b->async_close(5s, asio::use_future).get();
-        CHECK(b->core().closed());
+        CHECK_THROWS_MATCHES(b->assign({}), kflow::kafka_error,
+                             Catch::Predicate<kflow::kafka_error>([](const kflow::kafka_error& e) {
+                                 return e.code() == kflow::errc::closed;
+                             }));
     }
 }
 
-TEST_CASE("the first example of docs/async.md", "[async][tokens][mock]") {
+TEST_CASE("a send and a receive on one io_thread, with kflow::use_awaitable",
+          "[async][tokens][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("docs");
     cluster.create_topic(topic, 1);

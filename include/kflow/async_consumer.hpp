@@ -14,292 +14,36 @@
 // at-least-once rule as consumer<K, V>: a record counts as handled once the application asks for
 // the next one, commits, or closes.
 //
+// Everything the synchronous consumer does, it does too, under the same names: what answers at
+// once (pause, resume, position, assign, ...) as a plain call, what waits for a broker
+// (committed offsets, watermarks, offsets for times, seek) as an async_* operation. librdkafka
+// 2.0.2 offers those requests only as blocking calls, so each runs on a short-lived thread of
+// its own, bounded by its timeout, and completes on the handler's executor.
+//
 // Thread safety: start operations from one thread or strand at a time (the usual Asio rule for
-// an I/O object); completions may run on any thread of a multi-threaded io_context. Several
-// receives may be pending at once; records then go to them in the order they were started.
-// last_failure() may be read from any thread. Destruction must not race with starting
-// operations.
+// an I/O object); completions may run on any thread of a multi-threaded io_context. The plain
+// calls exclude the consumer's own work on its strand, so they may be made while operations are
+// pending. Several receives may be pending at once; records then go to them in the order they
+// were started. last_failure() may be read from any thread. Destruction must not race with
+// starting operations.
 //
 // Lifetime: operations hold the consumer's shared state, so an operation made with
 // asio::deferred may be launched after the consumer was moved. The consumer must still be alive
 // while operations are pending: destroying it abandons them (their handlers are destroyed
-// without being called, which ends a waiting coroutine).
+// without being called, which ends a waiting coroutine); a query running on its own thread
+// still completes.
 
 #include <kflow/consumer.hpp>
-#include <kflow/detail/async_consumer_service.hpp>
-#include <kflow/detail/post_completion.hpp>
+#include <kflow/detail/async_consumer_ops.hpp>
 #include <kflow/use_awaitable.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <kflow/detail/outstanding_work.hpp>
 
-#include <mutex>
+#include <chrono>
 
 namespace kflow {
 
 namespace asio = boost::asio;
-
-namespace detail {
-
-/// Keeps a handler and a work guard on its executor, and completes it there exactly once.
-template <class Handler>
-class pending_handler {
-  public:
-    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
-
-    pending_handler(Handler handler, const asio::any_io_executor& fallback)
-        : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
-
-    [[nodiscard]] executor_type executor() const { return work_.get_executor(); }
-
-    /// Completes on the handler's executor, after `setup(handler)` ran there.
-    template <class Setup, class... Args>
-    void complete_with(const error_info& err, Setup&& setup, Args&&... args) {
-        auto ex = work_.get_executor();
-        asio::dispatch(ex, [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
-                            work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            setup(h);
-            detail::complete(h, err, std::move(a)...);
-        });
-    }
-    template <class... Args>
-    void complete(const error_info& err, Args&&... args) {
-        complete_with(
-            err, [](Handler&) {}, std::forward<Args>(args)...);
-    }
-
-    /// Completes now: the caller is running on the handler's executor.
-    template <class Setup, class... Args>
-    void invoke(const error_info& err, Setup&& setup, Args&&... args) {
-        auto h = std::move(handler_);
-        auto work = std::move(work_);
-        asio::get_associated_cancellation_slot(h).clear();
-        setup(h);
-        detail::complete(h, err, std::forward<Args>(args)...);
-    }
-
-  private:
-    Handler handler_;
-    outstanding_work<executor_type> work_;
-};
-
-template <class H>
-concept takes_failure = requires(H& h, deserialization_failure f) {
-    h.set_failure(std::move(f));
-};
-
-/// The serializers of an async_consumer, shared with its operations in flight.
-template <class KeySerde, class ValueSerde>
-struct deserializers {
-    deserializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
-    [[no_unique_address]] KeySerde key;
-    [[no_unique_address]] ValueSerde value;
-};
-
-/// The last record that failed to deserialize, written when its handler runs and read by the
-/// application from any thread.
-class latest_failure {
-  public:
-    void set(std::shared_ptr<const deserialization_failure> f) {
-        const std::lock_guard lock(mutex_);
-        latest_ = std::move(f);
-    }
-    [[nodiscard]] std::shared_ptr<const deserialization_failure> get() const {
-        const std::lock_guard lock(mutex_);
-        return latest_;
-    }
-
-  private:
-    mutable std::mutex mutex_;
-    std::shared_ptr<const deserialization_failure> latest_;
-};
-
-/// What async_receive and async_receive_batch share: completing with records taken from the
-/// consumer, unless the operation was cancelled before its handler ran, in which case the
-/// records go back to the consumer and the operation completes with operation_aborted.
-template <class Handler, class Result>
-class receive_completion : public receive_op {
-  public:
-    receive_completion(std::size_t max, Handler handler, const asio::any_io_executor& fallback,
-                       std::shared_ptr<latest_failure> failures)
-        : receive_op(max), pending_(std::move(handler), fallback), failures_(std::move(failures)) {}
-
-    void abort(const error_info& err) override { pending_.complete(err, Result{}); }
-
-  protected:
-    /// On the strand: completes with `result`, made of `taken`.
-    void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
-                        std::optional<deserialization_failure> failure, Result result) {
-        auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
-        asio::dispatch(pending_.executor(),
-                       [self, service = service.shared_from_this(), taken = std::move(taken),
-                        stamp = service.core().revocations(), failure = std::move(failure),
-                        result = std::move(result)]() mutable {
-                           self->finish(*service, std::move(taken), stamp, std::move(failure),
-                                        std::move(result));
-                       });
-    }
-
-  private:
-    /// On the handler's executor.
-    void finish(async_consumer_service& service, std::vector<message_handle> taken,
-                std::uint64_t stamp, std::optional<deserialization_failure> failure,
-                Result result) {
-        if (cancel_requested()) {
-            auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
-            service.take_back(std::move(taken), stamp, [self] {
-                self->pending_.complete(
-                    {make_error_code(asio::error::operation_aborted), "receive cancelled", {}},
-                    Result{});
-            });
-            return;
-        }
-        service.hand_over(std::move(taken), failure.has_value());
-        if (!failure) {
-            pending_.invoke(
-                {}, [](Handler&) {}, std::move(result));
-            return;
-        }
-        failures_->set(std::make_shared<const deserialization_failure>(*failure));
-        const error_info err{failure->code, failure->describe(), {}};
-        pending_.invoke(
-            err,
-            [&failure](Handler& h) {
-                if constexpr (takes_failure<Handler>)
-                    h.set_failure(std::move(*failure));
-            },
-            std::move(result));
-    }
-
-    pending_handler<Handler> pending_;
-    std::shared_ptr<latest_failure> failures_;
-};
-
-/// async_receive: one record.
-template <class K, class V, class KeySerde, class ValueSerde, class Handler>
-class receive_one_op final : public receive_completion<Handler, consumer_record<K, V>> {
-  public:
-    receive_one_op(Handler handler, const asio::any_io_executor& fallback,
-                   std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes,
-                   std::shared_ptr<latest_failure> failures)
-        : receive_completion<Handler, consumer_record<K, V>>(1, std::move(handler), fallback,
-                                                             std::move(failures)),
-          serdes_(std::move(serdes)) {}
-
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
-        std::vector<message_handle> taken;
-        taken.push_back(std::move(msgs.front()));
-        msgs.erase(msgs.begin());
-        auto result = decode_message<K, V>(serdes_->key, serdes_->value, *taken.front());
-        if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record));
-        } else {
-            this->complete_taken(service, std::move(taken),
-                                 std::get<deserialization_failure>(std::move(result)),
-                                 consumer_record<K, V>{});
-        }
-    }
-
-  private:
-    std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes_;
-};
-
-/// async_receive_batch: up to N records; stops before a record that cannot be deserialized.
-template <class K, class V, class KeySerde, class ValueSerde, class Handler>
-class receive_batch_op final
-    : public receive_completion<Handler, std::vector<consumer_record<K, V>>> {
-  public:
-    receive_batch_op(std::size_t max, Handler handler, const asio::any_io_executor& fallback,
-                     std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes,
-                     std::shared_ptr<latest_failure> failures)
-        : receive_completion<Handler, std::vector<consumer_record<K, V>>>(
-              max, std::move(handler), fallback, std::move(failures)),
-          serdes_(std::move(serdes)) {}
-
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
-        std::vector<consumer_record<K, V>> out;
-        std::optional<deserialization_failure> failure;
-        std::size_t used = 0;
-        for (; used < msgs.size(); ++used) {
-            auto result = decode_message<K, V>(serdes_->key, serdes_->value, *msgs[used]);
-            if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-                out.push_back(std::move(*record));
-                continue;
-            }
-            if (!out.empty())
-                break;  // the failure comes with the next receive
-            failure = std::get<deserialization_failure>(std::move(result));
-            ++used;
-            break;
-        }
-        std::vector<message_handle> taken(
-            std::make_move_iterator(msgs.begin()),
-            std::make_move_iterator(msgs.begin() + static_cast<std::ptrdiff_t>(used)));
-        msgs.erase(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(used));
-        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out));
-    }
-
-  private:
-    std::shared_ptr<const deserializers<KeySerde, ValueSerde>> serdes_;
-};
-
-/// Operations completing with `(error_code)` or `(error_code, rebalance_event)`.
-template <class Handler, bool WithEvent>
-class handler_event_op final : public event_op {
-  public:
-    handler_event_op(Handler handler, const asio::any_io_executor& fallback)
-        : pending_(std::move(handler), fallback) {}
-    void complete(const error_info& err, rebalance_event ev) override {
-        if constexpr (WithEvent) {
-            pending_.complete(err, std::move(ev));
-        } else {
-            pending_.complete(err);
-        }
-    }
-
-  private:
-    pending_handler<Handler> pending_;
-};
-
-template <bool WithEvent, class Handler>
-std::unique_ptr<event_op> make_event_op(Handler handler, const asio::any_io_executor& fallback) {
-    return std::make_unique<handler_event_op<Handler, WithEvent>>(std::move(handler), fallback);
-}
-
-/// What every async_consumer initiation holds: the service, not the consumer, so an operation
-/// created with asio::deferred still works after the consumer was moved. Exposes the executor,
-/// for tokens that ask the initiation for it.
-struct consumer_initiation {
-    using executor_type = asio::any_io_executor;
-    [[nodiscard]] executor_type get_executor() const noexcept { return service->executor(); }
-
-    std::shared_ptr<async_consumer_service> service;
-};
-
-/// Withdraws a receive on the strand when its slot fires. Holds the service weakly: a suspended
-/// coroutine owns the slot's handler, and must not keep the consumer alive.
-template <class Slot>
-void connect_receive_cancellation(Slot& slot,
-                                  const std::shared_ptr<async_consumer_service>& service,
-                                  const std::shared_ptr<receive_op>& op) {
-    if (!slot.is_connected())
-        return;
-    slot.assign([weak_service = std::weak_ptr<async_consumer_service>(service),
-                 weak_op = std::weak_ptr<receive_op>(op)](asio::cancellation_type) {
-        auto o = weak_op.lock();
-        if (!o)
-            return;
-        o->request_cancel();
-        if (auto s = weak_service.lock()) {
-            s->on_strand([s, o] { s->cancel_receiver(o); });
-        }
-    });
-}
-
-}  // namespace detail
 
 /// A Kafka consumer whose receives, commits, rebalance events and close complete through Asio
 /// completion tokens (kflow::use_awaitable by default; asio::deferred, callbacks and futures
@@ -334,6 +78,13 @@ class async_consumer {
     /// How async_close() completes: empty after a clean close, errc::timed_out when it gave up,
     /// or the error of the final commit.
     using close_signature = void(boost::system::error_code);
+    /// How async_seek() completes: empty once the fetcher moved, else the error.
+    using done_signature = void(boost::system::error_code);
+    /// How async_committed() and async_offsets_for_times() complete: an offset per partition
+    /// asked for, or an error and none.
+    using offsets_signature = void(boost::system::error_code, std::vector<topic_partition_offset>);
+    /// How async_watermarks() completes: the partition's watermarks, or an error.
+    using watermarks_signature = void(boost::system::error_code, watermark_offsets);
 
     /// Creates the consumer on `executor`; nothing is read before subscribe() or assign().
     /// Throws kafka_error with errc::invalid_config when `config` has no group id or
@@ -360,28 +111,51 @@ class async_consumer {
         return service_ ? service_->executor() : executor_type();
     }
 
-    // -- Subscription (synchronous: they only talk to librdkafka's own threads) ----------------
+    // -- Subscription and assignment (plain calls: they only talk to librdkafka) ---------------
 
-    /// Joins the group for these topics ('^' starts a regular expression). With
-    /// `rebalance_events` true, every assignment, revocation and loss is delivered to
-    /// async_rebalance(), and revoked partitions stay assigned until the application asks
-    /// for the next event (or receives again): commit in between.
-    void subscribe(const std::vector<std::string>& topics, bool rebalance_events = false) {
-        live()->on_strand(
-            [s = live(), rebalance_events] { s->set_rebalance_events(rebalance_events); });
-        if (auto err = live()->core().subscribe(topics, {}))
-            err.raise({});
+    /// Joins the group for these topics ('^' starts a regular expression). Rebalances are
+    /// handled by librdkafka alone (the offsets of handled records are stored before partitions
+    /// go, and auto-commit commits them).
+    void subscribe(const std::vector<std::string>& topics) {
+        subscribe(topics, rebalance_listener{});
     }
+    /// As subscribe(topics), telling `listener` of every assignment, revocation and loss, as the
+    /// synchronous consumer does. Its functions run on the consumer's internal strand, inside the
+    /// rebalance, before revoked partitions go: they may call this consumer's plain members
+    /// (pause, resume, position, assignment, ...) but must not block; to commit before partitions
+    /// go, subscribe with kflow::rebalance_events instead.
+    void subscribe(const std::vector<std::string>& topics, rebalance_listener listener) {
+        raise_if(live()->subscribe(topics, std::move(listener), false));
+    }
+    /// As subscribe(topics), delivering every assignment, revocation and loss to
+    /// async_rebalance(); revoked partitions stay assigned until the application asks for the
+    /// next event (or receives again): commit in between.
+    void subscribe(const std::vector<std::string>& topics, rebalance_events_t) {
+        raise_if(live()->subscribe(topics, {}, true));
+    }
+    /// Leaves the subscription: stores the offsets of handled records, then the group revokes
+    /// the partitions. No records arrive until the next subscribe() or assign().
+    void unsubscribe() {
+        raise_if(with_core([](detail::consumer_core& c) { return c.unsubscribe(); }));
+    }
+    /// The topic names and patterns of the current subscription; empty when there is none or
+    /// the consumer is closed.
+    [[nodiscard]] std::vector<std::string> subscription() const {
+        return with_core([](detail::consumer_core& c) { return c.subscription(); });
+    }
+
     /// Reads these partitions without group management, from each given offset
     /// (offsets::stored, offsets::beginning, offsets::end or an absolute offset); an empty
     /// list drops the assignment. Throws kafka_error, with errc::closed once closed.
     void assign(const std::vector<topic_partition_offset>& partitions) {
-        if (auto err = live()->core().assign(partitions))
-            err.raise({});
+        raise_if(with_core([&](detail::consumer_core& c) { return c.assign(partitions); }));
     }
+    /// Drops every partition of the manual assignment, after storing the offsets of handled
+    /// records; nothing is read until the next assign() or subscribe().
+    void unassign() { assign({}); }
     /// The partitions assigned now, by the group or by assign(); empty after close.
     [[nodiscard]] std::vector<topic_partition> assignment() const {
-        return live()->core().assignment();
+        return with_core([](detail::consumer_core& c) { return c.assignment(); });
     }
 
     // -- Receiving ----------------------------------------------------------------------------
@@ -414,6 +188,7 @@ class async_consumer {
 
     /// The last record that failed to deserialize, with its raw bytes (null if none).
     [[nodiscard]] std::shared_ptr<const deserialization_failure> last_failure() const {
+        (void)live();  // errc::closed for a moved-from consumer, as every other member
         return failures_->get();
     }
     /// Lets the partition of a failed record move past it again.
@@ -466,6 +241,112 @@ class async_consumer {
         live()->on_strand([s = live()] { s->finish_held_revocation(); });
     }
 
+    // -- Positions and flow control -----------------------------------------------------------
+
+    /// The next offset this consumer will read in each partition (offsets::invalid before it
+    /// read any). Answered locally, without a request.
+    [[nodiscard]] std::vector<topic_partition_offset> position(
+        const std::vector<topic_partition>& partitions) const {
+        return query_now(
+            [&](detail::consumer_core& c, error_info& err) { return c.position(partitions, err); });
+    }
+    /// Stops fetching from these partitions without giving them up (no rebalance). Records
+    /// already fetched for them wait, in order, for resume(); a receive already pending when
+    /// pause() is called may still complete with one. A pause ends when the partition is revoked.
+    void pause(const std::vector<topic_partition>& partitions) {
+        raise_if(with_core([&](detail::consumer_core& c) { return c.pause(partitions); }));
+    }
+    /// Fetches again from paused partitions, starting with the records that waited.
+    void resume(const std::vector<topic_partition>& partitions) {
+        raise_if(with_core([&](detail::consumer_core& c) { return c.resume(partitions); }));
+    }
+    /// The watermarks from the latest fetch response, without a request.
+    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp) const {
+        return query_now([&](detail::consumer_core& c, error_info& err) {
+            return c.cached_watermarks(tp, err);
+        });
+    }
+
+    /// Completes with `(error_code)` once reading of the assigned partition `to` goes on from
+    /// `to.offset` (an absolute offset, offsets::beginning or offsets::end), waiting up to
+    /// `timeout` for librdkafka's fetcher to move. Records already fetched for the partition are
+    /// dropped; a receive pending meanwhile may still get one from before the seek. Commits
+    /// nothing: the stored offset moves again once records from the new position are handled.
+    /// Not cancellable: the timeout bounds it.
+    template <asio::completion_token_for<done_signature> Token = kflow::use_awaitable_t>
+    auto async_seek(const topic_partition_offset& to, std::chrono::milliseconds timeout,
+                    Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, done_signature>(seek_initiation{{live()}}, token, to,
+                                                           timeout);
+    }
+    /// async_seek() waiting up to 10 s.
+    template <asio::completion_token_for<done_signature> Token = kflow::use_awaitable_t>
+    auto async_seek(const topic_partition_offset& to, Token&& token = kflow::use_awaitable_t{}) {
+        return async_seek(to, default_query_timeout, std::forward<Token>(token));
+    }
+
+    /// Completes with `(error_code, std::vector<topic_partition_offset>)`: the group's committed
+    /// offsets for these partitions (offsets::invalid where none is committed), asked of the
+    /// group coordinator within `timeout`. Not cancellable: the timeout bounds it.
+    template <asio::completion_token_for<offsets_signature> Token = kflow::use_awaitable_t>
+    auto async_committed(const std::vector<topic_partition>& partitions,
+                         std::chrono::milliseconds timeout,
+                         Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, offsets_signature>(
+            query_initiation<std::vector<topic_partition_offset>>{{live()}, "committed"}, token,
+            [partitions, timeout](rd_kafka_t* rk, error_info& err) {
+                return detail::query_committed(rk, partitions, timeout, err);
+            });
+    }
+    /// async_committed() waiting up to 10 s.
+    template <asio::completion_token_for<offsets_signature> Token = kflow::use_awaitable_t>
+    auto async_committed(const std::vector<topic_partition>& partitions,
+                         Token&& token = kflow::use_awaitable_t{}) {
+        return async_committed(partitions, default_query_timeout, std::forward<Token>(token));
+    }
+
+    /// Completes with `(error_code, watermark_offsets)`: a partition's low and high watermarks,
+    /// asked of its leader within `timeout`. Not cancellable: the timeout bounds it.
+    template <asio::completion_token_for<watermarks_signature> Token = kflow::use_awaitable_t>
+    auto async_watermarks(const topic_partition& tp, std::chrono::milliseconds timeout,
+                          Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, watermarks_signature>(
+            query_initiation<watermark_offsets>{{live()}, "watermarks"}, token,
+            [tp, timeout](rd_kafka_t* rk, error_info& err) {
+                return detail::query_watermarks(rk, tp, timeout, err);
+            });
+    }
+    /// async_watermarks() waiting up to 10 s.
+    template <asio::completion_token_for<watermarks_signature> Token = kflow::use_awaitable_t>
+    auto async_watermarks(const topic_partition& tp, Token&& token = kflow::use_awaitable_t{}) {
+        return async_watermarks(tp, default_query_timeout, std::forward<Token>(token));
+    }
+
+    /// Completes with `(error_code, std::vector<topic_partition_offset>)`: for each partition,
+    /// the earliest offset whose timestamp is at or after `time` (offsets::end when there is
+    /// none), asked of the leaders within `timeout`. Not cancellable: the timeout bounds it.
+    template <asio::completion_token_for<offsets_signature> Token = kflow::use_awaitable_t>
+    auto async_offsets_for_times(const std::vector<topic_partition>& partitions, timestamp time,
+                                 std::chrono::milliseconds timeout,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        std::vector<topic_partition_offset> query;
+        query.reserve(partitions.size());
+        for (const auto& p : partitions)
+            query.push_back({p.topic, p.partition, time.time_since_epoch().count()});
+        return asio::async_initiate<Token, offsets_signature>(
+            query_initiation<std::vector<topic_partition_offset>>{{live()}, "offsets for times"},
+            token, [query = std::move(query), timeout](rd_kafka_t* rk, error_info& err) {
+                return detail::query_offsets_for_times(rk, query, timeout, err);
+            });
+    }
+    /// async_offsets_for_times() waiting up to 10 s.
+    template <asio::completion_token_for<offsets_signature> Token = kflow::use_awaitable_t>
+    auto async_offsets_for_times(const std::vector<topic_partition>& partitions, timestamp time,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        return async_offsets_for_times(partitions, time, default_query_timeout,
+                                       std::forward<Token>(token));
+    }
+
     // -- Close --------------------------------------------------------------------------------
 
     /// Completes with `(error_code)`: commits what was handled (with auto-commit on), leaves the
@@ -478,9 +359,25 @@ class async_consumer {
                                                             timeout);
     }
 
-    /// The synchronous API for what has no async form (seek, pause, watermarks, ...): call it
-    /// from the thread or strand that starts this consumer's operations.
-    [[nodiscard]] detail::consumer_core& core() { return live()->core(); }
+    /// Closes with the config's close_timeout (10 s by default); see async_close(timeout, token).
+    template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
+    auto async_close(Token&& token = kflow::use_awaitable_t{}) {
+        const auto timeout = with_core([](detail::consumer_core& c) { return c.close_timeout(); });
+        return async_close(timeout, std::forward<Token>(token));
+    }
+
+    // -- About the client ---------------------------------------------------------------------
+
+    /// librdkafka's name for this client (client.id and an instance suffix, e.g.
+    /// `rdkafka#consumer-1`), as it appears in logs and statistics.
+    [[nodiscard]] std::string name() const {
+        return with_core([](detail::consumer_core& c) { return c.name(); });
+    }
+    /// The group's rebalance protocol: "EAGER", "COOPERATIVE" (cooperative-sticky assignment)
+    /// or "NONE" while the consumer is not in a group.
+    [[nodiscard]] std::string rebalance_protocol() const {
+        return with_core([](detail::consumer_core& c) { return c.rebalance_protocol(); });
+    }
     /// The librdkafka handle, for calls kflow does not wrap; null for a moved-from consumer.
     /// The consumer owns it: never destroy it, and never poll its queues, which kflow serves.
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
@@ -585,6 +482,53 @@ class async_consumer {
             service->on_strand([s = service, op, timeout] { s->close(timeout, op); });
         }
     };
+
+    struct seek_initiation : detail::consumer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler, const topic_partition_offset& to,
+                        std::chrono::milliseconds timeout) const {
+            // Records fetched from the old position go now, on the strand's side of the lock;
+            // the fetcher then moves on a thread of its own (the seek blocks in librdkafka).
+            service->with_core(
+                [&](detail::consumer_core& c) { c.drop_fetched(to.partition_id()); });
+            detail::run_query<void>(service, "seek", std::forward<Handler>(handler),
+                                    [to, timeout](rd_kafka_t* rk, error_info& err) {
+                                        err = detail::seek_partition(rk, to, timeout);
+                                    });
+        }
+    };
+
+    template <class Result>
+    struct query_initiation : detail::consumer_initiation {
+        const char* what;
+
+        template <class Handler, class Query>
+        void operator()(Handler&& handler, Query&& query) const {
+            detail::run_query<Result>(service, what, std::forward<Handler>(handler),
+                                      std::forward<Query>(query));
+        }
+    };
+
+    /// What the queries wait for when the caller gives no timeout (as the sync consumer's).
+    static constexpr std::chrono::milliseconds default_query_timeout{10000};
+
+    /// Runs `f(core)` on the calling thread, excluded from the strand's work.
+    template <class F>
+    decltype(auto) with_core(F&& f) const {
+        return live()->with_core(std::forward<F>(f));
+    }
+    /// Runs `f(core, err)` as with_core(), throwing kafka_error if it set `err`.
+    template <class F>
+    auto query_now(F&& f) const {
+        error_info err;
+        auto result = with_core([&](detail::consumer_core& c) { return f(c, err); });
+        raise_if(err);
+        return result;
+    }
+    static void raise_if(const error_info& err) {
+        if (err)
+            err.raise({});
+    }
 
     /// The shared state, or errc::closed (thrown) for a moved-from async_consumer: a defined state,
     /// not a crash.

@@ -29,6 +29,15 @@ enum class rebalance_kind {
     lost,      ///< partitions were lost; committing for them fails
 };
 
+/// The type of rebalance_events.
+struct rebalance_events_t {
+    explicit rebalance_events_t() = default;
+};
+/// Asks async_consumer::subscribe() to report rebalances as events to async_rebalance(), and to
+/// keep revoked partitions until the application asks for the next event (having committed):
+/// `consumer.subscribe({"orders"}, kflow::rebalance_events);`
+inline constexpr rebalance_events_t rebalance_events{};
+
 /// A rebalance, as async_consumer::async_rebalance delivers it.
 struct rebalance_event {
     rebalance_kind kind = rebalance_kind::assigned;  ///< assigned, revoked or lost

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -72,14 +73,18 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
         rd_kafka_t* rk = self->core_->native();
         self->bridge_ =
             queue_bridge::create(executor, queue_handle(rd_kafka_queue_get_consumer(rk)), [weak] {
-                if (auto s = weak.lock())
+                if (auto s = weak.lock()) {
+                    const std::lock_guard lock(s->mutex_);
                     s->drain();
+                }
             });
         // Commit results come back as events on a queue of kflow's own.
         self->commit_bridge_ = queue_bridge::create_on(
             self->bridge_->strand(), queue_handle(rd_kafka_queue_new(rk)), [weak] {
-                if (auto s = weak.lock())
+                if (auto s = weak.lock()) {
+                    const std::lock_guard lock(s->mutex_);
                     s->drain_commits();
+                }
             });
         self->core_->observe_rebalances(
             [weak](rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
@@ -111,7 +116,37 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// complete the operation being initiated.
     template <class F>
     void on_strand(F&& f) {
-        asio::post(bridge_->strand(), std::forward<F>(f));
+        asio::post(bridge_->strand(),
+                   [self = shared_from_this(), f = std::forward<F>(f)]() mutable {
+                       const std::lock_guard lock(self->mutex_);
+                       f();
+                   });
+    }
+
+    /// Runs `f(core)` now, on the calling thread, excluding the strand's work: the async
+    /// consumer's plain members (pause, assign, position, ...) are called from the application's
+    /// threads while the strand may be fetching.
+    template <class F>
+    decltype(auto) with_core(F&& f) {
+        const std::lock_guard lock(mutex_);
+        return std::forward<F>(f)(*core_);
+    }
+
+    /// Subscribes, with rebalances reported to `listener` (on the strand, during a drain) or, with
+    /// `events`, to async_rebalance() waiters.
+    [[nodiscard]] error_info subscribe(const std::vector<std::string>& topics,
+                                       rebalance_listener listener, bool events) {
+        const std::lock_guard lock(mutex_);
+        if (closed_)
+            return {make_error_code(errc::closed), "subscribe: the consumer is closed", {}};
+        rebalance_events_ = events;
+        return core_->subscribe(topics, std::move(listener));
+    }
+
+    /// True once close() started: the librdkafka handle stays valid, but serves nothing more.
+    [[nodiscard]] bool closing() const {
+        const std::lock_guard lock(mutex_);
+        return closed_;
     }
 
     // -- Receiving (on the strand) ------------------------------------------------------------
@@ -164,8 +199,6 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     }
 
     // -- Rebalance events (on the strand) -----------------------------------------------------
-
-    void set_rebalance_events(bool on) { rebalance_events_ = on; }
 
     void add_rebalance_waiter(std::shared_ptr<event_op> op) {
         finish_held_revocation();  // asking for the next event means the last one is handled
@@ -238,8 +271,10 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
         close_bridge_ = queue_bridge::create_on(bridge_->strand(),
                                                 queue_handle(rd_kafka_queue_new(core_->native())),
                                                 [weak = weak_from_this()] {
-                                                    if (auto s = weak.lock())
+                                                    if (auto s = weak.lock()) {
+                                                        const std::lock_guard lock(s->mutex_);
                                                         s->drain_close();
+                                                    }
                                                 });
         error_info err = error_info::adopt(
             rd_kafka_consumer_close_queue(core_->native(), close_bridge_->queue()));
@@ -253,6 +288,7 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
             auto s = weak.lock();
             if (!s || ec)
                 return;
+            const std::lock_guard lock(s->mutex_);
             s->core_->mark_close_timed_out();
             s->finish_close(
                 {make_error_code(errc::timed_out),
@@ -343,6 +379,10 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
             if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_REBALANCE) {
                 // The final revocation arrives as an event on the close queue.
                 const auto* parts = rd_kafka_event_topic_partition_list(ev.get());
+                if (!rebalance_events_) {
+                    // A rebalance_listener hears of it, as the synchronous consumer's does.
+                    guarded(core_->callback_errors(), [&] { core_->begin_revoke(parts); });
+                }
                 guarded(core_->callback_errors(), [&] { core_->finish_revoke(parts); });
             } else if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT &&
                        core_->is_own_commit(rd_kafka_event_opaque(ev.get())) &&
@@ -373,8 +413,13 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
 
     /// From inside librdkafka's rebalance callback (on the strand, during a drain).
     bool on_rebalance(rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
-        if (!rebalance_events_)
+        if (!rebalance_events_) {
+            // A rebalance_listener (if any) hears of a revocation or loss here; of an
+            // assignment, in consumer_core::finish_assign().
+            if (kind != rebalance_kind::assigned)
+                core_->begin_revoke(parts);
             return false;
+        }
         rebalance_event ev{kind, partitions_from_native(parts)};
         bool hold = false;
         if (kind == rebalance_kind::revoked) {
@@ -408,6 +453,9 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     std::unique_ptr<asio::steady_timer> close_timer_;
     std::shared_ptr<event_op> close_op_;
     error_info final_commit_error_;
+    // Taken by every piece of strand work and by with_core(); see with_core(). Recursive, as a
+    // rebalance listener runs inside a drain and may call the consumer's plain members.
+    mutable std::recursive_mutex mutex_;
 };
 
 }  // namespace kflow::detail

@@ -14,6 +14,7 @@
 #include <kflow/consumer_config.hpp>
 #include <kflow/deserialization_error.hpp>
 #include <kflow/detail/client_core.hpp>
+#include <kflow/detail/consumer_queries.hpp>
 #include <kflow/rebalance.hpp>
 #include <kflow/topic_partition.hpp>
 
@@ -318,10 +319,7 @@ class consumer_core : public client_core {
             err = closed_error("committed");
             return {};
         }
-        auto list = to_native(parts);
-        err = described(rd_kafka_committed(native(), list.get(), to_timeout_ms(timeout)),
-                        "committed");
-        return offsets_from_native(list.get());
+        return query_committed(native(), parts, timeout, err);
     }
 
     [[nodiscard]] std::vector<topic_partition_offset> position(
@@ -342,16 +340,12 @@ class consumer_core : public client_core {
         if (unusable())
             return closed_error("seek");
         drop_backlog_for(to.partition_id());
-        auto list = to_native(std::vector<topic_partition_offset>{to});
-        error_info err = error_info::adopt(
-            rd_kafka_seek_partitions(native(), list.get(), to_timeout_ms(timeout)));
-        if (!err && list->elems[0].err)
-            err = described(list->elems[0].err, "seek");
-        if (err)
-            err.message =
-                "seek " + to.topic + " [" + std::to_string(to.partition) + "]: " + err.message;
-        return err;
+        return seek_partition(native(), to, timeout);
     }
+
+    /// Drops the records fetched for `tp` that nobody has taken yet: the async layer's seek does
+    /// this itself, then moves librdkafka's fetcher off its strand.
+    void drop_fetched(const topic_partition& tp) { drop_backlog_for(tp); }
 
     [[nodiscard]] error_info pause(const std::vector<topic_partition>& parts) {
         if (unusable())
@@ -383,10 +377,7 @@ class consumer_core : public client_core {
             err = closed_error("watermarks");
             return w;
         }
-        err = described(rd_kafka_query_watermark_offsets(native(), tp.topic.c_str(), tp.partition,
-                                                         &w.low, &w.high, to_timeout_ms(timeout)),
-                        "query watermark offsets");
-        return w;
+        return detail::query_watermarks(native(), tp, timeout, err);
     }
 
     /// The watermarks last seen in fetch responses (no request); invalid before any fetch.
@@ -412,10 +403,7 @@ class consumer_core : public client_core {
             err = closed_error("offsets for times");
             return {};
         }
-        auto list = to_native(times);
-        err = described(rd_kafka_offsets_for_times(native(), list.get(), to_timeout_ms(timeout)),
-                        "offsets for times");
-        return offsets_from_native(list.get());
+        return query_offsets_for_times(native(), times, timeout, err);
     }
 
     // -- Close --------------------------------------------------------------------------------
@@ -464,8 +452,9 @@ class consumer_core : public client_core {
                 void* opaque = rd_kafka_event_opaque(ev.get());
                 if (is_own_commit(opaque)) {
                     // librdkafka's own commit (auto-commit's final one): a failure is close's.
-                    auto failed = auto_commit_failure(rd_kafka_event_error(ev.get()),
-                                                      rd_kafka_event_topic_partition_list(ev.get()));
+                    auto failed =
+                        auto_commit_failure(rd_kafka_event_error(ev.get()),
+                                            rd_kafka_event_topic_partition_list(ev.get()));
                     if (failed && !final_commit_err)
                         final_commit_err = std::move(failed);
                 } else {
@@ -606,16 +595,16 @@ class consumer_core : public client_core {
     [[nodiscard]] error_info commit_and_wait(const rd_kafka_topic_partition_list_t* offsets) {
         const auto limit = commit_wait_limit();
         queue_handle answers(rd_kafka_queue_new(native()));
-        auto err = rd_kafka_commit_queue(native(), offsets, answers.get(), &no_commit_callback,
-                                         nullptr);
+        auto err =
+            rd_kafka_commit_queue(native(), offsets, answers.get(), &no_commit_callback, nullptr);
         if (err)
             return described(err, "commit");
         const auto deadline = std::chrono::steady_clock::now() + limit;
         for (;;) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 deadline - std::chrono::steady_clock::now());
-            event_handle ev(rd_kafka_queue_poll(answers.get(), to_timeout_ms(std::max(
-                                                                   left, std::chrono::milliseconds(0)))));
+            event_handle ev(rd_kafka_queue_poll(
+                answers.get(), to_timeout_ms(std::max(left, std::chrono::milliseconds(0)))));
             if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_OFFSET_COMMIT)
                 return commit_outcome(rd_kafka_event_error(ev.get()),
                                       rd_kafka_event_topic_partition_list(ev.get()));
@@ -792,12 +781,6 @@ class consumer_core : public client_core {
         std::erase_if(backlog_, [&](const message_handle& m) {
             return m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt);
         });
-    }
-
-    static error_info described(rd_kafka_resp_err_t err, const std::string& what) {
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            return {};
-        return {make_error_code(err), what + ": " + rd_kafka_err2str(err), {}};
     }
 
     void destroy() {

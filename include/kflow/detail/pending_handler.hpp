@@ -1,0 +1,62 @@
+#pragma once
+// A handler waiting for its operation to end: kept with a work guard on its executor, so the
+// executor's run() does not return meanwhile, and completed there exactly once.
+
+#include <kflow/detail/outstanding_work.hpp>
+#include <kflow/use_awaitable.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+
+#include <utility>
+
+namespace kflow::detail {
+
+namespace asio = boost::asio;
+
+/// Keeps a handler and a work guard on its executor, and completes it there exactly once.
+template <class Handler>
+class pending_handler {
+  public:
+    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
+
+    pending_handler(Handler handler, const asio::any_io_executor& fallback)
+        : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
+
+    [[nodiscard]] executor_type executor() const { return work_.get_executor(); }
+
+    /// Completes on the handler's executor, after `setup(handler)` ran there.
+    template <class Setup, class... Args>
+    void complete_with(const error_info& err, Setup&& setup, Args&&... args) {
+        auto ex = work_.get_executor();
+        asio::dispatch(ex, [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
+                            work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            setup(h);
+            detail::complete(h, err, std::move(a)...);
+        });
+    }
+    template <class... Args>
+    void complete(const error_info& err, Args&&... args) {
+        complete_with(
+            err, [](Handler&) {}, std::forward<Args>(args)...);
+    }
+
+    /// Completes now: the caller is running on the handler's executor.
+    template <class Setup, class... Args>
+    void invoke(const error_info& err, Setup&& setup, Args&&... args) {
+        auto h = std::move(handler_);
+        auto work = std::move(work_);
+        asio::get_associated_cancellation_slot(h).clear();
+        setup(h);
+        detail::complete(h, err, std::forward<Args>(args)...);
+    }
+
+  private:
+    Handler handler_;
+    outstanding_work<executor_type> work_;
+};
+
+}  // namespace kflow::detail
