@@ -147,3 +147,35 @@ TEST_CASE("a full queue makes async_send wait for room without blocking",
     for (std::size_t i = 0; i < offsets.size(); ++i)
         CHECK(offsets[i] == static_cast<std::int64_t>(i));
 }
+
+TEST_CASE("async_flush with a timeout and async_close, when every message is delivered",
+          "[async][producer][close][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("async-close");
+    cluster.create_topic(topic, 1);
+    asio::io_context io;
+    string_producer producer(io.get_executor(),
+                             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    int delivered = 0;
+    const auto started = std::chrono::steady_clock::now();
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 10; ++i) {
+            producer.async_send({topic, "k", std::to_string(i)},
+                                [&](boost::system::error_code ec, const kflow::record_metadata&) {
+                                    delivered += ec ? 0 : 1;
+                                });
+        }
+        co_await producer.async_flush(20s);
+        CHECK(delivered == 10);
+        CHECK(producer.in_flight() == 0);
+        co_await producer.async_close();  // the config's close_timeout
+        // Closed: sends fail at once, with errc::closed.
+        auto [ec, md] =
+            co_await producer.async_send({topic, "k", "late"}, asio::as_tuple(asio::use_awaitable));
+        CHECK(ec == kflow::errc::closed);
+        // A second close completes at once.
+        co_await producer.async_close(1s);
+    });
+    // The flush's 20 s deadline timer went with the flush: run() returned long before it.
+    CHECK(std::chrono::steady_clock::now() - started < 15s);
+}

@@ -70,6 +70,43 @@ TEST_CASE("the async producer's close and destructor are bounded with the broker
         const auto took = timed([&] { producer.reset(); });
         CHECK(took < 500ms + 1s + MARGIN);
     }
+    SECTION("async_close(timeout): never blocks, completes within the timeout and a second") {
+        std::optional<boost::system::error_code> closed;
+        clock_type::duration took{};
+        const auto start = clock_type::now();
+        const auto initiation = timed([&] {
+            producer->async_close(500ms, [&](boost::system::error_code ec) {
+                took = clock_type::now() - start;
+                closed = ec;
+            });
+        });
+        CHECK(initiation < 50ms);
+        // New sends fail at once once the close began.
+        std::optional<boost::system::error_code> late;
+        producer->async_send(
+            {topic, "k", "late"},
+            [&](boost::system::error_code ec, const kflow::record_metadata&) { late = ec; });
+        io.run_for(500ms + 1s + MARGIN);
+        io.restart();
+        REQUIRE(closed.has_value());
+        CHECK(*closed == kflow::errc::timed_out);
+        CHECK(took < 500ms + 1s + MARGIN);
+        REQUIRE(late.has_value());
+        CHECK(*late == kflow::errc::closed);
+        // Closed: the destructor does not wait again.
+        CHECK(timed([&] { producer.reset(); }) < MARGIN);
+    }
+    SECTION("async_flush(timeout) gives up, and the messages stay in flight") {
+        std::optional<boost::system::error_code> flushed;
+        producer->async_flush(300ms, [&](boost::system::error_code ec) { flushed = ec; });
+        io.run_for(300ms + MARGIN);
+        io.restart();
+        REQUIRE(flushed.has_value());
+        CHECK(*flushed == kflow::errc::timed_out);
+        CHECK(producer->in_flight() == 20);
+        CHECK(reports == 0);
+        (void)producer->close(0ms);
+    }
     io.run_for(1s);  // the handlers of the failed sends
     CHECK(reports == 20);
     CHECK(failures == 20);
@@ -113,8 +150,9 @@ TEST_CASE("the async consumer's close is bounded with the brokers gone",
         const auto destroyed = timed([&] { consumer.reset(); });
         CHECK(destroyed < 6s + MARGIN);
     }
-    SECTION("the destructor alone closes within close_timeout, then waits at most the session "
-            "timeout for librdkafka's own commit") {
+    SECTION(
+        "the destructor alone closes within close_timeout, then waits at most the session "
+        "timeout for librdkafka's own commit") {
         const auto took = timed([&] { consumer.reset(); });
         CHECK(took < 1s + 6s + MARGIN);
     }

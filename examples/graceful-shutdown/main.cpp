@@ -64,19 +64,10 @@ struct service_stats {
 };
 
 /// Waits until every confirmation sent has its delivery report, for at most `limit`. Returns
-/// false when time ran out (or the flush failed).
+/// false when time ran out (or the flush failed); the confirmations then stay in flight.
 asio::awaitable<bool> flush_within(confirmation_producer& producer,
                                    std::chrono::milliseconds limit) {
-    asio::steady_timer deadline(co_await asio::this_coro::executor, limit);
-    // Shared: the timer's handler may still be queued after this coroutine moved on.
-    auto give_up = std::make_shared<asio::cancellation_signal>();
-    deadline.async_wait([give_up](boost::system::error_code ec) {
-        if (!ec)
-            give_up->emit(asio::cancellation_type::all);
-    });
-    auto [ec] = co_await producer.async_flush(
-        asio::bind_cancellation_slot(give_up->slot(), asio::as_tuple(asio::use_awaitable)));
-    deadline.cancel();
+    auto [ec] = co_await producer.async_flush(limit, asio::as_tuple(asio::use_awaitable));
     co_return !ec;
 }
 

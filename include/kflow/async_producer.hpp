@@ -18,112 +18,18 @@
 // asio::deferred may be launched after the producer was moved. The producer must still be alive
 // while operations are pending: its destructor completes them (see ~async_producer).
 
-#include <kflow/detail/async_producer_service.hpp>
-#include <kflow/detail/post_completion.hpp>
+#include <kflow/detail/async_producer_ops.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/use_awaitable.hpp>
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <kflow/detail/outstanding_work.hpp>
+
+#include <chrono>
+#include <optional>
 
 namespace kflow {
 
 namespace asio = boost::asio;
-
-namespace detail {
-
-/// One async_send between initiation and completion.
-template <class Handler>
-class async_delivery final : public deferred_delivery {
-  public:
-    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
-
-    async_delivery(payload value, Handler handler, async_producer_service& service)
-        : deferred_delivery(std::move(value)),
-          handler_(std::move(handler)),
-          work_(asio::get_associated_executor(handler_, service.executor())),
-          service_(service) {}
-
-    bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
-        result_ = {ec, ec ? "delivery failed: " + ec.message() : std::string(), {}};
-        metadata_ = metadata_of(&msg);
-        service_.push_ready(this);
-        return false;  // finish() runs once librdkafka's poll has returned
-    }
-
-    void finish() override { run(result_, std::move(metadata_), false); }
-    // Posted, never run inline: abort() is called from inside async_send's initiation and from
-    // inside a cancellation handler, where completing at once is forbidden or unsafe.
-    void abort(const error_info& err) override { run(err, record_metadata{}, true); }
-
-  private:
-    void run(error_info err, record_metadata md, bool post) {
-        auto& service = service_;
-        auto ex = work_.get_executor();
-        auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(md),
-                           work = std::move(work_)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            detail::complete(h, err, std::move(md));
-        };
-        if (post) {
-            asio::post(ex, std::move(completion));
-        } else {
-            asio::dispatch(ex, std::move(completion));
-        }
-        delete this;
-        service.release();
-    }
-
-    Handler handler_;
-    outstanding_work<executor_type> work_;
-    async_producer_service& service_;
-    error_info result_;
-    record_metadata metadata_;
-};
-
-template <class Handler>
-class async_flush_waiter final : public flush_waiter {
-  public:
-    async_flush_waiter(Handler handler, const asio::any_io_executor& fallback)
-        : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
-
-    // Posted: cancel_flush_waiter() calls this from inside the operation's cancellation handler.
-    void complete(const error_info& err) override {
-        auto ex = work_.get_executor();
-        asio::post(ex, [h = std::move(handler_), err, work = std::move(work_)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            detail::complete(h, err);
-        });
-        delete this;
-    }
-
-  private:
-    Handler handler_;
-    outstanding_work<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
-};
-
-/// The serializers of an async_producer, shared with its initiations.
-template <class KeySerde, class ValueSerde>
-struct serializers {
-    serializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
-    [[no_unique_address]] KeySerde key;
-    [[no_unique_address]] ValueSerde value;
-};
-
-/// What every async_producer initiation holds: the service, not the producer, so an operation
-/// created with asio::deferred still works after the producer was moved. Exposes the executor,
-/// for tokens that ask the initiation for it.
-struct producer_initiation {
-    using executor_type = asio::any_io_executor;
-    [[nodiscard]] executor_type get_executor() const noexcept { return service->executor(); }
-
-    std::shared_ptr<async_producer_service> service;
-};
-
-}  // namespace detail
 
 /// The producer with Asio completion tokens: records with keys of type K and values of type V,
 /// serialized by KeySerde and ValueSerde (kflow::serde<K> and kflow::serde<V> unless given).
@@ -155,6 +61,9 @@ class async_producer {
     using send_signature = void(boost::system::error_code, record_metadata);
     /// Completion signature of async_flush.
     using flush_signature = void(boost::system::error_code);
+    /// Completion signature of async_close: empty when every message was delivered, else
+    /// errc::timed_out.
+    using close_signature = void(boost::system::error_code);
 
     /// Creates the librdkafka producer from `config` (copied) and serves its delivery reports
     /// on `executor`. Throws kafka_error (errc::invalid_config) when librdkafka cannot create
@@ -172,8 +81,10 @@ class async_producer {
     /// ~async_producer() (blocking) unless an operation not yet launched still holds it.
     async_producer& operator=(async_producer&&) noexcept = default;
 
-    /// Waits up to the configured close_timeout for outstanding deliveries (blocking the
-    /// calling thread, serving reports inline), then fails what is left with an error.
+    /// Unless async_close() or close() ran: waits up to the configured close_timeout for
+    /// outstanding deliveries (blocking the calling thread, serving reports inline), then fails
+    /// what is left with an error, within close_timeout + 1 s. After async_close() it does not
+    /// block. An async_close() still in progress holds the producer's state and finishes.
     ~async_producer() = default;
 
     /// The executor given to the constructor; a default-constructed (empty) executor for a
@@ -206,8 +117,37 @@ class async_producer {
         return asio::async_initiate<Token, flush_signature>(flush_initiation{{live()}}, token);
     }
 
-    /// Blocks up to `timeout` for outstanding deliveries, then fails what is left; returns the
-    /// number of messages that were not delivered.
+    /// As async_flush(token), giving up after `timeout`: then it completes with
+    /// errc::timed_out, and the messages stay in flight (their sends complete as usual).
+    /// Cancellation as for async_flush(token).
+    template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
+    auto async_flush(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, flush_signature>(flush_initiation{{live()}}, token,
+                                                            std::optional(timeout));
+    }
+
+    /// Completes with `(error_code)` once the producer is closed: new sends fail with
+    /// errc::closed at once; the messages sent so far get up to `timeout` to be delivered; what
+    /// is left then is purged (each such send completes with an error) and the operation
+    /// completes with errc::timed_out, its message saying how many were not delivered. Purged
+    /// messages' reports are awaited for at most a further second, so it completes within
+    /// `timeout` + 1 s. Never blocks a thread. A second close completes at once, successfully.
+    /// Not cancellable: the timeout bounds it.
+    template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
+    auto async_close(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, close_signature>(close_initiation{{live()}}, token,
+                                                            timeout);
+    }
+    /// async_close() with the config's close_timeout (10 s by default).
+    template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
+    auto async_close(Token&& token = kflow::use_awaitable_t{}) {
+        return async_close(live()->core().close_timeout(), std::forward<Token>(token));
+    }
+
+    /// Blocks the calling thread up to `timeout` for outstanding deliveries (serving their
+    /// reports inline), then purges what is left and serves those reports for at most a further
+    /// second; returns the number of messages that were not delivered. Prefer async_close() on
+    /// an executor's thread.
     std::size_t close(std::chrono::milliseconds timeout) { return live()->close(timeout); }
 
     /// Messages handed to librdkafka whose delivery report has not been served yet (sends
@@ -276,11 +216,12 @@ class async_producer {
 
     struct flush_initiation : detail::producer_initiation {
         template <class Handler>
-        void operator()(Handler&& handler) const {
+        void operator()(Handler&& handler,
+                        std::optional<std::chrono::milliseconds> timeout = std::nullopt) const {
             auto slot = asio::get_associated_cancellation_slot(handler);
             auto waiter = std::make_unique<detail::async_flush_waiter<std::decay_t<Handler>>>(
                 std::forward<Handler>(handler), service->executor());
-            service->add_flush_waiter(std::move(waiter), [&](std::uint64_t id) {
+            auto connect = [&](std::uint64_t id) {
                 if (!slot.is_connected())
                     return;
                 slot.assign([weak_service = std::weak_ptr<detail::async_producer_service>(service),
@@ -288,7 +229,27 @@ class async_producer {
                     if (auto s = weak_service.lock())
                         s->cancel_flush_waiter(id);
                 });
-            });
+            };
+            if (!timeout) {
+                service->add_flush_waiter(std::move(waiter), connect);
+                return;
+            }
+            service->add_flush_waiter(std::move(waiter), *timeout,
+                                      {make_error_code(errc::timed_out),
+                                       "flush: deliveries still outstanding after " +
+                                           std::to_string(timeout->count()) + " ms",
+                                       {}},
+                                      connect);
+        }
+    };
+
+    struct close_initiation : detail::producer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler, std::chrono::milliseconds timeout) const {
+            auto op = std::make_shared<detail::producer_close_op<std::decay_t<Handler>>>(
+                std::forward<Handler>(handler), service, timeout);
+            asio::post(service->strand(),
+                       [op, first = service->begin_close()] { op->start(first); });
         }
     };
 

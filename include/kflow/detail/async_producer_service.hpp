@@ -11,8 +11,12 @@
 #include <kflow/detail/queue_bridge.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -40,6 +44,24 @@ class flush_waiter {
     /// Names the waiter for cancellation: its address may be reused once it completed, while
     /// the cancellation slot still points at it.
     std::uint64_t id = 0;
+    /// The timer that fails the waiter at its deadline, if it has one; cancelled (on the
+    /// strand) once the waiter completes, so it does not keep the executor busy.
+    std::shared_ptr<asio::steady_timer> deadline;
+};
+
+/// A flush waiter of kflow's own (async_close's steps): runs a function, on the strand.
+class callback_flush_waiter final : public flush_waiter {
+  public:
+    explicit callback_flush_waiter(std::function<void(const error_info&)> then)
+        : then_(std::move(then)) {}
+    void complete(const error_info& err) override {
+        auto then = std::move(then_);
+        delete this;
+        then(err);
+    }
+
+  private:
+    std::function<void(const error_info&)> then_;
 };
 
 /// A send that found librdkafka's queue full and waits for room, in order.
@@ -80,6 +102,9 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
 
     [[nodiscard]] producer_core& core() noexcept { return *core_; }
     [[nodiscard]] const asio::any_io_executor& executor() const noexcept { return executor_; }
+    [[nodiscard]] const queue_bridge::strand_type& strand() const noexcept {
+        return bridge_->strand();
+    }
 
     /// Hands a message to librdkafka, or queues it behind earlier ones when the queue is full
     /// (never blocks). Returns an error for an immediate failure; `op` is then left intact.
@@ -89,6 +114,8 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     [[nodiscard]] error_info send(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
                                   OnWait&& on_wait) {
         bridge_->hold();
+        if (closing_)
+            return {make_error_code(errc::closed), "producer is closed", {}};
         {
             const std::lock_guard lock(mutex_);
             if (waiting_.empty()) {
@@ -161,7 +188,33 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
         }
         bridge_->poke();
     }
-    bool cancel_flush_waiter(std::uint64_t id) {
+    /// As add_flush_waiter(), failing the waiter with `on_timeout` after `timeout` unless every
+    /// report arrived first.
+    template <class OnAdded>
+    void add_flush_waiter(std::unique_ptr<flush_waiter> waiter, std::chrono::milliseconds timeout,
+                          error_info on_timeout, OnAdded&& on_added) {
+        auto id = std::make_shared<std::atomic<std::uint64_t>>(0);
+        waiter->deadline = std::make_shared<asio::steady_timer>(bridge_->strand(), timeout);
+        // Armed before the waiter is added: the cancellation its completion posts to the strand
+        // then always finds the wait.
+        waiter->deadline->async_wait(
+            [weak = weak_from_this(), id, on_timeout](boost::system::error_code ec) {
+                if (ec)
+                    return;
+                if (auto s = weak.lock())
+                    s->cancel_flush_waiter(id->load(), on_timeout);
+            });
+        add_flush_waiter(std::move(waiter), [&](std::uint64_t added) {
+            id->store(added);
+            on_added(added);
+        });
+    }
+
+    /// Fails a waiter that has not completed (with `why`); false if it had.
+    bool cancel_flush_waiter(std::uint64_t id, const error_info& why = {
+                                                   make_error_code(asio::error::operation_aborted),
+                                                   "flush cancelled",
+                                                   {}}) {
         std::unique_ptr<flush_waiter> owned_waiter;
         {
             const std::lock_guard lock(mutex_);
@@ -172,11 +225,29 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             owned_waiter = std::move(*it);
             flush_waiters_.erase(it);
         }
-        owned_waiter.release()->complete(
-            {make_error_code(asio::error::operation_aborted), "flush cancelled", {}});
+        stop_deadline(*owned_waiter);
+        owned_waiter.release()->complete(why);
         bridge_->release();
         return true;
     }
+
+    // -- async_close's steps (on the strand) --------------------------------------------------
+
+    /// Refuses new sends from now on (errc::closed); false if a close had begun already.
+    bool begin_close() { return !closing_.exchange(true) && !core_->closed(); }
+
+    /// Fails what librdkafka still holds (their reports follow) and the sends waiting for room;
+    /// returns how many messages so go undelivered.
+    std::size_t purge() {
+        std::size_t undelivered = core_->in_flight();
+        rd_kafka_purge(core_->native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        undelivered += abort_waiting();
+        bridge_->poke();  // the purged messages' reports are queued already
+        return undelivered;
+    }
+
+    /// The close is over: the producer stays closed.
+    void finish_close() { core_->mark_closed(); }
 
     /// Synchronous, bounded close (destructor and close()): serves reports inline.
     std::size_t close(std::chrono::milliseconds timeout) {
@@ -184,7 +255,18 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             rd_kafka_poll(core_->native(), ms);
             run_ready();
         });
-        // Sends still waiting for room never reached librdkafka.
+        const std::size_t never_sent = abort_waiting();
+        run_ready();
+        complete_flush_waiters();
+        return undelivered + never_sent;
+    }
+
+  private:
+    async_producer_service(const asio::any_io_executor& executor, const producer_config& config)
+        : executor_(executor), core_(std::make_unique<producer_core>(config)) {}
+
+    /// Fails the sends still waiting for room (they never reached librdkafka); returns how many.
+    std::size_t abort_waiting() {
         std::deque<std::shared_ptr<waiting_send>> waiting;
         {
             const std::lock_guard lock(mutex_);
@@ -196,14 +278,14 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
                     ->abort({make_error_code(errc::closed), "producer closed before the send", {}});
             }
         }
-        run_ready();
-        complete_flush_waiters();
-        return undelivered + waiting.size();
+        return waiting.size();
     }
 
-  private:
-    async_producer_service(const asio::any_io_executor& executor, const producer_config& config)
-        : executor_(executor), core_(std::make_unique<producer_core>(config)) {}
+    /// A waiter completes: its deadline timer, if any, stops keeping the executor busy.
+    void stop_deadline(const flush_waiter& w) {
+        if (w.deadline)
+            asio::post(bridge_->strand(), [timer = w.deadline] { timer->cancel(); });
+    }
 
     static payload owned(payload p) {
         if (!p.is_borrowed())
@@ -259,6 +341,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             done.swap(flush_waiters_);
         }
         for (auto& w : done) {
+            stop_deadline(*w);
             w.release()->complete({});
             bridge_->release();
         }
@@ -273,6 +356,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     deferred_delivery* ready_tail_ = nullptr;
     std::vector<std::unique_ptr<flush_waiter>> flush_waiters_;
     std::uint64_t last_flush_id_ = 0;
+    std::atomic<bool> closing_{false};
 };
 
 }  // namespace kflow::detail

@@ -256,6 +256,8 @@ class producer_core : public client_core {
     }
 
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    /// The async layer's close has ended (having flushed and purged on its own).
+    void mark_closed() noexcept { closed_ = true; }
     [[nodiscard]] queue_full_policy queue_full_setting() const noexcept { return queue_full_; }
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
         return close_timeout_;
@@ -311,7 +313,8 @@ class producer_core : public client_core {
     std::chrono::milliseconds queue_full_timeout_;
     std::chrono::milliseconds close_timeout_;
     std::atomic<std::size_t> in_flight_{0};
-    bool closed_ = false;
+    // Atomic: the async layer closes on its strand while sends start on any thread.
+    std::atomic<bool> closed_{false};
 };
 
 }  // namespace kflow::detail

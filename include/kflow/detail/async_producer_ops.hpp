@@ -1,0 +1,179 @@
+#pragma once
+// The operations behind async_producer<K, V>: a send between initiation and delivery report,
+// flush waiters, and the steps of async_close.
+
+#include <kflow/detail/async_producer_service.hpp>
+#include <kflow/detail/outstanding_work.hpp>
+#include <kflow/detail/pending_handler.hpp>
+#include <kflow/detail/post_completion.hpp>
+#include <kflow/use_awaitable.hpp>
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace kflow {
+
+namespace asio = boost::asio;
+
+namespace detail {
+
+/// One async_send between initiation and completion.
+template <class Handler>
+class async_delivery final : public deferred_delivery {
+  public:
+    using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
+
+    async_delivery(payload value, Handler handler, async_producer_service& service)
+        : deferred_delivery(std::move(value)),
+          handler_(std::move(handler)),
+          work_(asio::get_associated_executor(handler_, service.executor())),
+          service_(service) {}
+
+    bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
+        result_ = {ec, ec ? "delivery failed: " + ec.message() : std::string(), {}};
+        metadata_ = metadata_of(&msg);
+        service_.push_ready(this);
+        return false;  // finish() runs once librdkafka's poll has returned
+    }
+
+    void finish() override { run(result_, std::move(metadata_), false); }
+    // Posted, never run inline: abort() is called from inside async_send's initiation and from
+    // inside a cancellation handler, where completing at once is forbidden or unsafe.
+    void abort(const error_info& err) override { run(err, record_metadata{}, true); }
+
+  private:
+    void run(error_info err, record_metadata md, bool post) {
+        auto& service = service_;
+        auto ex = work_.get_executor();
+        auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(md),
+                           work = std::move(work_)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            detail::complete(h, err, std::move(md));
+        };
+        if (post) {
+            asio::post(ex, std::move(completion));
+        } else {
+            asio::dispatch(ex, std::move(completion));
+        }
+        delete this;
+        service.release();
+    }
+
+    Handler handler_;
+    outstanding_work<executor_type> work_;
+    async_producer_service& service_;
+    error_info result_;
+    record_metadata metadata_;
+};
+
+template <class Handler>
+class async_flush_waiter final : public flush_waiter {
+  public:
+    async_flush_waiter(Handler handler, const asio::any_io_executor& fallback)
+        : handler_(std::move(handler)), work_(asio::get_associated_executor(handler_, fallback)) {}
+
+    // Posted: cancel_flush_waiter() calls this from inside the operation's cancellation handler.
+    void complete(const error_info& err) override {
+        auto ex = work_.get_executor();
+        asio::post(ex, [h = std::move(handler_), err, work = std::move(work_)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            detail::complete(h, err);
+        });
+        delete this;
+    }
+
+  private:
+    Handler handler_;
+    outstanding_work<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
+};
+
+/// The serializers of an async_producer, shared with its initiations.
+template <class KeySerde, class ValueSerde>
+struct serializers {
+    serializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
+    [[no_unique_address]] KeySerde key;
+    [[no_unique_address]] ValueSerde value;
+};
+
+/// What every async_producer initiation holds: the service, not the producer, so an operation
+/// created with asio::deferred still works after the producer was moved. Exposes the executor,
+/// for tokens that ask the initiation for it.
+struct producer_initiation {
+    using executor_type = asio::any_io_executor;
+    [[nodiscard]] executor_type get_executor() const noexcept { return service->executor(); }
+
+    std::shared_ptr<async_producer_service> service;
+};
+
+/// async_close: refuses new sends, waits up to the timeout for every delivery report, then
+/// purges what is left and waits (producer_core::purge_grace at most) for the purged messages'
+/// reports. Every step runs on the service's strand.
+template <class Handler>
+class producer_close_op : public std::enable_shared_from_this<producer_close_op<Handler>> {
+  public:
+    producer_close_op(Handler handler, std::shared_ptr<async_producer_service> service,
+                      std::chrono::milliseconds timeout)
+        : pending_(std::move(handler), service->executor()),
+          service_(std::move(service)),
+          timeout_(timeout) {}
+
+    /// On the strand; `first` is what async_producer_service::begin_close() said, when the
+    /// operation was initiated (so sends after the initiation fail, whenever this runs).
+    void start(bool first) {
+        if (!first) {
+            pending_.complete({});  // closed already, or closing: that close reports the outcome
+            return;
+        }
+        wait_for_reports(timeout_, [self = this->shared_from_this()](const error_info& err) {
+            if (err) {
+                self->purge();
+            } else {
+                self->finish(0);
+            }
+        });
+    }
+
+  private:
+    template <class Then>
+    void wait_for_reports(std::chrono::milliseconds timeout, Then then) {
+        service_->add_flush_waiter(
+            std::make_unique<callback_flush_waiter>(std::move(then)), timeout,
+            {make_error_code(errc::timed_out), "close: deliveries still outstanding", {}},
+            [](std::uint64_t) {});
+    }
+
+    void purge() {
+        const auto undelivered = service_->purge();
+        wait_for_reports(producer_core::purge_grace,
+                         [self = this->shared_from_this(), undelivered](const error_info&) {
+                             self->finish(undelivered);
+                         });
+    }
+
+    void finish(std::size_t undelivered) {
+        service_->finish_close();
+        if (undelivered == 0) {
+            pending_.complete({});
+            return;
+        }
+        pending_.complete({make_error_code(errc::timed_out),
+                           "close: " + std::to_string(undelivered) +
+                               " message(s) not delivered within " +
+                               std::to_string(timeout_.count()) + " ms; each send failed",
+                           {}});
+    }
+
+    pending_handler<Handler> pending_;
+    std::shared_ptr<async_producer_service> service_;
+    std::chrono::milliseconds timeout_;
+};
+
+}  // namespace detail
+
+}  // namespace kflow
