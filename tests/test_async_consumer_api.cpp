@@ -9,6 +9,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -257,4 +258,38 @@ TEST_CASE("async_consumer: the close of a listener's consumer tells it of the re
         co_await consumer.async_close(10s);
     });
     CHECK(revoked == 1);
+}
+
+TEST_CASE("async_consumer: a receive loop ends on errc::closed when another coroutine closes",
+          "[async][consumer][close][mock]") {
+    // The loop docs/async.md shows ("Ending a receive loop at close").
+    mock_cluster cluster;
+    const auto topic = unique_name("loop-end");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 3);
+    asio::io_context io;
+    string_consumer consumer(io.get_executor(), manual_commit_config(cluster));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    int handled = 0;
+    bool ended_by_close = false;
+    run_bounded(io, [&]() -> asio::awaitable<void> {
+        for (;;) {
+            auto [ec, record] =
+                co_await consumer.async_receive(asio::as_tuple(asio::use_awaitable));
+            if (ec == kflow::errc::closed) {
+                ended_by_close = true;
+                break;
+            }
+            if (ec)
+                throw kflow::kafka_error(ec, "receive");
+            if (++handled == 3) {
+                // Somebody else closes the consumer while this loop waits for a fourth record.
+                asio::co_spawn(
+                    io, [&]() -> asio::awaitable<void> { co_await consumer.async_close(10s); },
+                    asio::detached);
+            }
+        }
+    });
+    CHECK(handled == 3);
+    CHECK(ended_by_close);
 }
