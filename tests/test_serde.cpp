@@ -7,6 +7,7 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -19,6 +20,7 @@
 
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
+using kflow::testing::produce;
 using kflow::testing::unique_name;
 
 // -- Types that plug in, each in its own namespace as an application's would be ---------------
@@ -139,14 +141,12 @@ std::string text_of(const kflow::payload& p) {
     return std::string(kflow::detail::as_text(p.bytes()));
 }
 
+// What consumer<std::string, V> and producer<std::string, V> accept: their class checks assert
+// these concepts (tests/compile_fail checks the errors they then give).
 template <class V>
-concept consumable_value = requires {
-    typename kflow::consumer<std::string, V>;
-};
+concept consumable_value = kflow::deserializer_for<kflow::serde<V>, V>;
 template <class V>
-concept producible_value = requires {
-    typename kflow::producer<std::string, V>;
-};
+concept producible_value = kflow::serializer_for<kflow::serde<V>, V>;
 
 /// Reads `count` records of partition 0 from its beginning, without a group.
 template <class K, class V>
@@ -156,13 +156,6 @@ std::vector<kflow::consumer_record<K, V>> read_back(const mock_cluster& cluster,
         kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("reader")));
     consumer.assign({{topic, 0, kflow::offsets::beginning}});
     return kflow::testing::consume_until(consumer, count);
-}
-
-template <class Producer>
-void send_all(Producer& producer, const std::vector<typename Producer::record_type>& records) {
-    for (const auto& r : records)
-        producer.send(r);
-    REQUIRE(producer.flush(10s) == std::error_code{});
 }
 
 }  // namespace
@@ -179,10 +172,18 @@ static_assert(producible_value<std::string_view>);
 static_assert(!consumable_value<std::string_view>);
 static_assert(!consumable_value<std::optional<std::string_view>>);
 static_assert(consumable_value<std::optional<shop::order>>);
-// What the static_assert in kflow::serde<T> keys on (the message itself needs a compile-fail
-// build, see docs/serialization.md):
+// The concepts mean what they say: a type without a codec (or std::optional of one) has none.
+static_assert(!producible_value<no_codec> && !consumable_value<no_codec>);
+static_assert(!producible_value<std::optional<no_codec>> &&
+              !consumable_value<std::optional<no_codec>>);
+static_assert(producible_value<geo::point> && consumable_value<geo::point>);
+static_assert(producible_value<geo::tagged> && consumable_value<geo::tagged>);
+static_assert(producible_value<legacy::celsius> && consumable_value<legacy::celsius>);
+static_assert(producible_value<legacy::reading> && consumable_value<legacy::reading>);
+// What kflow::serde<T> keys on:
 static_assert(!kflow::detail::has_serialize_hook<no_codec> &&
-              !kflow::detail::json_serializable<no_codec>);
+              !kflow::detail::json_serializable<no_codec> &&
+              !kflow::detail::json_deserializable<no_codec>);
 static_assert(kflow::detail::has_serialize_hook<geo::point> &&
               kflow::detail::has_deserialize_hook<geo::point>);
 static_assert(kflow::detail::json_serializable<shop::order> &&
@@ -361,7 +362,7 @@ TEST_CASE("each way of plugging in works end to end through producer and consume
     SECTION("hooks, as key and value") {
         kflow::producer<geo::point, geo::point> producer(
             kflow::testing::test_producer_config(bootstrap));
-        send_all(producer, {{topic, {1, 2}, {3, 4}}});
+        produce(producer, {{topic, {1, 2}, {3, 4}}});
         const auto got = read_back<geo::point, geo::point>(cluster, topic, 1);
         REQUIRE(got.size() == 1);
         CHECK(got[0].key == geo::point{1, 2});
@@ -373,7 +374,7 @@ TEST_CASE("each way of plugging in works end to end through producer and consume
     SECTION("a serde specialization") {
         kflow::producer<kflow::none, legacy::celsius> producer(
             kflow::testing::test_producer_config(bootstrap));
-        send_all(producer, {{topic, {}, {21.5}}});
+        produce(producer, {{topic, {}, {21.5}}});
         const auto got = read_back<kflow::none, legacy::celsius>(cluster, topic, 1);
         REQUIRE(got.size() == 1);
         CHECK(got[0].value == legacy::celsius{21.5});
@@ -389,7 +390,7 @@ TEST_CASE("each way of plugging in works end to end through producer and consume
             kflow::consumer<std::string, std::string, kflow::serde<std::string>, versioned_text>;
         codec_producer producer(kflow::testing::test_producer_config(bootstrap), {},
                                 versioned_text{"v2|"});
-        send_all(producer, {{topic, "k", "payload"}});
+        produce(producer, {{topic, "k", "payload"}});
         codec_consumer consumer(kflow::testing::test_consumer_config(bootstrap, unique_name("g")),
                                 {}, versioned_text{"v2|"});
         consumer.assign({{topic, 0, kflow::offsets::beginning}});
@@ -403,7 +404,7 @@ TEST_CASE("each way of plugging in works end to end through producer and consume
     SECTION("JSON, for a NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE type") {
         kflow::producer<std::string, shop::order> producer(
             kflow::testing::test_producer_config(bootstrap));
-        send_all(producer, {{topic, "o-7", {7, "book", 2}}});
+        produce(producer, {{topic, "o-7", {7, "book", 2}}});
         const auto got = read_back<std::string, shop::order>(cluster, topic, 1);
         REQUIRE(got.size() == 1);
         CHECK(got[0].value == shop::order{7, "book", 2});
@@ -420,10 +421,10 @@ TEST_CASE("numbers reach the broker as the Java client writes them", "[serde][mo
     {
         kflow::producer<std::int32_t, std::int64_t> ints(
             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-        send_all(ints, {{topic, 1, -2}});
+        produce(ints, {{topic, 1, -2}});
         kflow::producer<std::int16_t, double> mixed(
             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-        send_all(mixed, {{topic, 0x0102, 1.5}});
+        produce(mixed, {{topic, 0x0102, 1.5}});
     }
     const auto raw = read_back<kflow::bytes, kflow::bytes>(cluster, topic, 2);
     REQUIRE(raw.size() == 2);
@@ -440,7 +441,7 @@ TEST_CASE("std::nullopt is a tombstone: it arrives as a null value, distinct fro
     cluster.create_topic(topic, 1);
     kflow::producer<std::string, std::optional<std::string>> producer(
         kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    send_all(producer, {{topic, "a", "1"}, {topic, "b", std::nullopt}, {topic, "c", ""}});
+    produce(producer, {{topic, "a", "1"}, {topic, "b", std::nullopt}, {topic, "c", ""}});
 
     const auto got = read_back<std::string, std::optional<std::string>>(cluster, topic, 3);
     REQUIRE(got.size() == 3);
@@ -527,7 +528,7 @@ class probing_delivery final : public kflow::detail::delivery_op {
 template <class Producer>
 void enqueue_probed(Producer& producer, const typename Producer::record_type& record,
                     report_probe& probe) {
-    const auto err = producer.enqueue(record, [&](kflow::payload value) {
+    const auto err = kflow::detail::client_access::enqueue(producer, record, [&](kflow::payload value) {
         return std::make_unique<probing_delivery>(std::move(value), probe);
     });
     REQUIRE_FALSE(err);

@@ -11,7 +11,11 @@
 //       T kflow_deserialize(std::span<const std::byte>, kflow::type_tag<T>);
 //  4. nlohmann_json's to_json / from_json or adl_serializer<T> (the value travels as JSON text,
 //     see kflow/serdes/json.hpp).
-// A type with none of these fails to compile with a static_assert that lists them.
+// A type with none of these has no codec, and the concepts below say so:
+// serializer_for<serde<T>, T> and deserializer_for<serde<T>, T> are false (serde<T> declares
+// only the members it can define). producer<T, ...>, consumer<T, ...> and their async forms
+// then fail to compile at the user's declaration, with a static_assert that names the key or
+// value type and lists these ways (kflow/detail/codec_checks.hpp).
 
 #include <kflow/error.hpp>
 
@@ -112,14 +116,16 @@ struct type_tag {
     using type = T;
 };
 
-/// A codec serializes T to a payload ...
+/// A codec serializes T to a payload ... (serializer_for<serde<T>, T> is true exactly when T has
+/// a way to be written, see the top of kflow/serde.hpp; for std::optional<T>, when T has one)
 template <class S, class T>
 concept serializer_for = requires(const S& s, const T& value) {
     { s.serialize(value) } -> std::convertible_to<payload>;
 };
 
-/// ... and deserializes bytes to T. A deserializer that also has `T deserialize_null() const`
-/// accepts Kafka's null; without it a null key or value fails with errc::unexpected_null.
+/// ... and deserializes bytes to T (deserializer_for<serde<T>, T> likewise, for reading). A
+/// deserializer that also has `T deserialize_null() const` accepts Kafka's null; without it a
+/// null key or value fails with errc::unexpected_null.
 template <class S, class T>
 concept deserializer_for = requires(const S& s, std::span<const std::byte> bytes) {
     { s.deserialize(bytes) } -> std::convertible_to<T>;
@@ -158,8 +164,15 @@ concept json_deserializable = requires(const nlohmann::json& j) {
     { j.template get<T>() } -> std::same_as<T>;
 };
 
-template <class>
-inline constexpr bool always_false = false;
+// What the primary serde<T> can do. A type with either hook uses hooks both ways, so JSON only
+// counts for a type with neither: a value is never read with JSON that was written with a hook,
+// or the other way round, and a type with one hook has no codec for the other direction.
+template <class T>
+concept serde_serializable = has_serialize_hook<T> ||
+    (!has_deserialize_hook<T> && json_serializable<T>);
+template <class T>
+concept serde_deserializable = has_deserialize_hook<T> ||
+    (!has_serialize_hook<T> && json_deserializable<T>);
 
 inline std::string_view as_text(std::span<const std::byte> bytes) noexcept {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -171,49 +184,34 @@ inline std::string_view as_text(std::span<const std::byte> bytes) noexcept {
 /// Specialize it for types you do not own.
 ///
 /// A type with either hook uses hooks both ways: it never silently reads with JSON what it
-/// wrote with its own hook.
+/// wrote with its own hook. Each member is declared only when T has what it needs, so
+/// serializer_for<serde<T>, T> and deserializer_for<serde<T>, T> are false for a type without
+/// a codec (or with a hook for the other direction only), and the producer or consumer of such
+/// a type reports it at its declaration (see kflow/detail/codec_checks.hpp).
 template <class T>
 struct serde {
     /// Calls `kflow_serialize(value)` when T has that hook, else writes `value` as compact JSON
-    /// text (as json_serde does). A type with neither fails to compile with a static_assert
-    /// naming the ways to give it a codec. Whatever the hook or nlohmann_json throws
-    /// propagates; the producer reports it as errc::serialization_failed.
-    [[nodiscard]] payload serialize(const T& value) const {
+    /// text (as json_serde does). Whatever the hook or nlohmann_json throws propagates; the
+    /// producer reports it as errc::serialization_failed. Absent when T has neither, or has
+    /// only a kflow_deserialize hook.
+    [[nodiscard]] payload serialize(const T& value) const requires detail::serde_serializable<T> {
         if constexpr (detail::has_serialize_hook<T>) {
             return kflow_serialize(value);
-        } else if constexpr (detail::has_deserialize_hook<T>) {
-            static_assert(detail::always_false<T>,
-                          "kflow: this type has a kflow_deserialize hook but no kflow_serialize: "
-                          "add `kflow::payload kflow_serialize(const T&)` next to the type");
-        } else if constexpr (detail::json_serializable<T>) {
-            return json_serde<T>{}.serialize(value);
         } else {
-            static_assert(detail::always_false<T>,
-                          "kflow: no serializer for this type. Give it a `kflow::payload "
-                          "kflow_serialize(const T&)` found by ADL, nlohmann to_json, a "
-                          "kflow::serde<T> specialization, or pass a codec as a template argument");
+            return json_serde<T>{}.serialize(value);
         }
     }
     /// Calls `kflow_deserialize(bytes, type_tag<T>{})` when T has that hook, else parses
     /// `bytes` as JSON into T. What it throws propagates; the consumer reports it as a
     /// deserialization failure (errc::deserialization_failed) with the record's raw bytes. It
     /// has no deserialize_null(), so a null key or value fails with errc::unexpected_null.
-    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
+    /// Absent when T has neither, or has only a kflow_serialize hook.
+    [[nodiscard]] T deserialize(
+        std::span<const std::byte> bytes) const requires detail::serde_deserializable<T> {
         if constexpr (detail::has_deserialize_hook<T>) {
             return kflow_deserialize(bytes, type_tag<T>{});
-        } else if constexpr (detail::has_serialize_hook<T>) {
-            static_assert(detail::always_false<T>,
-                          "kflow: this type has a kflow_serialize hook but no kflow_deserialize: "
-                          "add `T kflow_deserialize(std::span<const std::byte>, "
-                          "kflow::type_tag<T>)` next to the type");
-        } else if constexpr (detail::json_deserializable<T>) {
-            return json_serde<T>{}.deserialize(bytes);
         } else {
-            static_assert(detail::always_false<T>,
-                          "kflow: no deserializer for this type. Give it a `T kflow_deserialize("
-                          "std::span<const std::byte>, kflow::type_tag<T>)` found by ADL, nlohmann "
-                          "from_json, a kflow::serde<T> specialization, or pass a codec as a "
-                          "template argument");
+            return json_serde<T>{}.deserialize(bytes);
         }
     }
 };

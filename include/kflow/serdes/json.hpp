@@ -14,8 +14,9 @@ namespace kflow {
 template <class T>
 struct json_serde {
     /// Compact JSON text (no whitespace), UTF-8; throws nlohmann::json::type_error for a string
-    /// that is not valid UTF-8 (the producer reports it as errc::serialization_failed).
-    [[nodiscard]] payload serialize(const T& value) const {
+    /// that is not valid UTF-8 (the producer reports it as errc::serialization_failed). Only
+    /// present when nlohmann_json can write T, so that serializer_for says whether it can.
+    [[nodiscard]] payload serialize(const T& value) const requires detail::json_serializable<T> {
         return payload(nlohmann::json(value).dump());
     }
     /// Throws nlohmann::json::parse_error for text that is not JSON and type_error /
@@ -23,8 +24,10 @@ struct json_serde {
     /// errc::deserialization_failed, with the record's raw bytes). One gap is nlohmann's: a
     /// floating-point number read into an integer member is converted without a range check
     /// ({"n": 1e300} into an int64_t is undefined behaviour); a from_json that must reject
-    /// such input reads the number as double and checks it first.
-    [[nodiscard]] T deserialize(std::span<const std::byte> bytes) const {
+    /// such input reads the number as double and checks it first. Only present when
+    /// nlohmann_json can read T.
+    [[nodiscard]] T deserialize(
+        std::span<const std::byte> bytes) const requires detail::json_deserializable<T> {
         return nlohmann::json::parse(detail::as_text(bytes)).template get<T>();
     }
 };
