@@ -5,6 +5,8 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -56,10 +58,12 @@ class io_thread {
     std::vector<std::thread> threads_;
 };
 
-/// Runs the coroutine `f` on `ctx` and waits for it; rethrows what it threw.
+/// Runs the coroutine `f` on `ctx` and waits for it; rethrows what it threw. The deadline is
+/// generous (some of these tests loop for up to 60 s on purpose): it only turns a hang into a
+/// failure.
 template <class F>
 void run_on(io_thread& ctx, F f) {
-    asio::co_spawn(ctx.executor(), std::move(f), asio::use_future).get();
+    kflow::testing::run_coroutine(ctx.executor(), std::move(f), std::chrono::seconds(120));
 }
 
 /// Whether the calling thread is one of librdkafka's (they are named "rdk:...").
@@ -69,15 +73,13 @@ inline bool on_librdkafka_thread() {
     return std::string(name).rfind("rdk:", 0) == 0;
 }
 
-/// Produces `count` records "k<i>" / "<prefix><i>" to one partition with the sync producer.
+/// Produces `count` records "k<i>" / "<prefix><i>" to one partition and waits for them: the
+/// names these tests expect, kept over kflow::testing::produce_n.
 inline void produce(const kflow::testing::mock_cluster& cluster, const std::string& topic,
                     int count, std::int32_t partition = 0, const std::string& prefix = "v") {
-    kflow::producer<std::string, std::string> p(
-        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    for (int i = 0; i < count; ++i) {
-        p.send({topic, "k" + std::to_string(i), prefix + std::to_string(i), {}, partition});
-    }
-    REQUIRE_FALSE(p.flush(std::chrono::seconds(10)));
+    (void)kflow::testing::produce_n(
+        cluster.bootstrap_servers(), topic, count,
+        {.partition = partition, .key_prefix = "k", .value_prefix = prefix});
 }
 
 }  // namespace kflow_test

@@ -8,6 +8,7 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -37,16 +38,15 @@ kflow::bytes bytes_of(std::string_view text) {
     return {b.begin(), b.end()};
 }
 
-/// Writes records with exactly these key and value bytes to partition 0, in order.
+/// Writes records with exactly these key and value bytes to partition 0 of `topic`, in order.
 void produce_raw(const mock_cluster& cluster, const std::string& topic,
-                 const std::vector<raw_producer::record_type>& records) {
-    raw_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    for (auto r : records) {
+                 std::vector<raw_producer::record_type> records) {
+    for (auto& r : records) {
         r.topic = topic;
         r.partition = 0;
-        producer.send(r);
     }
-    REQUIRE(producer.flush(10s) == std::error_code{});
+    raw_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    kflow::testing::produce(producer, records);
 }
 
 /// What one poll() gave: a record or a failure.
@@ -163,7 +163,7 @@ TEST_CASE("numbers of the wrong width, keys included, fail with the reason and t
         producer.send({topic, one, three_bytes, {}, 0});  // value too short
         producer.send({topic, three_bytes, one, {}, 0});  // key too short
         producer.send({topic, one, one, {}, 0});
-        REQUIRE(producer.flush(10s) == std::error_code{});
+        producer.flush(10s);
     }
     kflow::consumer<std::int32_t, std::int32_t> consumer(
         kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
@@ -199,7 +199,7 @@ TEST_CASE("a null value for a type without null is errc::unexpected_null; option
             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
         producer.send({topic, "gone", std::nullopt});
         producer.send({topic, "here", 5});
-        REQUIRE(producer.flush(10s) == std::error_code{});
+        producer.flush(10s);
     }
 
     kflow::consumer<std::string, std::int32_t> strict(
@@ -347,4 +347,44 @@ TEST_CASE("a deserializer throwing a non-std::exception is still a failure with 
     CHECK(next.record->value == "fine");
     consumer.commit();
     CHECK(committed_offset(consumer, topic) == 0);
+}
+
+TEST_CASE("the non-throwing poll reports a failed record through error_info and last_failure",
+          "[consumer][deserialization][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("no-throw-poll");
+    cluster.create_topic(topic, 1);
+    produce_raw(cluster, topic,
+                {{"", "k1", bytes_of(R"({"id":1,"item":"tea"})")},
+                 {"", "k2", bytes_of("not json")},
+                 {"", "k3", bytes_of(R"({"id":3,"item":"jam"})")}});
+    auto config = kflow::testing::test_consumer_config(cluster.bootstrap_servers(),
+                                                       unique_name("g"));
+    config.enable_auto_commit(false);
+    kflow::consumer<std::string, shop::order> consumer(config);
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    CHECK(consumer.last_failure() == nullptr);
+
+    kflow::error_info err;
+    std::vector<int> ids;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (ids.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        auto record = consumer.poll(100ms, err);
+        if (err) {
+            CHECK(err == kflow::errc::deserialization_failed);
+            CHECK_THAT(err.message, Catch::Contains(topic + " [0] @ 1"));
+            REQUIRE(consumer.last_failure() != nullptr);
+            CHECK(consumer.last_failure()->record.offset == 1);
+            CHECK(consumer.last_failure()->record.value == bytes_of("not json"));
+            consumer.mark_handled(*consumer.last_failure());
+            continue;
+        }
+        if (record)
+            ids.push_back(record->value.id);
+    }
+    CHECK(ids == std::vector<int>{1, 3});
+    // Everything handled: the commit covers all three records.
+    consumer.commit(err);
+    CHECK_FALSE(err);
+    CHECK(consumer.committed({{topic, 0}}).at(0).offset == 3);
 }

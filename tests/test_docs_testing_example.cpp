@@ -51,9 +51,10 @@ class order_publisher {
                 report->error = ec;
                 report->metadata = md;
             });
-        if (const auto ec = producer_.flush(timeout)) {
-            throw kflow::kafka_error(ec, "order " + order.order_id + " not confirmed");
-        }
+        kflow::error_info unconfirmed;
+        producer_.flush(timeout, unconfirmed);
+        if (unconfirmed)
+            unconfirmed.raise("order " + order.order_id + " not confirmed");
         kflow::throw_if_error(report->error, "order " + order.order_id);
         return report->metadata;
     }
@@ -112,6 +113,47 @@ TEST_CASE("an order is published keyed by customer, with its trace id", "[docs][
     // Where the broker says it stored the order is where a consumer finds it.
     CHECK(record.partition == stored.partition);
     CHECK(record.offset == stored.offset);
+}
+// docs: end
+
+// docs: helpers
+#include <kflow/testing/produce.hpp>
+#include <kflow/testing/run_coroutine.hpp>
+#include <kflow/testing/scoped_topic.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+TEST_CASE("records written by produce_n are read back by a coroutine", "[docs][helpers]") {
+    mock_cluster cluster;
+    // Named "orders-<unique>", with 2 partitions; it goes with the cluster (the mock cannot
+    // delete topics).
+    const kflow::testing::scoped_topic orders(cluster, "orders", 2);
+
+    // key-0/value-0 to key-2/value-2 on partition 1, each confirmed by the broker.
+    const auto stored =
+        kflow::testing::produce_n(cluster.bootstrap_servers(), orders, 3, {.partition = 1});
+    CHECK(stored.back().offset == 2);
+
+    boost::asio::io_context io;
+    kflow::async_consumer<std::string, std::string> consumer(
+        io.get_executor(), kflow::testing::test_consumer_config(
+                               cluster.bootstrap_servers(), kflow::testing::unique_name("check")));
+    consumer.assign({{orders, 1, kflow::offsets::beginning}});
+    // Runs io on this thread until the coroutine ends: its value is returned, its exception
+    // rethrown, and a coroutine still waiting after 10 s is cancelled and the test fails.
+    const auto values = kflow::testing::run_coroutine(
+        io,
+        [&]() -> boost::asio::awaitable<std::vector<std::string>> {
+            std::vector<std::string> got;
+            while (got.size() < 3) {
+                const auto record = co_await consumer.async_receive();
+                got.push_back(record.value);
+            }
+            co_return got;
+        },
+        10s);
+    CHECK(values == std::vector<std::string>{"value-0", "value-1", "value-2"});
 }
 // docs: end
 
@@ -196,7 +238,7 @@ TEST_CASE("orders keep flowing when partition leadership moves", "[docs][orders]
 // docs: end
 
 // docs: real
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 
 TEST_CASE("an order round trip on a real cluster", "[docs][orders][integration]") {
     const auto bootstrap = kflow::testing::real_cluster_bootstrap();
@@ -212,8 +254,8 @@ TEST_CASE("an order round trip on a real cluster", "[docs][orders][integration]"
         kflow::admin_client& admin;
         std::string topic;
         ~cleanup() {
-            std::error_code ec;
-            (void)admin.delete_topics({topic}, ec);
+            kflow::error_info err;
+            (void)admin.delete_topics({topic}, err);
         }
     } delete_topic{admin, topic};
 

@@ -11,6 +11,7 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -36,11 +37,8 @@ constexpr int partitions = 4;
 void produce_each(const std::string& bootstrap, const std::string& topic, int count) {
     kflow::producer<std::string, std::string> producer(
         kflow::testing::test_producer_config(bootstrap));
-    for (int p = 0; p < partitions; ++p) {
-        for (int i = 0; i < count; ++i)
-            producer.send({topic, "k", "v" + std::to_string(i), {}, p});
-    }
-    REQUIRE(producer.flush(10s) == std::error_code{});
+    for (int p = 0; p < partitions; ++p)
+        kflow::testing::produce_n(producer, topic, count, {.partition = p});
 }
 
 partition_list sorted(partition_list list) {
@@ -99,9 +97,9 @@ struct member {
             revoked.push_back(parts);
             if (parts.empty())
                 return;
-            std::error_code ec;
+            kflow::error_info ec;
             consumer->commit(ec);  // the work done so far, before the partitions move
-            revoke_commits.push_back(ec);
+            revoke_commits.push_back(ec.code);
         };
         if (with_on_lost) {
             listener.on_lost = [this](const partition_list& parts) { lost.push_back(parts); };

@@ -7,16 +7,33 @@
 #include <kflow/serdes/optional.hpp>
 #include <kflow/testing/describe.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
+#include <kflow/testing/run_coroutine.hpp>
+#include <kflow/testing/scoped_topic.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
 using kflow::testing::mock_cluster;
@@ -40,11 +57,12 @@ std::string topic_with(mock_cluster& cluster, const std::vector<std::string>& va
     const auto topic = unique_name("helpers");
     cluster.create_topic(topic, 1);
     string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    std::vector<string_record> records;
     for (std::size_t i = 0; i < values.size(); ++i) {
         const auto n = std::to_string(i);
-        kflow::testing::send_and_wait(producer,
-                                      {topic, "k-" + n, values[i], kflow::headers{{"seq", n}}});
+        records.emplace_back(topic, "k-" + n, values[i], kflow::headers{{"seq", n}});
     }
+    (void)kflow::testing::produce(producer, records);
     return topic;
 }
 
@@ -165,8 +183,10 @@ TEST_CASE(
         CHECK(e.code() == kflow::make_error_code(kflow::errc::timed_out));
         CHECK_THAT(e.what(), Contains("no delivery report for a record to " + topic));
     }
-    // The report still arrives after the helper returned, into state it keeps alive for it.
-    CHECK_FALSE(producer.flush(10s));
+    // The report still arrives after the helper returned, into state it keeps alive for it: the
+    // next record's report comes after it (one partition, one connection).
+    cluster.set_round_trip_time(mock_cluster::all_brokers, 0ms);
+    CHECK(kflow::testing::send_and_wait(producer, {topic, "k", "after"}).offset == 2);
     CHECK(producer.in_flight() == 0);
 }
 
@@ -364,4 +384,391 @@ TEST_CASE("real_cluster_bootstrap reads KFLOW_TEST_BOOTSTRAP, and empty means un
         scoped_env env("KFLOW_TEST_BOOTSTRAP", nullptr);
         CHECK_FALSE(kflow::testing::real_cluster_bootstrap());
     }
+}
+
+// -- run_coroutine ----------------------------------------------------------------------------
+
+namespace {
+
+/// Waits `delay` on the coroutine's own executor, then returns `value`.
+asio::awaitable<int> later(std::chrono::milliseconds delay, int value) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return value;
+}
+
+/// An io_context run by a thread of its own, for run_coroutine's executor overload.
+class running_io {
+  public:
+    running_io() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+    running_io(const running_io&) = delete;
+    running_io& operator=(const running_io&) = delete;
+    ~running_io() {
+        work_.reset();
+        io_.stop();
+        thread_.join();
+    }
+    [[nodiscard]] asio::io_context::executor_type executor() noexcept { return io_.get_executor(); }
+
+  private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("run_coroutine returns the coroutine's value", "[testing][run_coroutine]") {
+    asio::io_context io;
+    SECTION("from a lambda returning an awaitable") {
+        const int n = kflow::testing::run_coroutine(
+            io, [&]() -> asio::awaitable<int> { co_return co_await later(10ms, 41) + 1; });
+        CHECK(n == 42);
+    }
+    SECTION("from an awaitable") {
+        CHECK(kflow::testing::run_coroutine(io, later(10ms, 7), 10s) == 7);
+    }
+    SECTION("of a move-only type, and of none") {
+        auto owned = kflow::testing::run_coroutine(
+            io,
+            []() -> asio::awaitable<std::unique_ptr<int>> { co_return std::make_unique<int>(3); });
+        REQUIRE(owned);
+        CHECK(*owned == 3);
+        bool ran = false;
+        kflow::testing::run_coroutine(
+            io, [&]() -> asio::awaitable<void> { ran = co_await later(1ms, 1) == 1; });
+        CHECK(ran);
+    }
+    SECTION("twice on the same io_context, and leaves it ready to run") {
+        CHECK(kflow::testing::run_coroutine(io, later(1ms, 1)) == 1);
+        CHECK(kflow::testing::run_coroutine(io, later(1ms, 2)) == 2);
+        bool posted = false;
+        asio::post(io, [&] { posted = true; });
+        io.run();
+        CHECK(posted);
+        CHECK(kflow::testing::run_coroutine(io, later(1ms, 3)) == 3);  // after io ran out of work
+    }
+}
+
+TEST_CASE("run_coroutine rethrows the coroutine's exception", "[testing][run_coroutine]") {
+    asio::io_context io;
+    SECTION("one it throws itself") {
+        CHECK_THROWS_WITH(kflow::testing::run_coroutine(io,
+                                                        [&]() -> asio::awaitable<int> {
+                                                            co_await later(1ms, 0);
+                                                            throw std::runtime_error("no stock");
+                                                        }),
+                          "no stock");
+    }
+    SECTION("a kafka_error from an operation awaited with kflow::use_awaitable") {
+        mock_cluster cluster;
+        const kflow::testing::scoped_topic topic(cluster, "refused");
+        kflow::async_producer<std::string, std::string> producer(
+            io.get_executor(), kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+        cluster.push_request_errors(kflow::testing::api_key::produce,
+                                    {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE});
+        try {
+            kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<kflow::record_metadata> {
+                co_return co_await producer.async_send({topic, "k", "too large, says the broker"});
+            });
+            FAIL("run_coroutine did not rethrow");
+        } catch (const kflow::kafka_error& e) {
+            CHECK(e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
+        }
+    }
+}
+
+TEST_CASE("run_coroutine's value comes from kflow::use_awaitable operations",
+          "[testing][run_coroutine]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic topic(cluster, "awaited");
+    asio::io_context io;
+    kflow::async_producer<std::string, std::string> producer(
+        io.get_executor(), kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    const auto md =
+        kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<kflow::record_metadata> {
+            co_await producer.async_send({topic, "k", "first"});
+            co_return co_await producer.async_send({topic, "k", "second"}, kflow::use_awaitable);
+        });
+    CHECK(md.topic == topic.name());
+    CHECK(md.offset == 1);
+}
+
+TEST_CASE("run_coroutine cancels a coroutine that misses its deadline and says so",
+          "[testing][run_coroutine]") {
+    asio::io_context io;
+    bool ended = false;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        kflow::testing::run_coroutine(
+            io,
+            [&]() -> asio::awaitable<void> {
+                asio::steady_timer forever(co_await asio::this_coro::executor, 1h);
+                try {
+                    co_await forever.async_wait(asio::use_awaitable);
+                } catch (...) {
+                    ended = true;  // cancelled
+                    throw;
+                }
+            },
+            200ms);
+        FAIL("run_coroutine did not throw");
+    } catch (const kflow::testing::deadline_exceeded& e) {
+        CHECK_THAT(e.what(), Contains("did not finish within its deadline of 200 ms"));
+        CHECK_THAT(e.what(), Contains("it was cancelled and then ended with:"));
+    }
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(ended);  // run_coroutine returned after the coroutine had ended: nothing left behind
+    CHECK(took >= 200ms);
+    CHECK(took < 200ms + kflow::testing::coroutine_cancel_grace);
+    static_assert(
+        std::is_base_of_v<kflow::testing::expectation_failed, kflow::testing::deadline_exceeded>);
+}
+
+TEST_CASE("run_coroutine gives up on a coroutine that ignores cancellation",
+          "[testing][run_coroutine]") {
+    asio::io_context io;
+    CHECK_THROWS_WITH(
+        kflow::testing::run_coroutine(
+            io,
+            [&]() -> asio::awaitable<void> {
+                // From here on nothing this coroutine awaits can be cancelled.
+                co_await asio::this_coro::reset_cancellation_state(
+                    [](asio::cancellation_type) { return asio::cancellation_type::none; });
+                asio::steady_timer forever(co_await asio::this_coro::executor, 1h);
+                co_await forever.async_wait(asio::use_awaitable);
+            },
+            100ms),
+        Contains("deadline of 100 ms") &&
+            Contains("did not end within a further " +
+                     std::to_string(kflow::testing::coroutine_cancel_grace.count()) + " ms"));
+}
+
+TEST_CASE("run_coroutine waits on a coroutine running on another thread's io_context",
+          "[testing][run_coroutine]") {
+    running_io other;
+    SECTION("its value") {
+        const auto on = kflow::testing::run_coroutine(other.executor(),
+                                                      [&]() -> asio::awaitable<std::thread::id> {
+                                                          co_await later(5ms, 0);
+                                                          co_return std::this_thread::get_id();
+                                                      });
+        CHECK(on != std::this_thread::get_id());
+    }
+    SECTION("through a type-erased executor") {
+        const asio::any_io_executor executor = other.executor();
+        CHECK(kflow::testing::run_coroutine(executor, later(1ms, 5)) == 5);
+    }
+    SECTION("of a coroutine bound to the io_context's own executor type") {
+        using io_executor = asio::io_context::executor_type;
+        const auto n = kflow::testing::run_coroutine(
+            other.executor(), []() -> asio::awaitable<int, io_executor> { co_return 9; });
+        CHECK(n == 9);
+    }
+    SECTION("its exception") {
+        CHECK_THROWS_WITH(
+            kflow::testing::run_coroutine(other.executor(),
+                                          [&]() -> asio::awaitable<void> {
+                                              co_await later(1ms, 0);
+                                              throw std::runtime_error("out of paper");
+                                          }),
+            "out of paper");
+    }
+    SECTION("its deadline") {
+        CHECK_THROWS_AS(kflow::testing::run_coroutine(other.executor(), later(1h, 0), 100ms),
+                        kflow::testing::deadline_exceeded);
+    }
+}
+
+// -- produce, produce_n -----------------------------------------------------------------------
+
+TEST_CASE("produce_n writes numbered records and returns where they were stored",
+          "[testing][produce]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic topic(cluster, "numbered", 2);
+    SECTION("key-i / value-i through a producer of the test's own") {
+        string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+        const auto stored = kflow::testing::produce_n(producer, topic, 3, {.partition = 1});
+        REQUIRE(stored.size() == 3);
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            CHECK(stored[i].topic == topic.name());
+            CHECK(stored[i].partition == 1);
+            CHECK(stored[i].offset == static_cast<std::int64_t>(i));
+            CHECK(stored[i].persisted);
+        }
+        string_consumer consumer(kflow::testing::test_consumer_config(
+            cluster.bootstrap_servers(), unique_name("numbered-group")));
+        consumer.assign({{topic, 1, kflow::offsets::beginning}});
+        const auto records = kflow::testing::require_records(consumer, 3, 10s);
+        CHECK(records[0].key == "key-0");
+        CHECK(records[0].value == "value-0");
+        CHECK(records[2].key == "key-2");
+        CHECK(records[2].value == "value-2");
+    }
+    SECTION("named otherwise, through a producer of its own") {
+        const auto stored = kflow::testing::produce_n(
+            cluster.bootstrap_servers(), topic, 2,
+            {.partition = 0, .key_prefix = "k", .value_prefix = "v", .first = 10});
+        REQUIRE(stored.size() == 2);
+        CHECK(stored[1].offset == 1);
+        string_consumer consumer(kflow::testing::test_consumer_config(
+            cluster.bootstrap_servers(), unique_name("numbered-group")));
+        consumer.assign({{topic, 0, kflow::offsets::beginning}});
+        const auto records = kflow::testing::require_records(consumer, 2, 10s);
+        CHECK(records[0].key == "k10");
+        CHECK(records[1].value == "v11");
+    }
+}
+
+TEST_CASE("produce sends given records, or values, and returns their metadata in order",
+          "[testing][produce]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic topic(cluster, "given");
+    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    const auto first = kflow::testing::produce(
+        producer, {{topic, "alice", "a"}, {topic, "bob", "b", kflow::headers{{"h", "1"}}}});
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].offset == 0);
+    CHECK(first[1].offset == 1);
+    const auto second = kflow::testing::produce(producer, topic, {"c", "d", "e"});
+    REQUIRE(second.size() == 3);
+    CHECK(second[2].offset == 4);
+    CHECK(kflow::testing::produce(producer, std::vector<string_record>{}).empty());
+}
+
+TEST_CASE("produce throws the broker's error naming the record that was refused",
+          "[testing][produce]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic topic(cluster, "refused");
+    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    cluster.push_request_errors(kflow::testing::api_key::produce,
+                                {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE});
+    try {
+        (void)kflow::testing::produce_n(producer, topic, 1, {.partition = 0});
+        FAIL("produce_n did not throw");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
+        CHECK_THAT(e.what(), Contains("produce: 1 of 1 record(s) were not delivered, the first "
+                                      "record 0 (key \"key-0\") to " +
+                                      topic.name() + " [0]"));
+    }
+    // The producer is still usable, and nothing else is owed.
+    CHECK(kflow::testing::produce_n(producer, topic, 1).size() == 1);
+}
+
+TEST_CASE("produce throws timed_out when reports miss its deadline", "[testing][produce]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic topic(cluster, "slow");
+    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    (void)kflow::testing::produce_n(producer, topic, 1);  // connected, metadata known
+    cluster.set_round_trip_time(mock_cluster::all_brokers, 1500ms);
+    try {
+        (void)kflow::testing::produce_n(producer, topic, 2, {.deadline = 200ms});
+        FAIL("produce_n did not throw");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::make_error_code(kflow::errc::timed_out));
+        CHECK_THAT(e.what(), Contains("2 of 2 record(s) got no delivery report within 200 ms, "
+                                      "the first record 0 (key \"key-0\") to " +
+                                      topic.name()));
+    }
+    // The reports still arrive after produce gave up, into state it keeps alive for them: the
+    // next record's report comes after theirs (one partition, one connection).
+    cluster.set_round_trip_time(mock_cluster::all_brokers, 0ms);
+    const auto next = kflow::testing::produce_n(producer, topic, 1, {.partition = 0});
+    CHECK(next[0].offset == 3);
+    CHECK(producer.in_flight() == 0);
+}
+
+// -- scoped_topic -----------------------------------------------------------------------------
+
+TEST_CASE("scoped_topic creates a uniquely named topic with its partitions on the mock",
+          "[testing][scoped_topic]") {
+    mock_cluster cluster;
+    const kflow::testing::scoped_topic orders(cluster, "orders", 3);
+    const kflow::testing::scoped_topic other(cluster, "orders", 3);
+    CHECK(orders.name().rfind("orders-", 0) == 0);
+    CHECK(orders.name() != other.name());
+    CHECK(orders.partitions() == 3);
+
+    // The cluster shows it with 3 partitions; the mock would auto-create a missing topic with
+    // 4, so the count tells it was scoped_topic that made it.
+    kflow::admin_config cfg;
+    cfg.bootstrap_servers(cluster.bootstrap_servers()).request_timeout(10s);
+    kflow::admin_client admin(cfg);
+    const auto described = admin.describe_topics({orders});
+    REQUIRE(described.size() == 1);
+    CHECK(described[0].partitions.size() == 3);
+
+    // It stands in for its name wherever kflow or a test takes one.
+    const std::string_view as_view = orders;
+    const std::string& as_string = orders;
+    CHECK(as_view == orders.name());
+    CHECK(&as_string == &orders.name());
+    CHECK(orders == orders.name());
+    CHECK(orders.name() == orders);
+    std::ostringstream printed;
+    printed << orders;
+    CHECK(printed.str() == orders.name());
+    const string_record record{orders, "k", "v", {}, 2};
+    CHECK(record.topic == orders.name());
+
+    // Moved, it hands its name on and keeps none.
+    kflow::testing::scoped_topic moved(cluster, "moved");
+    const std::string name = moved.name();
+    const kflow::testing::scoped_topic taken(std::move(moved));
+    CHECK(taken.name() == name);
+    CHECK(moved.name().empty());  // specified: a moved-from scoped_topic is empty
+}
+
+TEST_CASE("scoped_topic refuses what the mock refuses", "[testing][scoped_topic]") {
+    mock_cluster cluster;
+    CHECK_THROWS_AS(kflow::testing::scoped_topic(cluster, "none", 0), kflow::kafka_error);
+    CHECK_THROWS_AS(kflow::testing::scoped_topic(cluster, "replicas", 1, 2), kflow::kafka_error);
+}
+
+TEST_CASE("scoped_topic through an admin_client needs a real cluster: the mock says why",
+          "[testing][scoped_topic]") {
+    mock_cluster cluster;
+    kflow::admin_config cfg;
+    cfg.bootstrap_servers(cluster.bootstrap_servers()).request_timeout(10s);
+    kflow::admin_client admin(cfg);
+    try {
+        const kflow::testing::scoped_topic topic(admin, "admin-made", 2);
+        FAIL("the mock created a topic through CreateTopics");
+    } catch (const kflow::kafka_error& e) {
+        CHECK_THAT(e.what(), Contains("scoped_topic: creating admin-made-"));
+        CHECK_THAT(e.what(), Contains("CreateTopics"));
+    }
+}
+
+TEST_CASE("scoped_topic on a real cluster is created, then deleted with the scope",
+          "[testing][scoped_topic][integration]") {
+    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
+    if (!bootstrap) {
+        WARN("SKIPPED: scoped_topic on a real cluster: set KFLOW_TEST_BOOTSTRAP");
+        return;
+    }
+    kflow::admin_client admin(kflow::admin_config().bootstrap_servers(*bootstrap));
+    std::string name;
+    {
+        const kflow::testing::scoped_topic topic(admin, "scoped", 2);
+        name = topic.name();
+        const auto described = admin.describe_topics({topic});
+        REQUIRE(described.size() == 1);
+        CHECK(described[0].partitions.size() == 2);
+        CHECK(kflow::testing::produce_n(*bootstrap, topic, 2).size() == 2);
+    }
+    // Deletion spreads through the cluster's metadata without an event to await.
+    bool gone = false;
+    for (int i = 0; i < 150 && !gone; ++i) {
+        try {
+            const auto described = admin.describe_topics({name});
+            gone = described.size() == 1 && !described[0].ok();
+        } catch (const kflow::kafka_error& e) {
+            gone = e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+        }
+        if (!gone)
+            std::this_thread::sleep_for(200ms);
+    }
+    CHECK(gone);
 }

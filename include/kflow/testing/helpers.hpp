@@ -6,6 +6,7 @@
 #include <kflow/consumer.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/testing/describe.hpp>
+#include <kflow/testing/expectation_failed.hpp>
 
 #include <unistd.h>
 #include <atomic>
@@ -20,12 +21,6 @@
 #include <vector>
 
 namespace kflow::testing {
-
-/// A test expectation that was not met; what() says what was expected and what arrived instead.
-class expectation_failed : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 /// A name no other test run uses: "<prefix>-<pid>-<counter>-<time>".
 [[nodiscard]] inline std::string unique_name(std::string_view prefix) {
