@@ -108,11 +108,11 @@ struct member_state {
     void commit(string_consumer& consumer, const char* why) {
         last_attempt = clock_type::now();
         since_attempt = 0;
-        std::error_code ec;
+        kflow::error_info ec;
         consumer.commit(ec);
         if (ec) {
-            out.line(std::string("commit-failed ") + why + ": " + ec.message());
-            note("commit (" + std::string(why) + ") failed: " + ec.message());
+            out.line(std::string("commit-failed ") + why + ": " + ec.message);
+            note("commit (" + std::string(why) + ") failed: " + ec.message);
             return;
         }
         const auto at = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -183,10 +183,10 @@ ending run(const kflow::consumer_config& config, const std::string& topic, membe
     state.stop_requested = clock_type::now();
     if (destroy_requested != 0)
         return ending::destroy;  // without close(): the destructor closes
-    std::error_code ec;
+    kflow::error_info ec;
     consumer.close(ec);
     state.out.line("closed " + std::to_string(ms_since(state.stop_requested)) + " " +
-                   (ec ? ec.message() : "ok"));
+                   (ec ? ec.message : "ok"));
     return ending::closed;
 }
 

@@ -39,7 +39,7 @@ void produce(const mock_cluster& cluster, const std::string& topic, int count,
         kflow::testing::test_producer_config(cluster.bootstrap_servers()));
     for (int i = 0; i < count; ++i)
         p.send({topic, "k" + std::to_string(i), "v" + std::to_string(i), {}, partition});
-    REQUIRE_FALSE(p.flush(10s));
+    p.flush(10s);
 }
 
 }  // namespace

@@ -16,6 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -67,6 +70,27 @@ struct borrowing_codec {
         return kflow::payload::borrow(std::string_view(v));
     }
 };
+
+/// What the process writes to its standard error (file descriptor 2) while `f` runs.
+template <class F>
+std::string captured_stderr(F f) {
+    std::fflush(stderr);
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    const int saved = ::dup(2);
+    ::dup2(::fileno(file), 2);
+    f();
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::rewind(file);
+    std::string out;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
+        out.append(buffer, n);
+    std::fclose(file);
+    return out;
+}
 
 /// The code of the kafka_error that `f` throws; empty if it throws none.
 template <class F>
@@ -166,7 +190,7 @@ TEST_CASE("a batch stops before a record that cannot be deserialized and loses n
             kflow::testing::test_producer_config(cluster.bootstrap_servers()));
         for (const char* v : {"\x00\x00\x00\x01", "\x00\x00\x00\x02", "xy", "\x00\x00\x00\x04"})
             p.send({topic, "k", std::string(v, v[0] == 'x' ? 2 : 4), {}, 0});
-        REQUIRE_FALSE(p.flush(10s));
+        p.flush(10s);
     }
     asio::io_context io;
     kflow::async_consumer<std::string, std::int32_t> consumer(io.get_executor(),
@@ -339,6 +363,14 @@ TEST_CASE("async sends that fail to serialize, wait for room, or outlive the wai
                                                      asio::as_tuple(asio::use_awaitable));
         CHECK(ec == kflow::errc::serialization_failed);
         CHECK(md.offset < 0);
+        // As the sync producer, the message says whether the key or the value failed.
+        try {
+            (void)co_await producer.async_send({topic, "k", "poison"});
+            FAIL("a value that cannot be serialized was sent");
+        } catch (const kflow::kafka_error& e) {
+            CHECK(e.code() == kflow::errc::serialization_failed);
+            CHECK_THAT(e.what(), Catch::Contains("cannot serialize value for '" + topic + "'"));
+        }
     });
 
     std::map<std::string, boost::system::error_code> results;
@@ -435,10 +467,7 @@ TEST_CASE(
                       Catch::Contains("cannot serialize key"));
     cluster.broker_down(mock_cluster::all_brokers);
     producer->send({topic, "k", "stuck"});
-    std::ostringstream captured;
-    auto* old = std::cerr.rdbuf(captured.rdbuf());
-    producer.reset();
-    std::cerr.rdbuf(old);
-    CHECK(captured.str().find("producer destroyed with 1 undelivered message(s)") !=
+    const auto captured = captured_stderr([&] { producer.reset(); });
+    CHECK(captured.find("kflow: producer destroyed with 1 undelivered message(s)") !=
           std::string::npos);
 }

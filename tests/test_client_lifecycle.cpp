@@ -10,6 +10,7 @@
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -23,19 +24,13 @@
 
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
+using kflow::testing::produce_n;
 using kflow::testing::unique_name;
 using string_consumer = kflow::consumer<std::string, std::string>;
 using string_producer = kflow::producer<std::string, std::string>;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-void produce(const mock_cluster& cluster, const std::string& topic, int count) {
-    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    for (int i = 0; i < count; ++i)
-        producer.send({topic, "k" + std::to_string(i), "v" + std::to_string(i)});
-    REQUIRE(producer.flush(10s) == std::error_code{});
-}
 
 /// The code of the kafka_error `f` throws; fails the test when it throws nothing.
 template <class F>
@@ -80,7 +75,7 @@ TEST_CASE("a moved-from consumer or producer fails with errc::closed instead of 
         CHECK(thrown_code([&] { consumer.subscribe({"t"}); }) == kflow::errc::closed);
         CHECK(thrown_code([&] { (void)consumer.assignment(); }) == kflow::errc::closed);
         CHECK(thrown_code([&] { consumer.close(); }) == kflow::errc::closed);
-        std::error_code ec;
+        kflow::error_info ec;
         consumer.commit(ec);
         CHECK(ec == kflow::errc::closed);
         consumer.close(ec);
@@ -94,12 +89,14 @@ TEST_CASE("a moved-from consumer or producer fails with errc::closed instead of 
         CHECK(producer.in_flight() == 0);
         CHECK(producer.native_handle() == nullptr);
         CHECK(thrown_code([&] { producer.send({"t", "k", "v"}); }) == kflow::errc::closed);
-        std::error_code ec;
+        kflow::error_info ec;
         producer.send({"t", "k", "v"}, ec);
         CHECK(ec == kflow::errc::closed);
         producer.send({"t", "k", "v"}, [](std::error_code, const kflow::record_metadata&) {}, ec);
         CHECK(ec == kflow::errc::closed);
-        CHECK(producer.flush(10ms) == kflow::errc::closed);
+        kflow::error_info err;
+        producer.flush(10ms, err);
+        CHECK(err.code == kflow::errc::closed);
         CHECK(thrown_code([&] { producer.poll(); }) == kflow::errc::closed);
     }
 }
@@ -165,7 +162,7 @@ TEST_CASE("every operation on a closed consumer fails at once with errc::closed"
     CHECK(thrown_code([&] { consumer.pause({{topic, 0}}); }) == kflow::errc::closed);
     CHECK(thrown_code([&] { (void)consumer.committed({{topic, 0}}); }) == kflow::errc::closed);
     CHECK(thrown_code([&] { (void)consumer.watermarks({topic, 0}); }) == kflow::errc::closed);
-    std::error_code ec;
+    kflow::error_info ec;
     consumer.commit(ec);
     CHECK(ec == kflow::errc::closed);
     CHECK(consumer.assignment().empty());
@@ -179,7 +176,7 @@ TEST_CASE("a commit waits at most commit_timeout for a coordinator that is gone"
     mock_cluster cluster;
     const auto topic = unique_name("commit-timeout");
     cluster.create_topic(topic, 1);
-    produce(cluster, topic, 3);
+    produce_n(cluster.bootstrap_servers(), topic, 3);
     auto config =
         kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g"));
     // The destructor runs with the brokers gone too: keep its close short.
@@ -190,7 +187,7 @@ TEST_CASE("a commit waits at most commit_timeout for a coordinator that is gone"
     cluster.broker_down(mock_cluster::all_brokers);
 
     const auto start = clock_type::now();
-    std::error_code ec;
+    kflow::error_info ec;
     consumer.commit(ec);
     const auto took = clock_type::now() - start;
     CHECK(ec == kflow::errc::timed_out);
@@ -203,7 +200,7 @@ TEST_CASE("close is bounded when the rebalance listener commits and the coordina
     mock_cluster cluster;
     const auto topic = unique_name("close-commit");
     cluster.create_topic(topic, 2);
-    produce(cluster, topic, 4);
+    produce_n(cluster.bootstrap_servers(), topic, 4);
     auto config =
         kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g"));
     // commit_timeout longer than close_timeout: close's own deadline must cut the commit short.
@@ -214,16 +211,16 @@ TEST_CASE("close is bounded when the rebalance listener commits and the coordina
     kflow::rebalance_listener listener;
     listener.on_revoked = [&](const std::vector<kflow::topic_partition>&) {
         ++revoked_commits;
-        std::error_code ec;
+        kflow::error_info ec;
         consumer->commit(ec);  // the pattern docs/consumer.md recommends
-        revoke_commit_result = ec;
+        revoke_commit_result = ec.code;
     };
     consumer->subscribe({topic}, listener);
     REQUIRE(kflow::testing::consume_until(*consumer, 4, 15s).size() == 4);
     cluster.broker_down(mock_cluster::all_brokers);
 
     const auto start = clock_type::now();
-    std::error_code ec;
+    kflow::error_info ec;
     consumer->close(ec);
     const auto took = clock_type::now() - start;
     CHECK(took < 3s + 1s);
@@ -238,7 +235,7 @@ TEST_CASE("a failed auto-commit reaches on_error", "[consumer][commit][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("auto-commit");
     cluster.create_topic(topic, 1);
-    produce(cluster, topic, 3);
+    produce_n(cluster.bootstrap_servers(), topic, 3);
     std::mutex mutex;
     std::vector<kflow::error_info> errors;
     auto config =
@@ -303,7 +300,7 @@ TEST_CASE("a queue-full send is not dropped when another record's delivery callb
     const auto until = clock_type::now() + 20s;
     while (producer.in_flight() > 0 && clock_type::now() < until) {
         try {
-            (void)producer.flush(1s);
+            { kflow::error_info unflushed; producer.flush(1s, unflushed); }
         } catch (const std::runtime_error&) {
             ++thrown_later;
         }

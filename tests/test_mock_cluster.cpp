@@ -385,7 +385,7 @@ TEST_CASE("an OffsetCommit error reaches commit() with its code", "[mock_cluster
 
     cluster.push_request_errors(api_key::offset_commit,
                                 {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
-    std::error_code ec;
+    kflow::error_info ec;
     consumer.commit(ec);
     CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
 

@@ -260,7 +260,7 @@ TEST_CASE("a built-in partitioner is chosen by name", "[producer][mock]") {
                           partition_of[key] = md.partition;
                       });
     }
-    REQUIRE_FALSE(producer.flush(10s));
+    producer.flush(10s);
     REQUIRE(partition_of.size() == keys.size());
     CHECK(failures == 0);
 
@@ -319,7 +319,7 @@ TEST_CASE("flush waits for every delivery report, up to its timeout", "[producer
         for (int i = 0; i < 200; ++i) {
             producer.send({topic, std::to_string(i), "v"}, log.callback());
         }
-        CHECK_FALSE(producer.flush(10s));
+        CHECK_NOTHROW(producer.flush(10s));
         CHECK(log.reports.size() == 200);
         CHECK(log.failures() == 0);
         CHECK(producer.in_flight() == 0);
@@ -328,9 +328,14 @@ TEST_CASE("flush waits for every delivery report, up to its timeout", "[producer
         string_producer producer(config_for_unreachable(cluster));
         delivery_log log;
         producer.send({topic, "k", "v"}, log.callback());
-        const auto ec = producer.flush(200ms);
-        CHECK(ec == kflow::errc::timed_out);
-        CHECK(ec == std::errc::timed_out);
+        kflow::error_info err;
+        producer.flush(200ms, err);
+        CHECK(err.code == kflow::errc::timed_out);
+        CHECK(err.code == std::errc::timed_out);
+        CHECK(err.message == "flush: 1 message(s) still in flight after 200 ms");
+        // The throwing form says the same.
+        CHECK_THROWS_WITH(producer.flush(50ms),
+                          Catch::Contains("flush: 1 message(s) still in flight after 50 ms"));
         CHECK(log.reports.empty());
         CHECK(producer.in_flight() == 1);
         CHECK(producer.close(0ms) == 1);
@@ -352,7 +357,7 @@ TEST_CASE("queue full with policy fail: send fails at once", "[producer][mock]")
         producer.send({topic, "k", std::to_string(i)}, log.callback());
 
     const auto start = clock_type::now();
-    std::error_code ec;
+    kflow::error_info ec;
     producer.send({topic, "k", "overflow"}, log.callback(), ec);
     CHECK(ec == kflow::errc::queue_full);
     CHECK(clock_type::now() - start < 10s);  // far below the 60 s a wait would take
@@ -394,7 +399,7 @@ TEST_CASE("queue full with policy wait: send serves reports until there is room"
         // The test never polled: every report served so far was served by a waiting send.
         served_during_sends = log.reports.size();
         CHECK(served_during_sends >= total - 10);
-        REQUIRE_FALSE(producer.flush(30s));
+        producer.flush(30s);
         REQUIRE(log.reports.size() == total);
         CHECK(log.failures() == 0);
         for (int i = 0; i < total; ++i)
@@ -408,7 +413,7 @@ TEST_CASE("queue full with policy wait: send serves reports until there is room"
         for (int i = 0; i < 10; ++i)
             producer.send({topic, "k", std::to_string(i)}, log.callback());
         const auto start = clock_type::now();
-        std::error_code ec;
+        kflow::error_info ec;
         producer.send({topic, "k", "overflow"}, log.callback(), ec);
         CHECK(ec == kflow::errc::queue_full);
         CHECK(clock_type::now() - start >= 300ms);  // it did wait for room
@@ -438,7 +443,7 @@ TEST_CASE("close reports the messages it could not deliver", "[producer][mock]")
     }
     CHECK(producer.in_flight() == 0);
 
-    std::error_code ec;
+    kflow::error_info ec;
     producer.send({topic, "k", "late"}, log.callback(), ec);
     CHECK(ec == kflow::errc::closed);
     CHECK(log.reports.size() == 5);
@@ -510,7 +515,7 @@ TEST_CASE("records keep their order per partition, through retries", "[producer]
         if (i % 100 == 0)
             producer.poll();
     }
-    REQUIRE_FALSE(producer.flush(30s));
+    producer.flush(30s);
     REQUIRE(log.reports.size() == per_partition * partitions);
     CHECK(log.failures() == 0);
 
@@ -608,7 +613,7 @@ TEST_CASE("a serializer failure is reported at send, naming the topic and the pa
     const auto topic = unique_name("serialize");
     kflow::producer<std::string, std::string, kflow::serde<std::string>, throwing_codec> producer(
         kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    std::error_code ec;
+    kflow::error_info ec;
     bool called = false;
     producer.send(
         {topic, "k", "poison"},
@@ -624,6 +629,6 @@ TEST_CASE("a serializer failure is reported at send, naming the topic and the pa
         CHECK(what.find(topic) != std::string::npos);
         CHECK(what.find("poison is not allowed") != std::string::npos);
     }
-    CHECK(producer.flush(1s) == std::error_code{});
+    CHECK_NOTHROW(producer.flush(1s));
     CHECK_FALSE(called);
 }

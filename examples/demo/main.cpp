@@ -83,9 +83,10 @@ std::size_t produce(const std::string& bootstrap, const std::string& topic,
                       << md.offset << '\n';
         });
     }
-    if (auto ec = producer.flush(30s)) {
-        std::cerr << "  flush: " << ec.message() << " (is the cluster reachable?)\n";
-    }
+    kflow::error_info flushed;
+    producer.flush(30s, flushed);
+    if (flushed)
+        std::cerr << "  " << flushed.message << " (is the cluster reachable?)\n";
     return confirmed;
 }
 

@@ -35,6 +35,7 @@
 
 #include <kflow/consumer.hpp>
 #include <kflow/detail/async_consumer_ops.hpp>
+#include <kflow/detail/codec_checks.hpp>
 #include <kflow/use_awaitable.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -57,8 +58,9 @@ namespace asio = boost::asio;
 /// get records in the order they were started. The consumer must outlive its pending
 /// operations: destroying it destroys their handlers without calling them.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class async_consumer {
+    static_assert(detail::check_deserializers<K, V, KeySerde, ValueSerde>());
+
   public:
     /// The executor that completes handlers without an associated executor of their own.
     using executor_type = asio::any_io_executor;

@@ -19,6 +19,8 @@
 // while operations are pending: its destructor completes them (see ~async_producer).
 
 #include <kflow/detail/async_producer_ops.hpp>
+#include <kflow/detail/codec_checks.hpp>
+#include <kflow/detail/record_encoder.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/use_awaitable.hpp>
 
@@ -46,8 +48,9 @@ namespace asio = boost::asio;
 /// destruction must not race with them. A multi-threaded io_context is fine. Sends started one
 /// after another (from one thread, or ordered by a strand) keep their order per partition.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class async_producer {
+    static_assert(detail::check_serializers<K, V, KeySerde, ValueSerde>());
+
   public:
     /// The executor delivery reports are served on, and handlers without one of their own run on.
     using executor_type = asio::any_io_executor;
@@ -174,7 +177,7 @@ class async_producer {
             using handler_type = std::decay_t<Handler>;
             payload key;
             payload value;
-            if (auto err = serialize(record, key, value)) {
+            if (auto err = detail::encode_record(serdes->key, serdes->value, record, key, value)) {
                 detail::post_completion(service->executor(), std::forward<Handler>(handler), err,
                                         record_metadata{});
                 return;
@@ -199,18 +202,6 @@ class async_producer {
             if (err) {
                 static_cast<detail::deferred_delivery*>(op.release())->abort(err);
             }
-        }
-
-        error_info serialize(const record_type& record, payload& key, payload& value) const {
-            try {
-                key = payload(serdes->key.serialize(record.key));
-                value = payload(serdes->value.serialize(record.value));
-            } catch (const std::exception& e) {
-                return {make_error_code(errc::serialization_failed),
-                        "cannot serialize record for '" + record.topic + "': " + e.what(),
-                        {}};
-            }
-            return {};
         }
     };
 

@@ -9,12 +9,15 @@
 //
 // Thread safety: one thread at a time. Rebalance listeners run inside poll() on that thread.
 
+#include <kflow/detail/client_access.hpp>
+#include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/consumer_core.hpp>
 #include <kflow/detail/record_decoder.hpp>
 #include <kflow/record.hpp>
 #include <kflow/serde.hpp>
 
 #include <concepts>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,13 +28,15 @@ namespace kflow {
 ///
 /// At-least-once: an offset is stored, and so committed, only for records the application has
 /// handled: a record counts as handled once the application polls again, commits or closes.
-/// Operations throw kafka_error (the overloads taking a std::error_code set it instead); after
-/// close() or a move they fail with errc::closed. Use a consumer from one thread at a time:
+/// Every operation that can fail comes in two forms: one throws kafka_error, the other (its
+/// last parameter an error_info&) sets the code, message and classification there instead.
+/// After close() or a move they fail with errc::closed. Use a consumer from one thread at a time:
 /// rebalance listeners, commit callbacks and the config's callbacks run on that thread, inside
 /// poll(), poll_batch(), a commit or close(). For completion tokens, see async_consumer.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-requires deserializer_for<KeySerde, K> && deserializer_for<ValueSerde, V>
 class consumer {
+    static_assert(detail::check_deserializers<K, V, KeySerde, ValueSerde>());
+
   public:
     using key_type = K;                         ///< the type keys are deserialized to
     using value_type = V;                       ///< the type values are deserialized to
@@ -39,7 +44,8 @@ class consumer {
     using ms = std::chrono::milliseconds;       ///< the unit of every timeout
     /// void(std::error_code, const std::vector<topic_partition_offset>&): how an asynchronous
     /// commit ended, and the offsets as the broker answered them (each with its own error).
-    using commit_callback = detail::consumer_core::commit_callback;
+    using commit_callback =
+        std::function<void(std::error_code, const std::vector<topic_partition_offset>&)>;
 
     /// Creates the librdkafka consumer; it reads nothing before subscribe() or assign().
     /// Throws kafka_error with errc::invalid_config when `config` has no group id or
@@ -51,7 +57,7 @@ class consumer {
           value_serde_(std::move(value_serde)) {}
 
     /// A moved-from consumer is empty: valid() is false and every operation fails with
-    /// errc::closed (kafka_error, or the error_code of the non-throwing forms).
+    /// errc::closed (kafka_error, or the error_info of the non-throwing forms).
     consumer(consumer&&) noexcept = default;
     /// Closes and destroys the client this consumer held (bounded by its close_timeout), then
     /// takes over `other`'s, leaving `other` empty.
@@ -70,10 +76,17 @@ class consumer {
     void subscribe(const std::vector<std::string>& topics, rebalance_listener listener = {}) {
         raise_if(live().subscribe(topics, std::move(listener)));
     }
+    /// As subscribe(topics, listener), reporting a failure through `err` instead of throwing.
+    void subscribe(const std::vector<std::string>& topics, rebalance_listener listener,
+                   error_info& err) {
+        err = core_ ? core_->subscribe(topics, std::move(listener)) : moved_from();
+    }
     /// Leaves the subscription: stores the offsets of handled records, then the group revokes
     /// the partitions (the listener hears of it in a later poll()). No records arrive until
     /// the next subscribe() or assign().
     void unsubscribe() { raise_if(live().unsubscribe()); }
+    /// As unsubscribe(), reporting a failure through `err` instead of throwing.
+    void unsubscribe(error_info& err) { err = core_ ? core_->unsubscribe() : moved_from(); }
     /// The topic names and patterns of the current subscription; empty when there is none or
     /// the consumer is closed.
     [[nodiscard]] std::vector<std::string> subscription() const { return live().subscription(); }
@@ -83,9 +96,15 @@ class consumer {
     void assign(const std::vector<topic_partition_offset>& partitions) {
         raise_if(live().assign(partitions));
     }
+    /// As assign(partitions), reporting a failure through `err` instead of throwing.
+    void assign(const std::vector<topic_partition_offset>& partitions, error_info& err) {
+        err = core_ ? core_->assign(partitions) : moved_from();
+    }
     /// Drops every partition of the manual assignment, after storing the offsets of handled
     /// records; nothing is read until the next assign() or subscribe().
     void unassign() { raise_if(live().assign({})); }
+    /// As unassign(), reporting a failure through `err` instead of throwing.
+    void unassign(error_info& err) { assign({}, err); }
     /// The partitions assigned now, by the group or by assign(); empty after close().
     [[nodiscard]] std::vector<topic_partition> assignment() const { return live().assignment(); }
 
@@ -95,6 +114,15 @@ class consumer {
     /// deserialization_error for a record that cannot be deserialized.
     [[nodiscard]] std::optional<record_type> poll(ms timeout) {
         auto batch = poll_batch(1, timeout);
+        if (batch.empty())
+            return std::nullopt;
+        return std::move(batch.front());
+    }
+    /// As poll(timeout), reporting a failure through `err` instead of throwing. A record that
+    /// cannot be deserialized sets errc::deserialization_failed (or unexpected_null); the record
+    /// with its raw bytes is then last_failure().
+    [[nodiscard]] std::optional<record_type> poll(ms timeout, error_info& err) {
+        auto batch = poll_batch(1, timeout, err);
         if (batch.empty())
             return std::nullopt;
         return std::move(batch.front());
@@ -123,16 +151,29 @@ class consumer {
             for (std::size_t j = i + 1; j < msgs.size(); ++j)
                 rest.push_back(std::move(msgs[j]));
             live().give_back(std::move(rest));
-            throw deserialization_error(std::get<deserialization_failure>(std::move(result)));
+            last_failure_ = std::make_shared<const deserialization_failure>(
+                std::get<deserialization_failure>(std::move(result)));
+            throw deserialization_error(*last_failure_);
         }
         return out;
     }
+    /// As poll_batch(max, timeout), reporting a failure through `err` instead of throwing (a
+    /// record that cannot be deserialized as poll(timeout, err) does).
+    [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout,
+                                                      error_info& err) {
+        err = {};
+        try {
+            return poll_batch(max, timeout);
+        } catch (const kafka_error& e) {
+            err = {e.code(), e.what(), e.flags()};
+        }
+        return {};
+    }
 
-    /// Turns one raw message into a record, or a failure that holds its partition's offset.
-    /// Marks it handed to the application either way. (Shared with the async layer.)
-    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(
-        rd_kafka_message_t& msg) {
-        return detail::decode_record<K, V>(*core_, key_serde_, value_serde_, msg);
+    /// The last record that failed to deserialize in poll() or poll_batch(), with its raw
+    /// bytes (null if none did); what the non-throwing forms leave for mark_handled().
+    [[nodiscard]] std::shared_ptr<const deserialization_failure> last_failure() const noexcept {
+        return last_failure_;
     }
 
     /// The application is done with a record that failed to deserialize (it stored it aside,
@@ -146,10 +187,8 @@ class consumer {
     /// Commits the offsets of every record handled so far and waits for the broker. After the
     /// config's commit_timeout it throws errc::timed_out; the broker may still apply it.
     void commit() { raise_if(live().commit_handled(false)); }
-    /// As above, reporting failure through `ec` instead of throwing.
-    void commit(std::error_code& ec) {
-        ec = core_ ? core_->commit_handled(false).code : moved_from().code;
-    }
+    /// As commit(), reporting a failure through `err` instead of throwing.
+    void commit(error_info& err) { err = core_ ? core_->commit_handled(false) : moved_from(); }
     /// As commit(), without waiting. `done` runs inside a later poll() (or close(), with
     /// errc::closed if the brokers never answered). Without `done`, a failure goes to the
     /// config's on_error, or is thrown by the poll() that learns of it when there is none.
@@ -161,9 +200,9 @@ class consumer {
     void commit(const std::vector<topic_partition_offset>& offsets) {
         raise_if(live().commit_offsets(offsets, false));
     }
-    /// As above, reporting failure through `ec` instead of throwing.
-    void commit(const std::vector<topic_partition_offset>& offsets, std::error_code& ec) {
-        ec = core_ ? core_->commit_offsets(offsets, false).code : moved_from().code;
+    /// As commit(offsets), reporting a failure through `err` instead of throwing.
+    void commit(const std::vector<topic_partition_offset>& offsets, error_info& err) {
+        err = core_ ? core_->commit_offsets(offsets, false) : moved_from();
     }
     /// As commit(offsets), without waiting; `done` runs as for commit_async(commit_callback).
     void commit_async(const std::vector<topic_partition_offset>& offsets,
@@ -178,10 +217,10 @@ class consumer {
     void commit(const R& record) {
         commit({next_offset_after(record)});
     }
-    /// As above, reporting failure through `ec` instead of throwing.
+    /// As commit(record), reporting a failure through `err` instead of throwing.
     template <std::same_as<record_type> R>
-    void commit(const R& record, std::error_code& ec) {
-        commit({next_offset_after(record)}, ec);
+    void commit(const R& record, error_info& err) {
+        commit({next_offset_after(record)}, err);
     }
     /// As commit(record), without waiting; `done` runs as for commit_async(commit_callback).
     template <std::same_as<record_type> R>
@@ -194,17 +233,36 @@ class consumer {
         const std::vector<topic_partition>& partitions,
         ms timeout = std::chrono::seconds(10)) const {
         error_info err;
-        auto out = live().committed(partitions, timeout, err);
+        auto out = committed(partitions, timeout, err);
         raise_if(err);
         return out;
+    }
+    /// As committed(partitions, timeout), reporting a failure through `err` instead of
+    /// throwing.
+    [[nodiscard]] std::vector<topic_partition_offset> committed(
+        const std::vector<topic_partition>& partitions, ms timeout, error_info& err) const {
+        if (!core_) {
+            err = moved_from();
+            return {};
+        }
+        return core_->committed(partitions, timeout, err);
     }
     /// The next offset this consumer will read in each partition.
     [[nodiscard]] std::vector<topic_partition_offset> position(
         const std::vector<topic_partition>& partitions) const {
         error_info err;
-        auto out = live().position(partitions, err);
+        auto out = position(partitions, err);
         raise_if(err);
         return out;
+    }
+    /// As position(partitions), reporting a failure through `err` instead of throwing.
+    [[nodiscard]] std::vector<topic_partition_offset> position(
+        const std::vector<topic_partition>& partitions, error_info& err) const {
+        if (!core_) {
+            err = moved_from();
+            return {};
+        }
+        return core_->position(partitions, err);
     }
 
     // -- Positioning and flow control ---------------------------------------------------------
@@ -216,44 +274,86 @@ class consumer {
     void seek(const topic_partition_offset& to, ms timeout = std::chrono::seconds(10)) {
         raise_if(live().seek(to, timeout));
     }
+    /// As seek(to, timeout), reporting a failure through `err` instead of throwing.
+    void seek(const topic_partition_offset& to, ms timeout, error_info& err) {
+        err = core_ ? core_->seek(to, timeout) : moved_from();
+    }
     /// Stops fetching from these partitions without giving them up (no rebalance). Records
     /// already fetched for them wait, in order, for resume(). A pause ends when the
     /// partition is revoked.
     void pause(const std::vector<topic_partition>& partitions) {
         raise_if(live().pause(partitions));
     }
+    /// As pause(partitions), reporting a failure through `err` instead of throwing.
+    void pause(const std::vector<topic_partition>& partitions, error_info& err) {
+        err = core_ ? core_->pause(partitions) : moved_from();
+    }
     /// Fetches again from paused partitions, starting with the records that waited.
     void resume(const std::vector<topic_partition>& partitions) {
         raise_if(live().resume(partitions));
+    }
+    /// As resume(partitions), reporting a failure through `err` instead of throwing.
+    void resume(const std::vector<topic_partition>& partitions, error_info& err) {
+        err = core_ ? core_->resume(partitions) : moved_from();
     }
 
     /// Asks the leader for a partition's low and high watermarks.
     [[nodiscard]] watermark_offsets watermarks(const topic_partition& tp,
                                                ms timeout = std::chrono::seconds(10)) const {
         error_info err;
-        auto w = live().query_watermarks(tp, timeout, err);
+        auto w = watermarks(tp, timeout, err);
         raise_if(err);
         return w;
+    }
+    /// As watermarks(tp, timeout), reporting a failure through `err` instead of throwing.
+    [[nodiscard]] watermark_offsets watermarks(const topic_partition& tp, ms timeout,
+                                               error_info& err) const {
+        if (!core_) {
+            err = moved_from();
+            return {};
+        }
+        return core_->query_watermarks(tp, timeout, err);
     }
     /// The watermarks from the latest fetch response, without a request.
     [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp) const {
         error_info err;
-        auto w = live().cached_watermarks(tp, err);
+        auto w = cached_watermarks(tp, err);
         raise_if(err);
         return w;
+    }
+    /// As cached_watermarks(tp), reporting a failure through `err` instead of throwing.
+    [[nodiscard]] watermark_offsets cached_watermarks(const topic_partition& tp,
+                                                      error_info& err) const {
+        if (!core_) {
+            err = moved_from();
+            return {};
+        }
+        return core_->cached_watermarks(tp, err);
     }
     /// For each partition, the earliest offset whose timestamp is at or after `time`.
     [[nodiscard]] std::vector<topic_partition_offset> offsets_for_times(
         const std::vector<topic_partition>& partitions, timestamp time,
         ms timeout = std::chrono::seconds(10)) const {
+        error_info err;
+        auto out = offsets_for_times(partitions, time, timeout, err);
+        raise_if(err);
+        return out;
+    }
+    /// As offsets_for_times(partitions, time, timeout), reporting a failure through `err`
+    /// instead of throwing.
+    [[nodiscard]] std::vector<topic_partition_offset> offsets_for_times(
+        const std::vector<topic_partition>& partitions, timestamp time, ms timeout,
+        error_info& err) const {
+        if (!core_) {
+            err = moved_from();
+            return {};
+        }
         std::vector<topic_partition_offset> query;
+        query.reserve(partitions.size());
         for (const auto& p : partitions) {
             query.push_back({p.topic, p.partition, time.time_since_epoch().count()});
         }
-        error_info err;
-        auto out = live().offsets_for_times(query, timeout, err);
-        raise_if(err);
-        return out;
+        return core_->offsets_for_times(query, timeout, err);
     }
 
     // -- Lifetime -----------------------------------------------------------------------------
@@ -263,10 +363,13 @@ class consumer {
     void close(ms timeout) { raise_if(live().close(timeout)); }
     /// close(ms) with the config's close_timeout (10 s by default).
     void close() { close(live().close_timeout()); }
-    /// As close(), reporting failure through `ec` instead of throwing; an exception that a
+    /// As close(timeout), reporting a failure through `err` instead of throwing; an exception
+    /// that a rebalance listener or callback threw during the close is still rethrown.
+    void close(ms timeout, error_info& err) { err = core_ ? core_->close(timeout) : moved_from(); }
+    /// As close(), reporting a failure through `err` instead of throwing; an exception that a
     /// rebalance listener or callback threw during the close is still rethrown.
-    void close(std::error_code& ec) {
-        ec = core_ ? core_->close(core_->close_timeout()).code : moved_from().code;
+    void close(error_info& err) {
+        err = core_ ? core_->close(core_->close_timeout()) : moved_from();
     }
 
     /// False for a moved-from consumer.
@@ -283,11 +386,17 @@ class consumer {
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {
         return core_ ? core_->native() : nullptr;
     }
-    /// The untyped consumer underneath, which kflow's async layer shares; prefer the typed
-    /// members above. Throws errc::closed for a moved-from consumer.
-    [[nodiscard]] detail::consumer_core& core() { return live(); }
 
   private:
+    friend struct detail::client_access;
+
+    /// Turns one raw message into a record, or a failure that holds its partition's offset.
+    /// Marks it handed to the application either way.
+    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(
+        rd_kafka_message_t& msg) {
+        return detail::decode_record<K, V>(*core_, key_serde_, value_serde_, msg);
+    }
+
     /// The core, or errc::closed for a moved-from consumer (a defined state, not a crash).
     [[nodiscard]] detail::consumer_core& live() const {
         if (!core_)
@@ -308,6 +417,7 @@ class consumer {
     }
 
     std::unique_ptr<detail::consumer_core> core_;
+    std::shared_ptr<const deserialization_failure> last_failure_;
     [[no_unique_address]] KeySerde key_serde_;
     [[no_unique_address]] ValueSerde value_serde_;
 };

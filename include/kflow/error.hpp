@@ -211,6 +211,23 @@ struct error_info {
     /// True when this holds an error (`code` is non-zero).
     [[nodiscard]] explicit operator bool() const noexcept { return static_cast<bool>(code); }
 
+    /// Compares the code as std::error_code does, so `err == kflow::errc::timed_out` and
+    /// `err == std::errc::timed_out` read as they would for an error_code.
+    template <class E>
+    requires std::is_error_code_enum_v<E> || std::is_error_condition_enum_v<E>
+    [[nodiscard]] friend bool operator==(const error_info& e, E value) noexcept {
+        return e.code == value;
+    }
+    /// Compares the code with an error_code.
+    [[nodiscard]] friend bool operator==(const error_info& e, const std::error_code& c) noexcept {
+        return e.code == c;
+    }
+    /// Compares the code with an error_condition (e.g. one of std::errc).
+    [[nodiscard]] friend bool operator==(const error_info& e,
+                                         const std::error_condition& c) noexcept {
+        return e.code == c;
+    }
+
     /// Null (librdkafka's "no error") gives an empty error_info.
     static error_info adopt(rd_kafka_error_t* error) {
         const detail::error_handle owned(error);

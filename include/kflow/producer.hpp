@@ -8,10 +8,13 @@
 // Thread safety: send(), poll() and flush() may be called from several threads at once;
 // close() and destruction must not race with other calls.
 
+#include <kflow/detail/client_access.hpp>
+#include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/producer_core.hpp>
+#include <kflow/detail/record_encoder.hpp>
 
 #include <concepts>
-#include <iostream>
+#include <cstdio>
 #include <memory>
 
 namespace kflow {
@@ -31,8 +34,9 @@ concept delivery_callback = std::invocable<F&, std::error_code, const record_met
 /// Thread safety: send(), poll() and flush() may be called from several threads at once;
 /// close() and destruction must not race with other calls.
 template <class K, class V, class KeySerde = serde<K>, class ValueSerde = serde<V>>
-requires serializer_for<KeySerde, K> && serializer_for<ValueSerde, V>
 class producer {
+    static_assert(detail::check_serializers<K, V, KeySerde, ValueSerde>());
+
   public:
     /// The type of record keys.
     using key_type = K;
@@ -76,7 +80,7 @@ class producer {
             if (core_->callbacks().on_error) {
                 core_->callbacks().on_error(info);
             } else {
-                std::cerr << "kflow: " << info.message << '\n';
+                std::fprintf(stderr, "kflow: %s\n", info.message.c_str());
             }
         });
     }
@@ -91,14 +95,15 @@ class producer {
             err.raise({});
     }
 
-    /// As above, reporting a failure to enqueue through `ec` instead of throwing.
+    /// As above, reporting a failure to enqueue through `err` (code, message, classification)
+    /// instead of throwing.
     ///
     /// Under queue_full_policy::wait, send() serves delivery reports while it waits for room;
     /// an exception another record's callback throws meanwhile does not stop this send (the
     /// record is still sent): it is rethrown by the next poll(), flush() or close().
     template <delivery_callback F>
-    void send(const record_type& record, F&& on_delivery, std::error_code& ec) {
-        ec = try_send(record, std::forward<F>(on_delivery)).code;
+    void send(const record_type& record, F&& on_delivery, error_info& err) {
+        err = try_send(record, std::forward<F>(on_delivery));
     }
 
     /// Sends without a per-message callback; a failed delivery is reported through the config's
@@ -107,10 +112,8 @@ class producer {
         if (auto err = try_send_unobserved(record))
             err.raise({});
     }
-    /// As send(record), reporting a failure to enqueue through `ec` instead of throwing.
-    void send(const record_type& record, std::error_code& ec) {
-        ec = try_send_unobserved(record).code;
-    }
+    /// As send(record), reporting a failure to enqueue through `err` instead of throwing.
+    void send(const record_type& record, error_info& err) { err = try_send_unobserved(record); }
 
     /// Serves delivery reports and client events for up to `timeout` (0: only what is ready).
     /// Returns how many events were served; rethrows what a callback threw.
@@ -119,9 +122,28 @@ class producer {
     }
 
     /// Waits up to `timeout` for every outstanding delivery, serving callbacks meanwhile.
-    /// Returns errc::timed_out if some are still outstanding.
-    [[nodiscard]] std::error_code flush(std::chrono::milliseconds timeout) {
-        return core_ ? core_->flush(timeout) : moved_from().code;
+    /// Throws kafka_error (errc::timed_out) if some are still outstanding then; they stay in
+    /// flight.
+    void flush(std::chrono::milliseconds timeout) {
+        error_info err;
+        flush(timeout, err);
+        if (err)
+            err.raise({});
+    }
+    /// As flush(timeout), reporting a failure through `err` instead of throwing.
+    void flush(std::chrono::milliseconds timeout, error_info& err) {
+        if (!core_) {
+            err = moved_from();
+            return;
+        }
+        err = {};
+        if (const auto ec = core_->flush(timeout)) {
+            err = {ec,
+                   "flush: " + std::to_string(core_->in_flight()) +
+                       " message(s) still in flight after " + std::to_string(timeout.count()) +
+                       " ms",
+                   {}};
+        }
     }
 
     /// Flushes for up to `timeout`, then purges what is left (their callbacks run with an
@@ -146,33 +168,13 @@ class producer {
         return core_ ? core_->native() : nullptr;
     }
 
-    /// \cond
-    [[nodiscard]] detail::producer_core& core() { return live(); }
-    /// \endcond
     /// The codec that serializes keys (a copy of the one given to the constructor).
     [[nodiscard]] const KeySerde& key_serde() const noexcept { return key_serde_; }
     /// The codec that serializes values (a copy of the one given to the constructor).
     [[nodiscard]] const ValueSerde& value_serde() const noexcept { return value_serde_; }
 
-    /// Serializes a record's key and value; the async layer shares this step.
-    [[nodiscard]] error_info serialize(const record_type& record, payload& key,
-                                       payload& value) const {
-        try {
-            key = payload(key_serde_.serialize(record.key));
-        } catch (const std::exception& e) {
-            return {make_error_code(errc::serialization_failed),
-                    "cannot serialize key for '" + record.topic + "': " + e.what(),
-                    {}};
-        }
-        try {
-            value = payload(value_serde_.serialize(record.value));
-        } catch (const std::exception& e) {
-            return {make_error_code(errc::serialization_failed),
-                    "cannot serialize value for '" + record.topic + "': " + e.what(),
-                    {}};
-        }
-        return {};
-    }
+  private:
+    friend struct detail::client_access;
 
     /// Serializes and enqueues with a delivery op built from the value bytes by `make_op`.
     template <class MakeOp>
@@ -181,14 +183,13 @@ class producer {
             return moved_from();
         payload key;
         payload value;
-        if (auto err = serialize(record, key, value))
+        if (auto err = detail::encode_record(key_serde_, value_serde_, record, key, value))
             return err;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
         return live().produce({record.topic, record.partition, key, record.headers, record.time},
                               std::move(op));
     }
 
-  private:
     /// The core, or errc::closed for a moved-from producer (a defined state, not a crash).
     [[nodiscard]] detail::producer_core& live() const {
         if (!core_)

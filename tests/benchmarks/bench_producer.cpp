@@ -260,7 +260,9 @@ kflow::bench::run_result kflow_sync(const setup& s, std::size_t messages) {
     };
     const sync_producer_type::record_type record(s.topic, {}, s.value);
     producer.send(record, on_delivery);  // warm-up
-    expect(!producer.flush(30s) && delivered == 1 && failed == 0,
+    kflow::error_info unflushed;
+    producer.flush(30s, unflushed);
+    expect(!unflushed && delivered == 1 && failed == 0,
            "kflow sync producer: warm-up delivery failed");
     delivered = 0;
     const auto start = clock_type::now();
@@ -269,7 +271,8 @@ kflow::bench::run_result kflow_sync(const setup& s, std::size_t messages) {
         producer.send(record, on_delivery);  // waits for room when the queue is full
         producer.poll();
     }
-    expect(!producer.flush(run_deadline), "kflow sync producer: flush timed out");
+    producer.flush(run_deadline, unflushed);
+    expect(!unflushed, "kflow sync producer: flush timed out");
     const auto result = kflow::bench::measured(start, cpu_start, messages);
     expect(delivered == messages && failed == 0, [&] {
         return "kflow sync producer: " + std::to_string(delivered) + " of " +

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
                 producer.poll();
         }
         while (producer.in_flight() > 0)
-            (void)producer.flush(1s);
+            { kflow::error_info unflushed; producer.flush(1s, unflushed); }
         producing = false;
     });
 

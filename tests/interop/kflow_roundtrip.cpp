@@ -159,8 +159,10 @@ int produce(const arguments& args) {
                                        record.headers);
                       });
     }
-    if (const auto ec = producer.flush(std::chrono::seconds(30))) {
-        std::cerr << "kflow_roundtrip: flush: " << ec.message() << '\n';
+    kflow::error_info flushed;
+    producer.flush(std::chrono::seconds(30), flushed);
+    if (flushed) {
+        std::cerr << "kflow_roundtrip: " << flushed.message << '\n';
         return exit_failed;
     }
     return failed == 0 ? exit_ok : exit_failed;
