@@ -7,6 +7,7 @@
 // handler runs after rd_kafka_poll() has returned, dispatched to the handler's own executor, so
 // application code never runs inside librdkafka's C frames.
 
+#include <kflow/detail/config.hpp>
 #include <kflow/detail/producer_core.hpp>
 #include <kflow/detail/queue_bridge.hpp>
 
@@ -76,29 +77,13 @@ struct waiting_send {
 
 class async_producer_service : public std::enable_shared_from_this<async_producer_service> {
   public:
-    static std::shared_ptr<async_producer_service> create(const asio::any_io_executor& executor,
-                                                          const producer_config& config) {
-        auto self =
-            std::shared_ptr<async_producer_service>(new async_producer_service(executor, config));
-        std::weak_ptr<async_producer_service> weak = self;
-        self->bridge_ = queue_bridge::create(
-            executor, queue_handle(rd_kafka_queue_get_main(self->core_->native())), [weak] {
-                if (auto s = weak.lock())
-                    s->drain();
-            });
-        return self;
-    }
+    KFLOW_DECL static std::shared_ptr<async_producer_service> create(
+        const asio::any_io_executor& executor, const producer_config& config);
 
     async_producer_service(const async_producer_service&) = delete;
     async_producer_service& operator=(const async_producer_service&) = delete;
 
-    ~async_producer_service() {
-        // Resolve every outstanding operation while the members they use are alive.
-        if (!core_->closed()) {
-            guarded(core_->callback_errors(), [&] { (void)close(core_->close_timeout()); });
-        }
-        bridge_->shutdown();
-    }
+    KFLOW_DECL ~async_producer_service();
 
     [[nodiscard]] producer_core& core() noexcept { return *core_; }
     [[nodiscard]] const asio::any_io_executor& executor() const noexcept { return executor_; }
@@ -144,33 +129,10 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     }
 
     /// Cancels a send still waiting for room; false if it was handed over already.
-    bool cancel_waiting(const std::shared_ptr<waiting_send>& w) {
-        std::unique_ptr<delivery_op> op;
-        {
-            const std::lock_guard lock(mutex_);
-            if (!w->op)
-                return false;
-            op = std::move(w->op);
-            std::erase(waiting_, w);
-        }
-        static_cast<deferred_delivery*>(op.release())
-            ->abort({make_error_code(asio::error::operation_aborted),
-                     "send cancelled before it was handed to librdkafka",
-                     {}});
-        return true;
-    }
+    KFLOW_DECL bool cancel_waiting(const std::shared_ptr<waiting_send>& w);
 
     /// Called from a delivery report (inside rd_kafka_poll): the handler runs after it returns.
-    void push_ready(deferred_delivery* op) {
-        const std::lock_guard lock(mutex_);
-        op->next_ready = nullptr;
-        if (ready_tail_ != nullptr) {
-            ready_tail_->next_ready = op;
-        } else {
-            ready_head_ = op;
-        }
-        ready_tail_ = op;
-    }
+    KFLOW_DECL void push_ready(deferred_delivery* op);
 
     /// The operation holding the bridge is over.
     void release() { bridge_->release(); }
@@ -211,25 +173,11 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     }
 
     /// Fails a waiter that has not completed (with `why`); false if it had.
-    bool cancel_flush_waiter(std::uint64_t id, const error_info& why = {
-                                                   make_error_code(asio::error::operation_aborted),
-                                                   "flush cancelled",
-                                                   {}}) {
-        std::unique_ptr<flush_waiter> owned_waiter;
-        {
-            const std::lock_guard lock(mutex_);
-            auto it = std::find_if(flush_waiters_.begin(), flush_waiters_.end(),
-                                   [&](const auto& p) { return p->id == id; });
-            if (it == flush_waiters_.end())
-                return false;
-            owned_waiter = std::move(*it);
-            flush_waiters_.erase(it);
-        }
-        stop_deadline(*owned_waiter);
-        owned_waiter.release()->complete(why);
-        bridge_->release();
-        return true;
-    }
+    KFLOW_DECL bool cancel_flush_waiter(std::uint64_t id,
+                                        const error_info& why = {
+                                            make_error_code(asio::error::operation_aborted),
+                                            "flush cancelled",
+                                            {}});
 
     // -- async_close's steps (on the strand) --------------------------------------------------
 
@@ -238,114 +186,34 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
 
     /// Fails what librdkafka still holds (their reports follow) and the sends waiting for room;
     /// returns how many messages so go undelivered.
-    std::size_t purge() {
-        std::size_t undelivered = core_->in_flight();
-        rd_kafka_purge(core_->native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        undelivered += abort_waiting();
-        bridge_->poke();  // the purged messages' reports are queued already
-        return undelivered;
-    }
+    KFLOW_DECL std::size_t purge();
 
     /// The close is over: the producer stays closed.
     void finish_close() { core_->mark_closed(); }
 
     /// Synchronous, bounded close (destructor and close()): serves reports inline.
-    std::size_t close(std::chrono::milliseconds timeout) {
-        const auto undelivered = core_->close(timeout, [this](int ms) {
-            rd_kafka_poll(core_->native(), ms);
-            run_ready();
-        });
-        const std::size_t never_sent = abort_waiting();
-        run_ready();
-        complete_flush_waiters();
-        return undelivered + never_sent;
-    }
+    KFLOW_DECL std::size_t close(std::chrono::milliseconds timeout);
 
   private:
-    async_producer_service(const asio::any_io_executor& executor, const producer_config& config)
-        : executor_(executor), core_(std::make_unique<producer_core>(config)) {}
+    KFLOW_DECL async_producer_service(const asio::any_io_executor& executor,
+                                      const producer_config& config);
 
     /// Fails the sends still waiting for room (they never reached librdkafka); returns how many.
-    std::size_t abort_waiting() {
-        std::deque<std::shared_ptr<waiting_send>> waiting;
-        {
-            const std::lock_guard lock(mutex_);
-            waiting.swap(waiting_);
-        }
-        for (auto& w : waiting) {
-            if (w->op) {
-                static_cast<deferred_delivery*>(w->op.release())
-                    ->abort({make_error_code(errc::closed), "producer closed before the send", {}});
-            }
-        }
-        return waiting.size();
-    }
+    KFLOW_DECL std::size_t abort_waiting();
 
     /// A waiter completes: its deadline timer, if any, stops keeping the executor busy.
-    void stop_deadline(const flush_waiter& w) {
-        if (w.deadline)
-            asio::post(bridge_->strand(), [timer = w.deadline] { timer->cancel(); });
-    }
+    KFLOW_DECL void stop_deadline(const flush_waiter& w);
 
-    static payload owned(payload p) {
-        if (!p.is_borrowed())
-            return p;
-        const auto b = p.bytes();
-        return payload(std::vector<std::byte>(b.begin(), b.end()));
-    }
+    KFLOW_DECL static payload owned(payload p);
 
     /// On the bridge's strand, whenever the main queue may have events.
-    void drain() {
-        rd_kafka_poll(core_->native(), 0);
-        run_ready();
-        retry_waiting();
-        complete_flush_waiters();
-        core_->callback_errors().rethrow_if_any();
-    }
+    KFLOW_DECL void drain();
 
-    void run_ready() {
-        deferred_delivery* op = nullptr;
-        {
-            const std::lock_guard lock(mutex_);
-            op = std::exchange(ready_head_, nullptr);
-            ready_tail_ = nullptr;
-        }
-        while (op != nullptr) {
-            auto* next = op->next_ready;
-            op->finish();
-            op = next;
-        }
-    }
+    KFLOW_DECL void run_ready();
 
-    void retry_waiting() {
-        const std::lock_guard lock(mutex_);
-        while (!waiting_.empty()) {
-            auto& w = waiting_.front();
-            error_info err = core_->produce({w->topic, w->partition, w->key, w->headers, w->time},
-                                            w->op, queue_full_policy::fail);
-            if (err.code == make_error_code(errc::queue_full))
-                return;  // still no room
-            if (err) {
-                static_cast<deferred_delivery*>(w->op.release())->abort(err);
-            }
-            waiting_.pop_front();
-        }
-    }
+    KFLOW_DECL void retry_waiting();
 
-    void complete_flush_waiters() {
-        std::vector<std::unique_ptr<flush_waiter>> done;
-        {
-            const std::lock_guard lock(mutex_);
-            if (flush_waiters_.empty() || core_->in_flight() > 0 || !waiting_.empty())
-                return;
-            done.swap(flush_waiters_);
-        }
-        for (auto& w : done) {
-            stop_deadline(*w);
-            w.release()->complete({});
-            bridge_->release();
-        }
-    }
+    KFLOW_DECL void complete_flush_waiters();
 
     asio::any_io_executor executor_;
     std::unique_ptr<producer_core> core_;
@@ -360,3 +228,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
 };
 
 }  // namespace kflow::detail
+
+#if !defined(KFLOW_SEPARATE_COMPILATION)
+#include <kflow/detail/impl/async_producer_service.ipp>
+#endif

@@ -15,6 +15,7 @@
 // and a drain run inline there could complete the operation being initiated before its
 // initiating function returned, which Asio forbids.
 
+#include <kflow/detail/config.hpp>
 #include <kflow/detail/handles.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -66,94 +67,30 @@ class queue_bridge : public std::enable_shared_from_this<queue_bridge> {
     [[nodiscard]] rd_kafka_queue_t* queue() const noexcept { return queue_.get(); }
 
     /// Someone is waiting for what the queue will bring: keep the wait armed.
-    void hold() {
-        if (holds_.fetch_add(1, std::memory_order_acq_rel) == 0) {
-            asio::post(strand_, [self = shared_from_this()] {
-                self->arm();
-                // Events queued while nobody waited wrote no new wake-up: serve them now.
-                if (!self->stopped_)
-                    self->drain_();
-            });
-        }
-    }
+    KFLOW_DECL void hold();
     /// That someone is done; the last release disarms the wait so the executor can run out
     /// of work.
-    void release() {
-        if (holds_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            asio::dispatch(strand_, [self = shared_from_this()] {
-                if (self->holds_.load(std::memory_order_acquire) == 0 && self->waiting_) {
-                    self->descriptor_.cancel();
-                }
-            });
-        }
-    }
+    KFLOW_DECL void release();
 
     /// Drains soon, on the strand (e.g. when an operation starts and events may be queued
     /// already from before the wait was armed).
-    void poke() {
-        asio::post(strand_, [self = shared_from_this()] {
-            if (!self->stopped_)
-                self->drain_();
-        });
-    }
+    KFLOW_DECL void poke();
 
     /// Detaches from the queue at once (the client may be destroyed right after) and stops
     /// draining. Called by the owner before it goes away; pending waits end harmlessly.
-    void shutdown() {
-        detach();
-        asio::dispatch(strand_, [self = shared_from_this()] {
-            self->stopped_ = true;
-            self->descriptor_.cancel();
-        });
-    }
+    KFLOW_DECL void shutdown();
 
   private:
-    queue_bridge(const strand_type& strand, queue_handle queue, std::function<void()> drain)
-        : strand_(strand),
-          descriptor_(strand_, open_eventfd()),
-          queue_(std::move(queue)),
-          drain_(std::move(drain)) {
-        static const std::uint64_t one = 1;  // an eventfd counts 8-byte writes
-        rd_kafka_queue_io_event_enable(queue_.get(), descriptor_.native_handle(), &one, sizeof one);
-    }
+    KFLOW_DECL queue_bridge(const strand_type& strand, queue_handle queue,
+                            std::function<void()> drain);
 
     /// Stops librdkafka writing to our descriptor and drops our reference to the queue (which
     /// must go before the client is destroyed).
-    void detach() {
-        const std::lock_guard lock(detach_mutex_);
-        if (!queue_)
-            return;
-        rd_kafka_queue_io_event_enable(queue_.get(), -1, nullptr, 0);
-        queue_.reset();
-    }
+    KFLOW_DECL void detach();
 
-    static int open_eventfd() {
-        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (fd < 0)
-            throw std::system_error(errno, std::generic_category(), "eventfd");
-        return fd;
-    }
+    KFLOW_DECL static int open_eventfd();
 
-    void arm() {
-        if (waiting_ || stopped_ || holds_.load(std::memory_order_acquire) == 0)
-            return;
-        waiting_ = true;
-        descriptor_.async_wait(
-            asio::posix::descriptor_base::wait_read,
-            asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code ec) {
-                self->waiting_ = false;
-                if (self->stopped_)
-                    return;
-                if (!ec) {
-                    std::uint64_t count = 0;
-                    // Clear the wake-up before draining: a later event writes again.
-                    [[maybe_unused]] auto n =
-                        ::read(self->descriptor_.native_handle(), &count, sizeof count);
-                    self->drain_();
-                }
-                self->arm();
-            }));
-    }
+    KFLOW_DECL void arm();
 
     strand_type strand_;
     asio::posix::stream_descriptor descriptor_;
@@ -166,3 +103,7 @@ class queue_bridge : public std::enable_shared_from_this<queue_bridge> {
 };
 
 }  // namespace kflow::detail
+
+#if !defined(KFLOW_SEPARATE_COMPILATION)
+#include <kflow/detail/impl/queue_bridge.ipp>
+#endif

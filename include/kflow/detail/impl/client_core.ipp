@@ -1,0 +1,103 @@
+#pragma once
+// The out-of-line members of client_core: creation and the C callback trampolines.
+// kflow/detail/client_core.hpp includes this file at its end in header-only mode; with
+// KFLOW_SEPARATE_COMPILATION only kflow/src.hpp does (see kflow/detail/config.hpp).
+
+#include <kflow/detail/client_core.hpp>
+
+namespace kflow::detail {
+
+client_core::client_core(rd_kafka_type_t type, conf_handle conf, client_callbacks callbacks)
+    : callbacks_(std::move(callbacks)) {
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    if (callbacks_.on_error)
+        rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
+    if (callbacks_.on_statistics)
+        rd_kafka_conf_set_stats_cb(conf.get(), &on_stats_trampoline);
+    if (callbacks_.oauthbearer_token_refresh) {
+        rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf.get(), &on_oauth_trampoline);
+    }
+    if (callbacks_.on_log) {
+        // Logs go through the main queue so they are delivered on the polling thread.
+        char errstr[256];
+        rd_kafka_conf_set(conf.get(), "log.queue", "true", errstr, sizeof errstr);
+        rd_kafka_conf_set_log_cb(conf.get(), &on_log_trampoline);
+    }
+    char errstr[512] = {0};
+    rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+    if (rk == nullptr) {
+        throw kafka_error(make_error_code(errc::invalid_config),
+                          std::string("cannot create client: ") + errstr);
+    }
+    (void)conf.release();  // rd_kafka_new took it
+    handle_.reset(rk);
+    if (callbacks_.on_log)
+        rd_kafka_set_log_queue(rk, nullptr);
+}
+
+error_info client_core::fatal_error() const {
+    char reason[512] = {0};
+    const auto err = rd_kafka_fatal_error(handle_.get(), reason, sizeof reason);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return {};
+    return {make_error_code(err), reason, {true, false, false}};
+}
+
+void client_core::on_error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto& self = from_opaque(opaque);
+    guarded(self.callback_errors_, [&] {
+        error_info info{make_error_code(static_cast<rd_kafka_resp_err_t>(err)), reason, {}};
+        if (err == RD_KAFKA_RESP_ERR__FATAL) {
+            char fatal_reason[512] = {0};
+            const auto code = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
+            info = {make_error_code(code), fatal_reason, {true, false, false}};
+        }
+        self.callbacks_.on_error(info);
+    });
+}
+
+void client_core::on_log_trampoline(const rd_kafka_t* rk, int level, const char* facility,
+                                    const char* message) {
+    void* opaque = rd_kafka_opaque(rk);
+    if (opaque == nullptr)
+        return;  // during creation, before the opaque is reachable
+    auto& self = from_opaque(opaque);
+    guarded(self.callback_errors_, [&] {
+        self.callbacks_.on_log(log_entry{level, facility, message});
+    });
+}
+
+int client_core::on_stats_trampoline(rd_kafka_t*, char* json, std::size_t len, void* opaque) {
+    auto& self = from_opaque(opaque);
+    guarded(self.callback_errors_,
+            [&] { self.callbacks_.on_statistics(std::string_view(json, len)); });
+    return 0;  // librdkafka frees the JSON
+}
+
+void client_core::on_oauth_trampoline(rd_kafka_t* rk, const char* oauth_config, void* opaque) {
+    auto& self = from_opaque(opaque);
+    try {
+        const oauthbearer_token token =
+            self.callbacks_.oauthbearer_token_refresh(oauth_config ? oauth_config : "");
+        std::vector<const char*> ext;
+        for (const auto& [k, v] : token.extensions) {
+            ext.push_back(k.c_str());
+            ext.push_back(v.c_str());
+        }
+        const auto lifetime_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(token.expiry.time_since_epoch())
+                .count();
+        char errstr[512] = {0};
+        if (rd_kafka_oauthbearer_set_token(rk, token.value.c_str(), lifetime_ms,
+                                           token.principal.c_str(), ext.data(), ext.size(), errstr,
+                                           sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_oauthbearer_set_token_failure(rk, errstr);
+        }
+    } catch (const std::exception& e) {
+        rd_kafka_oauthbearer_set_token_failure(rk, e.what());
+    } catch (...) {
+        rd_kafka_oauthbearer_set_token_failure(rk, "token refresh callback threw");
+    }
+}
+
+}  // namespace kflow::detail

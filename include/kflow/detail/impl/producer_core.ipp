@@ -1,0 +1,172 @@
+#pragma once
+// The out-of-line members of producer_core: creation, sending, flush, close and the trampolines.
+// kflow/detail/producer_core.hpp includes this file at its end in header-only mode; with
+// KFLOW_SEPARATE_COMPILATION only kflow/src.hpp does (see kflow/detail/config.hpp).
+
+#include <kflow/detail/producer_core.hpp>
+
+namespace kflow::detail {
+
+producer_core::producer_core(const producer_config& cfg)
+    : client_core(RD_KAFKA_PRODUCER, prepare(cfg, this), cfg.callbacks()),
+      partitioner_(cfg.custom_partitioner()),
+      queue_full_(cfg.queue_full()),
+      queue_full_timeout_(cfg.queue_full_timeout()),
+      close_timeout_(cfg.close_timeout()) {}
+
+producer_core::~producer_core() {
+    // Outstanding ops reference this object and own bytes: resolve them before destroying.
+    if (!closed_) {
+        guarded(callback_errors(), [&] { (void)close(close_timeout_); });
+    }
+    handle().reset();
+}
+
+error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                  queue_full_policy queue_full) {
+    if (closed_)
+        return {make_error_code(errc::closed), "producer is closed", {}};
+    if (msg.topic.empty()) {
+        // librdkafka would queue it and fail it only once metadata says no such topic.
+        return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                "cannot send: the topic name is empty",
+                {}};
+    }
+    for (const auto& h : msg.headers) {
+        // librdkafka hands header names back as C strings: a consumer would read a name
+        // with a NUL byte cut short, so kflow refuses to send one.
+        if (h.key.find('\0') != std::string::npos) {
+            return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                    "cannot send to '" + msg.topic + "': header name '" +
+                        h.key.substr(0, h.key.find('\0')) +
+                        "\\0...' contains a NUL byte, which librdkafka cannot read back",
+                    {}};
+        }
+    }
+    const payload& value = op->value();
+    headers_handle native_headers = to_native(msg.headers);
+
+    rd_kafka_vu_t vus[7];
+    std::size_t n = 0;
+    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vus[n++].u.cstr = msg.topic.c_str();
+    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vus[n++].u.i32 = msg.partition;
+    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[n].u.mem.ptr = const_cast<void*>(value.data());
+    vus[n++].u.mem.size = value.size();
+    vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
+    vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
+    vus[n++].u.mem.size = msg.key.size();
+    // Owned bytes stay with the op until the delivery report: no copy. Borrowed bytes are
+    // only valid during this call, so librdkafka copies them.
+    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vus[n++].u.i = value.is_borrowed() ? RD_KAFKA_MSG_F_COPY : 0;
+    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vus[n++].u.ptr = op.get();
+    if (msg.time) {
+        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+        vus[n++].u.i64 = msg.time->time_since_epoch().count();
+    }
+    // Headers last: librdkafka takes them only when produce succeeds.
+    rd_kafka_vu_t header_vu{};
+    if (native_headers) {
+        header_vu.vtype = RD_KAFKA_VTYPE_HEADERS;
+        header_vu.u.headers = native_headers.get();
+    }
+
+    // Only a full queue needs the clock: reading it on every send is a measurable share of
+    // a send's cost (see docs/performance.md).
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    for (;;) {
+        rd_kafka_vu_t all[8];
+        std::copy_n(vus, n, all);
+        std::size_t count = n;
+        if (native_headers)
+            all[count++] = header_vu;
+        // Counted before the call: the report may be served on another thread at once.
+        in_flight_.fetch_add(1, std::memory_order_relaxed);
+        error_info err = error_info::adopt(rd_kafka_produceva(native(), all, count));
+        if (!err) {
+            (void)native_headers.release();
+            (void)op.release();
+            return {};
+        }
+        in_flight_.fetch_sub(1, std::memory_order_relaxed);
+        if (err.code != make_error_code(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+            err.message = "cannot send to '" + msg.topic + "': " + err.message;
+            return err;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (!deadline)
+            deadline = now + queue_full_timeout_;
+        if (queue_full == queue_full_policy::fail || now >= *deadline) {
+            return {make_error_code(errc::queue_full),
+                    "librdkafka's producer queue is full (queue.buffering.max.messages/kbytes)",
+                    {}};
+        }
+        // Delivery reports free room; serving them wakes as soon as one arrives. What their
+        // callbacks throw stays parked for the next poll/flush/close: this record must still
+        // be sent (or refused), never dropped by another record's exception.
+        const auto wait = std::min<std::chrono::milliseconds>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now),
+            std::chrono::milliseconds(100));
+        (void)rd_kafka_poll(native(), to_timeout_ms(wait));
+    }
+}
+
+std::error_code producer_core::flush(std::chrono::milliseconds timeout) {
+    const auto err = rd_kafka_flush(native(), to_timeout_ms(timeout));
+    callback_errors().rethrow_if_any();
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
+        return make_error_code(errc::timed_out);
+    return make_error_code(err);
+}
+
+std::size_t producer_core::close(std::chrono::milliseconds timeout) {
+    return close(timeout, [this](int ms) { (void)rd_kafka_flush(native(), ms); });
+}
+
+conf_handle producer_core::prepare(const producer_config& cfg, producer_core* self) {
+    conf_handle conf = cfg.native_copy();
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery_trampoline);
+    if (cfg.custom_partitioner()) {
+        rd_kafka_topic_conf_t* topic_conf = rd_kafka_conf_get_default_topic_conf(conf.get());
+        if (topic_conf == nullptr) {
+            topic_conf = rd_kafka_topic_conf_new();
+            rd_kafka_conf_set_default_topic_conf(conf.get(), topic_conf);
+        }
+        rd_kafka_topic_conf_set_partitioner_cb(topic_conf, &on_partition_trampoline);
+        rd_kafka_topic_conf_set_opaque(topic_conf, self);
+    }
+    return conf;
+}
+
+void producer_core::on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t* msg,
+                                           void* opaque) {
+    auto& self = static_cast<producer_core&>(from_opaque(opaque));
+    std::unique_ptr<delivery_op> op(static_cast<delivery_op*>(msg->_private));
+    self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    bool finished = true;
+    guarded(self.callback_errors(),
+            [&] { finished = op->complete(make_error_code(msg->err), *msg); });
+    if (!finished)
+        (void)op.release();
+}
+
+std::int32_t producer_core::on_partition_trampoline(const rd_kafka_topic_t* rkt, const void* key,
+                                                    std::size_t key_size,
+                                                    std::int32_t partition_count,
+                                                    void* topic_opaque, void* msg_opaque) {
+    auto* self = static_cast<producer_core*>(topic_opaque);
+    try {
+        return self->partitioner_(rd_kafka_topic_name(rkt),
+                                  {static_cast<const std::byte*>(key), key_size}, partition_count);
+    } catch (...) {
+        self->callback_errors().capture(std::current_exception());
+        return rd_kafka_msg_partitioner_consistent_random(rkt, key, key_size, partition_count,
+                                                          topic_opaque, msg_opaque);
+    }
+}
+
+}  // namespace kflow::detail
