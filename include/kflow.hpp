@@ -6,13 +6,12 @@
 // clients may include their headers (kflow/producer.hpp, kflow/consumer.hpp, ...) instead, which
 // do not include Asio.
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin.hpp>
 #include <kflow/async.hpp>
 #include <kflow/config.hpp>
 #include <kflow/consumer.hpp>
 #include <kflow/consumer_config.hpp>
 #include <kflow/deserialization_error.hpp>
-#include <kflow/ensure_topics.hpp>
 #include <kflow/env_config.hpp>
 #include <kflow/error.hpp>
 #include <kflow/headers.hpp>
@@ -24,7 +23,6 @@
 #include <kflow/security.hpp>
 #include <kflow/serde.hpp>
 #include <kflow/topic_partition.hpp>
-#include <kflow/topic_spec_json.hpp>
 #include <kflow/version.hpp>
 
 /// kflow's public API: typed producers and consumers (`producer`, `consumer`), their Asio twins

@@ -2,7 +2,7 @@
 // What the admin tests share: a client that reaches no broker, for the checks kflow makes before
 // sending, and the message a throwing form throws.
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 
 #include <chrono>
 #include <string>

@@ -4,13 +4,12 @@
 // real broker is in test_admin_integration.
 #include "admin_test_support.hpp"
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -31,9 +30,9 @@ constexpr bool elect_leaders_available = kflow::librdkafka_at_least(2, 6, 0);
 TEST_CASE("elect_leaders names what is wrong with its input, in every form",
           "[admin][elect_leaders][mapping]") {
     auto admin = offline_admin_client();
-    std::error_code ec;
-    auto results = admin.elect_leaders(election_type::preferred, {{"", 0}}, ec);
-    CHECK(ec == std::errc::invalid_argument);
+    kflow::error_info err;
+    auto results = admin.elect_leaders(election_type::preferred, {{"", 0}}, err);
+    CHECK(err.code == std::errc::invalid_argument);
     CHECK(results.empty());
     CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred, {{"", 0}});
@@ -53,8 +52,8 @@ TEST_CASE("elect_leaders names what is wrong with its input, in every form",
                }),
                Catch::Contains("unknown election_type 5"));
     CHECK_THAT(kafka_error_thrown_by([&] {
-                   (void)admin.elect_leaders(election_type::preferred, {{"orders", 1}},
-                                             admin.defaults().validating());
+                   (void)admin.with(admin.defaults().validating())
+                       .elect_leaders(election_type::preferred, {{"orders", 1}});
                }),
                Catch::Contains("validate_only is not supported by ElectLeaders"));
 
@@ -80,28 +79,23 @@ TEST_CASE("elect_leaders is gated on librdkafka 2.6.0, in every form",
         "elect_leaders needs librdkafka 2.6.0 or newer; kflow was built "
         "against librdkafka " +
         kflow::detail::built_librdkafka_version();
-    std::error_code ec;
-    (void)admin.elect_leaders(election_type::preferred, {}, ec);
-    CHECK(ec == kflow::errc::unsupported_by_librdkafka);
+    kflow::error_info err;
+    (void)admin.elect_leaders(election_type::preferred, {}, err);
+    CHECK(err.code == kflow::errc::unsupported_by_librdkafka);
     CHECK_THAT(kafka_error_thrown_by([&] {
                    (void)admin.elect_leaders(election_type::preferred, {{"orders", 0}});
                }),
                Catch::Contains(needs));
     asio::io_context io;
     std::string async_message;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            std::vector<kflow::topic_partition> partitions{{"orders", 0}};
-            try {
-                (void)co_await admin.async_elect_leaders(election_type::unclean,
-                                                         std::move(partitions));
-            } catch (const kflow::kafka_error& e) {
-                async_message = e.what();
-            }
-        },
-        asio::detached);
-    io.run();
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<kflow::topic_partition> partitions{{"orders", 0}};
+        try {
+            (void)co_await admin.async_elect_leaders(election_type::unclean, std::move(partitions));
+        } catch (const kflow::kafka_error& e) {
+            async_message = e.what();
+        }
+    });
     CHECK_THAT(async_message, Catch::Contains(needs));
 #endif
 }
@@ -121,26 +115,22 @@ TEST_CASE("elect_leaders against the mock completes promptly with a clear error"
                               ? kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
                               : kflow::make_error_code(kflow::errc::unsupported_by_librdkafka);
     const auto started = std::chrono::steady_clock::now();
-    std::error_code ec;
-    (void)admin.elect_leaders(election_type::preferred, {{topic, 0}, {topic, 1}}, ec);
-    CHECK(ec == expected);
+    kflow::error_info err;
+    (void)admin.elect_leaders(election_type::preferred, {{topic, 0}, {topic, 1}}, err);
+    CHECK(err.code == expected);
     if constexpr (elect_leaders_available) {
         CHECK_THAT(
             kafka_error_thrown_by([&] { (void)admin.elect_leaders(election_type::preferred, {}); }),
             Catch::Contains("elect_leaders: the broker does not support ElectLeaders"));
     }
     boost::system::error_code async_ec;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            std::vector<kflow::topic_partition> partitions{{topic, 1}};
-            auto [e, results] = co_await admin.async_elect_leaders(
-                election_type::unclean, std::move(partitions), asio::as_tuple(asio::use_awaitable));
-            async_ec = e;
-            CHECK(results.empty());
-        },
-        asio::detached);
-    io.run();
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<kflow::topic_partition> partitions{{topic, 1}};
+        auto [e, results] = co_await admin.async_elect_leaders(
+            election_type::unclean, std::move(partitions), asio::as_tuple(asio::use_awaitable));
+        async_ec = e;
+        CHECK(results.empty());
+    });
     CHECK(async_ec == expected);
     CHECK(std::chrono::steady_clock::now() - started < 20s);
 }

@@ -1,11 +1,10 @@
 // admin_client against a real cluster: every operation end to end. Set KFLOW_TEST_BOOTSTRAP
-// (e.g. localhost:9092) to run; without it the program exits with 77 and ctest reports it Skipped. Every run
-// uses unique topic and group names and removes what it created.
-#include <kflow/admin_client.hpp>
+// (e.g. localhost:9092) to run; without it the program exits with 77 and ctest reports it Skipped.
+// Every run uses unique topic and group names and removes what it created.
+#include <kflow/admin/client.hpp>
 #include <kflow/testing/helpers.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -50,17 +49,17 @@ class scope_guard {
 };
 
 void delete_quietly(kflow::admin_client& admin, std::vector<std::string> topics) {
-    std::error_code ec;
-    (void)admin.delete_topics(std::move(topics), ec);
+    kflow::error_info err;
+    (void)admin.delete_topics(std::move(topics), err);
 }
 
 /// Waits until the cluster's metadata shows `topic` with `partitions` partitions.
 bool wait_for_topic(kflow::admin_client& admin, const std::string& topic, std::size_t partitions) {
     const auto until = std::chrono::steady_clock::now() + 30s;
     while (std::chrono::steady_clock::now() < until) {
-        std::error_code ec;
-        auto md = admin.describe_topics({topic}, ec);
-        if (!ec && md.size() == 1 && md[0].ok() && md[0].partitions.size() == partitions)
+        kflow::error_info err;
+        auto md = admin.describe_topics({topic}, err);
+        if (!err && md.size() == 1 && md[0].ok() && md[0].partitions.size() == partitions)
             return true;
         std::this_thread::sleep_for(200ms);  // metadata propagation has no event to await
     }
@@ -122,7 +121,7 @@ TEST_CASE("integration: validate-only create creates nothing", "[admin][integrat
     const auto topic = unique_name("kflow-admin-validate");
     scope_guard cleanup([&] { delete_quietly(admin, {topic}); });
     auto results =
-        admin.create_topics({kflow::topic_spec(topic, 2, 1)}, admin.defaults().validating());
+        admin.with(admin.defaults().validating()).create_topics({kflow::topic_spec(topic, 2, 1)});
     REQUIRE(results.size() == 1);
     CHECK(results[0].ok());
     auto md = admin.describe_topics({topic});
@@ -182,15 +181,15 @@ TEST_CASE("integration: alter and incremental alter configs", "[admin][integrati
     auto configs = admin.describe_configs({resource});
     CHECK(configs[0].find("retention.ms")->value == "7200000");
 
-    std::error_code ec;
+    kflow::error_info err;
     auto incremental = admin.incremental_alter_configs(
         {kflow::incremental_config_alteration(
             resource, {kflow::config_change("retention.ms", kflow::config_op::set, "1800000")})},
-        ec);
-    if (ec == kflow::errc::unsupported_by_librdkafka) {
-        WARN("SKIPPED: incremental_alter_configs: " << ec.message());
+        err);
+    if (err.code == kflow::errc::unsupported_by_librdkafka) {
+        WARN("SKIPPED: incremental_alter_configs: " << err.message);
     } else {
-        REQUIRE_FALSE(ec);
+        REQUIRE_FALSE(err);
         CHECK(kflow::all_succeeded(incremental));
     }
 }
@@ -203,8 +202,8 @@ TEST_CASE("integration: groups, group offsets, lag and delete records", "[admin]
     const auto topic = unique_name("kflow-admin-groups");
     const auto group = unique_name("kflow-admin-group");
     scope_guard cleanup([&] {
-        std::error_code ec;
-        (void)admin.delete_consumer_groups({group}, ec);
+        kflow::error_info err;
+        (void)admin.delete_consumer_groups({group}, err);
         delete_quietly(admin, {topic});
     });
     kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 2, 1)}), "setup");
@@ -259,18 +258,18 @@ TEST_CASE("integration: ACLs create, describe, delete", "[admin][integration]") 
                                  kflow::acl_pattern_type::literal, "User:kflow-test", "*",
                                  kflow::acl_operation::read, kflow::acl_permission::allow);
     scope_guard cleanup([&] {
-        std::error_code ec;
-        (void)admin.delete_acls({kflow::acl_filter::exactly(acl)}, ec);
+        kflow::error_info err;
+        (void)admin.delete_acls({kflow::acl_filter::exactly(acl)}, err);
     });
-    std::error_code ec;
-    auto created = admin.create_acls({acl}, ec);
-    if (ec == kflow::make_error_code(RD_KAFKA_RESP_ERR_SECURITY_DISABLED) ||
+    kflow::error_info err;
+    auto created = admin.create_acls({acl}, err);
+    if (err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR_SECURITY_DISABLED) ||
         (!created.empty() &&
          created[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR_SECURITY_DISABLED))) {
         WARN("SKIPPED: ACLs: the broker has no authorizer (SECURITY_DISABLED)");
         return;
     }
-    REQUIRE_FALSE(ec);
+    REQUIRE_FALSE(err);
     kflow::throw_if_any_failed(created, "create_acls");
     auto found = admin.describe_acls(kflow::acl_filter::exactly(acl));
     REQUIRE(found.size() == 1);
@@ -294,9 +293,9 @@ std::vector<kflow::scram_credential_info> wait_for_credentials(
     std::vector<kflow::scram_credential_info> seen;
     const auto until = std::chrono::steady_clock::now() + 30s;
     do {
-        std::error_code ec;
-        auto described = admin.describe_user_scram_credentials({user}, ec);
-        if (!ec && described.size() == 1) {
+        kflow::error_info err;
+        auto described = admin.describe_user_scram_credentials({user}, err);
+        if (!err && described.size() == 1) {
             seen = described[0].ok() ? described[0].credentials
                                      : std::vector<kflow::scram_credential_info>{};
             std::sort(seen.begin(), seen.end(), by_mechanism);
@@ -320,33 +319,33 @@ TEST_CASE("integration: SCRAM credentials upsert, describe, delete", "[admin][in
     const auto user = unique_name("kflow-scram-user");
     const auto stranger = unique_name("kflow-scram-nobody");
     scope_guard cleanup([&] {
-        std::error_code ec;
+        kflow::error_info err;
         (void)admin.alter_user_scram_credentials(
             {scram_credential_alteration::remove(user, scram_mechanism::sha256),
              scram_credential_alteration::remove(user, scram_mechanism::sha512)},
-            ec);
+            err);
     });
 
-    std::error_code ec;
+    kflow::error_info err;
     auto upserted = admin.alter_user_scram_credentials(
         {scram_credential_alteration::upsert(user, scram_mechanism::sha256, "pw-256-" + user, 8192),
          scram_credential_alteration::upsert(user, scram_mechanism::sha512, "pw-512-" + user),
          // Deleting a credential nobody has fails for that user alone.
          scram_credential_alteration::remove(stranger, scram_mechanism::sha256)},
-        ec);
-    if (ec == kflow::errc::unsupported_by_librdkafka) {
-        CHECK_THAT(ec.message(), Catch::Contains("librdkafka"));
+        err);
+    if (err.code == kflow::errc::unsupported_by_librdkafka) {
+        CHECK_THAT(err.message, Catch::Contains("librdkafka"));
         WARN("SKIPPED: SCRAM credentials: kflow was built against librdkafka "
              << kflow::detail::built_librdkafka_version() << "; they need 2.2.0");
         return;
     }
-    if (ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
+    if (err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
         WARN(
             "SKIPPED: SCRAM credentials: the broker does not support AlterUserScramCredentials "
             "(Apache Kafka 2.7 or newer does)");
         return;
     }
-    REQUIRE_FALSE(ec);
+    REQUIRE_FALSE(err);
     REQUIRE(upserted.size() == 2);
     const auto* mine = upserted[0].name == user ? &upserted[0] : &upserted[1];
     const auto* theirs = upserted[0].name == user ? &upserted[1] : &upserted[0];
@@ -367,17 +366,13 @@ TEST_CASE("integration: SCRAM credentials upsert, describe, delete", "[admin][in
     asio::io_context io;
     std::vector<kflow::item_result> removed;
     std::vector<kflow::user_scram_credentials> nobody;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            std::vector<scram_credential_alteration> alterations{
-                scram_credential_alteration::remove(user, scram_mechanism::sha256)};
-            removed = co_await admin.async_alter_user_scram_credentials(std::move(alterations));
-            std::vector<std::string> users{stranger};
-            nobody = co_await admin.async_describe_user_scram_credentials(std::move(users));
-        },
-        asio::detached);
-    io.run();
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<scram_credential_alteration> alterations{
+            scram_credential_alteration::remove(user, scram_mechanism::sha256)};
+        removed = co_await admin.async_alter_user_scram_credentials(std::move(alterations));
+        std::vector<std::string> users{stranger};
+        nobody = co_await admin.async_describe_user_scram_credentials(std::move(users));
+    });
     REQUIRE(removed.size() == 1);
     CHECK(removed[0].ok());
     REQUIRE(nobody.size() == 1);
@@ -402,20 +397,20 @@ TEST_CASE("integration: elect preferred leaders", "[admin][integration]") {
     kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 2, 1)}), "setup");
     REQUIRE(wait_for_topic(admin, topic, 2));
 
-    std::error_code ec;
+    kflow::error_info err;
     auto elected =
-        admin.elect_leaders(kflow::election_type::preferred, {{topic, 0}, {topic, 1}}, ec);
-    if (ec == kflow::errc::unsupported_by_librdkafka) {
-        CHECK_THAT(ec.message(), Catch::Contains("librdkafka"));
+        admin.elect_leaders(kflow::election_type::preferred, {{topic, 0}, {topic, 1}}, err);
+    if (err.code == kflow::errc::unsupported_by_librdkafka) {
+        CHECK_THAT(err.message, Catch::Contains("librdkafka"));
         WARN("SKIPPED: elect_leaders: kflow was built against librdkafka "
              << kflow::detail::built_librdkafka_version() << "; it needs 2.6.0");
         return;
     }
-    if (ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
+    if (err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)) {
         WARN("SKIPPED: elect_leaders: the broker does not support ElectLeaders (Kafka 2.4+ does)");
         return;
     }
-    REQUIRE_FALSE(ec);
+    REQUIRE_FALSE(err);
     REQUIRE(elected.size() == 2);
     for (const auto& r : elected) {
         INFO(r.item_name() << ": " << r.message);
@@ -427,15 +422,11 @@ TEST_CASE("integration: elect preferred leaders", "[admin][integration]") {
     // A partition the topic does not have fails alone (asynchronous form).
     asio::io_context io;
     std::vector<kflow::election_result> missing;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            std::vector<kflow::topic_partition> partitions{{topic, 7}};
-            missing = co_await admin.async_elect_leaders(kflow::election_type::preferred,
-                                                         std::move(partitions));
-        },
-        asio::detached);
-    io.run();
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<kflow::topic_partition> partitions{{topic, 7}};
+        missing = co_await admin.async_elect_leaders(kflow::election_type::preferred,
+                                                     std::move(partitions));
+    });
     REQUIRE(missing.size() == 1);
     CHECK(missing[0].partition == 7);
     CHECK(missing[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));

@@ -2,7 +2,7 @@
 // that names the field, result parsing helpers, enum mappings, and redaction when printing.
 #include "admin_test_support.hpp"
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -42,9 +42,11 @@ TEST_CASE("invalid topic specs get an error naming the field", "[admin][mapping]
 
 TEST_CASE("invalid input fails before anything is sent, in every form", "[admin][mapping]") {
     auto admin = offline_admin_client();
-    std::error_code ec;
-    auto results = admin.create_topics({kflow::topic_spec("t", 0, 1)}, ec);
-    CHECK(ec == std::errc::invalid_argument);
+    kflow::error_info err;
+    auto results = admin.create_topics({kflow::topic_spec("t", 0, 1)}, err);
+    CHECK(err.code == std::errc::invalid_argument);
+    CHECK_THAT(err.message,
+               Catch::Contains("create_topics: topic 't': partitions must be positive"));
     CHECK(results.empty());
     CHECK_THROWS_WITH(admin.create_topics({kflow::topic_spec("t", 0, 1)}),
                       Catch::Contains("create_topics: topic 't': partitions must be positive"));
@@ -52,7 +54,7 @@ TEST_CASE("invalid input fails before anything is sent, in every form", "[admin]
                       Catch::Contains("'a' appears twice"));
     CHECK_THROWS_WITH(admin.create_topics(std::vector<kflow::topic_spec>{}),
                       Catch::Contains("no topics given"));
-    CHECK_THROWS_WITH(admin.delete_topics({"t"}, admin.defaults().validating()),
+    CHECK_THROWS_WITH(admin.with(admin.defaults().validating()).delete_topics({"t"}),
                       Catch::Contains("validate_only is not supported by DeleteTopics"));
     CHECK_THROWS_WITH(admin.create_partitions({kflow::partitions_spec("t", 0)}),
                       Catch::Contains("total_count must be positive"));
@@ -72,7 +74,7 @@ TEST_CASE("invalid input fails before anything is sent, in every form", "[admin]
     no_principal.resource_name = "t";
     CHECK_THROWS_WITH(admin.create_acls({no_principal}), Catch::Contains("principal is empty"));
     CHECK_THROWS_WITH(admin.describe_topics({""}), Catch::Contains("a topic name is empty"));
-    CHECK_THROWS_WITH(admin.list_topics(false, kflow::admin_options(0ms)),
+    CHECK_THROWS_WITH(admin.with(kflow::admin_options(0ms)).list_topics(),
                       Catch::Contains("request_timeout must be positive"));
 }
 
@@ -179,16 +181,18 @@ TEST_CASE("per-item results: helpers name each failure", "[admin][mapping]") {
 
 TEST_CASE("incremental_alter_configs is gated on the librdkafka version", "[admin][mapping]") {
     auto admin = offline_admin_client();
-    std::error_code ec;
+    kflow::error_info err;
     (void)admin.incremental_alter_configs(
         {kflow::incremental_config_alteration(
             kflow::config_resource::topic("t"),
             {kflow::config_change("retention.ms", kflow::config_op::set, "1")})},
-        ec);
+        err);
     if constexpr (!kflow::librdkafka_at_least(2, 2, 0)) {
-        CHECK(ec == kflow::errc::unsupported_by_librdkafka);
-        CHECK(ec == std::errc::function_not_supported);
+        CHECK(err.code == kflow::errc::unsupported_by_librdkafka);
+        CHECK(err.code == std::errc::function_not_supported);
+        CHECK_THAT(err.message,
+                   Catch::Contains("incremental_alter_configs needs librdkafka 2.2.0"));
     } else {
-        CHECK(ec != kflow::errc::unsupported_by_librdkafka);
+        CHECK(err.code != kflow::errc::unsupported_by_librdkafka);
     }
 }

@@ -1,19 +1,21 @@
 // admin_client against librdkafka's mock cluster: what the mock serves (metadata, watermarks,
 // offsets, committed offsets and lag) end to end, and every admin request it does not serve
 // completing promptly with a clear error, in the blocking and the asynchronous forms.
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/produce.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
+using kflow::testing::produce_n;
+using kflow::testing::run_coroutine;
 using kflow::testing::unique_name;
 
 namespace {
@@ -22,16 +24,6 @@ kflow::admin_config admin_config_for(const mock_cluster& cluster) {
     kflow::admin_config cfg;
     cfg.bootstrap_servers(cluster.bootstrap_servers()).request_timeout(10s);
     return cfg;
-}
-
-/// Runs `f` as a coroutine on a fresh io_context until everything finished; rethrows.
-template <class F>
-void run_coroutine(asio::io_context& io, F f) {
-    std::exception_ptr failure;
-    asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    if (failure)
-        std::rethrow_exception(failure);
 }
 
 }  // namespace
@@ -117,10 +109,12 @@ TEST_CASE("create_topics against the mock fails promptly: the broker does not su
     mock_cluster cluster;
     kflow::admin_client admin(admin_config_for(cluster));
     const auto started = std::chrono::steady_clock::now();
-    std::error_code ec;
-    auto results = admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)}, ec);
+    kflow::error_info err;
+    auto results = admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)}, err);
     CHECK(std::chrono::steady_clock::now() - started < 15s);
-    CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+    CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+    CHECK_THAT(err.message, Catch::Contains("create_topics") &&
+                                Catch::Contains("does not support CreateTopics"));
     CHECK(results.empty());
     try {
         (void)admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)});
@@ -132,26 +126,14 @@ TEST_CASE("create_topics against the mock fails promptly: the broker does not su
     }
 }
 
-namespace {
-
-/// Produces `count` records to each partition of `topic` and waits for each delivery.
-void fill(const mock_cluster& cluster, const std::string& topic, int partitions, int count) {
-    kflow::producer<std::string, std::string> producer(
-        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
-    for (int p = 0; p < partitions; ++p) {
-        for (int i = 0; i < count; ++i) {
-            (void)kflow::testing::send_and_wait(producer, {topic, "k", "v", {}, p});
-        }
-    }
-}
-
-}  // namespace
-
 TEST_CASE("watermarks and list_offsets read what was produced", "[admin][mock]") {
     mock_cluster cluster;
     const auto topic = unique_name("admin-offsets");
     cluster.create_topic(topic, 2, 1);
-    fill(cluster, topic, 2, 3);
+    kflow::producer<std::string, std::string> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    for (int p = 0; p < 2; ++p)
+        produce_n(producer, topic, 3, {.partition = p});
     kflow::admin_client admin(admin_config_for(cluster));
 
     const auto wm = admin.watermarks({topic, 1});
@@ -182,7 +164,10 @@ TEST_CASE("committed offsets and lag of a group after a consumer commits", "[adm
     const auto topic = unique_name("admin-lag");
     const auto group = unique_name("admin-lag-group");
     cluster.create_topic(topic, 3, 1);
-    fill(cluster, topic, 3, 5);
+    kflow::producer<std::string, std::string> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    for (int p = 0; p < 3; ++p)
+        produce_n(producer, topic, 5, {.partition = p});
     {
         // A consumer of the group commits offsets for partitions 0 and 1 (assigned, not
         // subscribed: no rebalance to wait for).
@@ -227,11 +212,21 @@ using clock_type = std::chrono::steady_clock;
 
 /// Checks an error the mock gives for an admin request it does not serve.
 template <class Result>
-void check_unsupported(const char* what, std::error_code ec, const Result&,
+void check_unsupported(const char* what, const kflow::error_info& err, const Result&,
                        clock_type::time_point started) {
     INFO(what);
     CHECK(clock_type::now() - started < 15s);
-    CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+    CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+    CHECK_THAT(err.message, Catch::StartsWith(std::string(what) + ": "));
+}
+
+/// The same for an asynchronous form, which completes with the code alone.
+template <class Result>
+void check_unsupported(const char* what, boost::system::error_code ec, const Result&,
+                       clock_type::time_point started) {
+    INFO(what);
+    CHECK(clock_type::now() - started < 15s);
+    CHECK(std::error_code(ec) == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
 }
 
 }  // namespace
@@ -248,80 +243,80 @@ TEST_CASE("every admin request the mock does not serve fails promptly and clearl
                                  kflow::acl_operation::read, kflow::acl_permission::allow);
 
     SECTION("blocking forms") {
-        std::error_code ec;
+        kflow::error_info err;
         auto t0 = clock_type::now();
-        auto r1 = admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)}, ec);
-        check_unsupported("create_topics", ec, r1, t0);
+        auto r1 = admin.create_topics({kflow::topic_spec(unique_name("t"), 1, 1)}, err);
+        check_unsupported("create_topics", err, r1, t0);
         t0 = clock_type::now();
-        auto r2 = admin.delete_topics({topic}, ec);
-        check_unsupported("delete_topics", ec, r2, t0);
+        auto r2 = admin.delete_topics({topic}, err);
+        check_unsupported("delete_topics", err, r2, t0);
         t0 = clock_type::now();
-        auto r3 = admin.create_partitions({kflow::partitions_spec(topic, 3)}, ec);
-        check_unsupported("create_partitions", ec, r3, t0);
+        auto r3 = admin.create_partitions({kflow::partitions_spec(topic, 3)}, err);
+        check_unsupported("create_partitions", err, r3, t0);
         t0 = clock_type::now();
-        auto r4 = admin.describe_configs({kflow::config_resource::topic(topic)}, ec);
-        check_unsupported("describe_configs", ec, r4, t0);
+        auto r4 = admin.describe_configs({kflow::config_resource::topic(topic)}, err);
+        check_unsupported("describe_configs", err, r4, t0);
         t0 = clock_type::now();
         auto r5 =
             admin.alter_configs({kflow::config_alteration(kflow::config_resource::topic(topic),
                                                           {{"retention.ms", "1000"}})},
-                                ec);
-        check_unsupported("alter_configs", ec, r5, t0);
+                                err);
+        check_unsupported("alter_configs", err, r5, t0);
         t0 = clock_type::now();
-        auto r6 = admin.list_consumer_groups(ec);
+        auto r6 = admin.list_consumer_groups(err);
         // ListGroups goes to every broker: each refusal is a per-broker error of the listing.
         CHECK(clock_type::now() - t0 < 15s);
-        if (!ec) {
+        if (!err) {
             CHECK_FALSE(r6.complete());
             REQUIRE_FALSE(r6.errors.empty());
             CHECK(r6.errors[0].code ==
                   kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         } else {
-            CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+            CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         }
         t0 = clock_type::now();
-        auto r7 = admin.describe_consumer_groups({"g1"}, ec);
+        auto r7 = admin.describe_consumer_groups({"g1"}, err);
         CHECK(clock_type::now() - t0 < 15s);
         // DescribeGroups goes to each group's coordinator: the refusal is the group's error.
-        CHECK_FALSE(ec);
+        CHECK_FALSE(err);
         REQUIRE(r7.size() == 1);
         CHECK(r7[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         CHECK(r7[0].group_id == "g1");
         t0 = clock_type::now();
-        auto r8 = admin.delete_consumer_groups({"g1"}, ec);
+        auto r8 = admin.delete_consumer_groups({"g1"}, err);
         CHECK(clock_type::now() - t0 < 15s);
         CHECK_FALSE(kflow::all_succeeded(r8));
         t0 = clock_type::now();
-        auto r9 = admin.delete_records({{topic, 0, kflow::offsets::end}}, ec);
+        auto r9 = admin.delete_records({{topic, 0, kflow::offsets::end}}, err);
         CHECK(clock_type::now() - t0 < 15s);
-        CHECK((ec || !r9.empty()));
-        if (!ec)
+        CHECK((err || !r9.empty()));
+        if (!err)
             CHECK(r9[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         t0 = clock_type::now();
-        auto r10 = admin.create_acls({acl}, ec);
-        check_unsupported("create_acls", ec, r10, t0);
+        auto r10 = admin.create_acls({acl}, err);
+        check_unsupported("create_acls", err, r10, t0);
         t0 = clock_type::now();
-        auto r11 = admin.describe_acls(kflow::acl_filter(), ec);
-        check_unsupported("describe_acls", ec, r11, t0);
+        auto r11 = admin.describe_acls(kflow::acl_filter(), err);
+        check_unsupported("describe_acls", err, r11, t0);
         t0 = clock_type::now();
-        auto r12 = admin.delete_acls({kflow::acl_filter::exactly(acl)}, ec);
-        check_unsupported("delete_acls", ec, r12, t0);
+        auto r12 = admin.delete_acls({kflow::acl_filter::exactly(acl)}, err);
+        check_unsupported("delete_acls", err, r12, t0);
         t0 = clock_type::now();
-        auto r13 = admin.delete_consumer_group_offsets("g1", {{topic, 0}}, ec);
+        auto r13 = admin.delete_consumer_group_offsets("g1", {{topic, 0}}, err);
         CHECK(clock_type::now() - t0 < 15s);
-        CHECK((ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) ||
+        CHECK((err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) ||
                r13.error == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)));
         t0 = clock_type::now();
         auto r14 = admin.incremental_alter_configs(
             {kflow::incremental_config_alteration(
                 kflow::config_resource::topic(topic),
                 {kflow::config_change("retention.ms", kflow::config_op::set, "1")})},
-            ec);
+            err);
         CHECK(clock_type::now() - t0 < 15s);
         if constexpr (!kflow::librdkafka_at_least(2, 2, 0)) {
-            CHECK(ec == kflow::errc::unsupported_by_librdkafka);
+            CHECK(err.code == kflow::errc::unsupported_by_librdkafka);
         } else {
-            CHECK(ec == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
+            CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         }
         try {
             (void)admin.describe_configs({kflow::config_resource::topic(topic)});

@@ -1,10 +1,11 @@
 // admin_client's requests up to the wire: input and options refused before sending (naming the
-// offending item) in every form, asynchronous operations without an executor, cancelled or on a
-// closed client, and what the mock cluster answers for requests it serves or does not.
+// offending item) in every form, the error_info form against the throwing one, the options of
+// admin.with(), asynchronous operations without an executor, cancelled or on a closed client,
+// and what the mock cluster answers for requests it serves or does not.
 #include "admin_test_support.hpp"
 
-#include <kflow/admin_client.hpp>
-#include <kflow/ensure_topics.hpp>
+#include <kflow/admin/client.hpp>
+#include <kflow/admin/ensure_topics.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
 
@@ -103,9 +104,10 @@ TEST_CASE("topic requests refuse bad names, counts and assignments before sendin
     wide.replica_assignment = {too_many_brokers};
     CHECK_INVALID(admin.create_topics({wide}), "topic 'wide': replica_assignment[0]: ");
 
-    std::error_code ec = make_error_code(std::errc::io_error);
-    auto deleted = admin.delete_topics({}, ec);
-    CHECK(ec == invalid_arg);
+    kflow::error_info err{make_error_code(std::errc::io_error), "stale", {}};
+    auto deleted = admin.delete_topics({}, err);
+    CHECK(err.code == invalid_arg);
+    CHECK(err.message == "delete_topics: no topics given");
     CHECK(deleted.empty());
     CHECK_INVALID(admin.delete_topics({"a", ""}), "delete_topics: a topic name is empty");
     CHECK_INVALID(admin.delete_topics({"x", "y", "x"}), "topic 'x' appears twice in one request");
@@ -151,11 +153,11 @@ TEST_CASE("group, record and metadata requests name the bad group, partition or 
     CHECK_INVALID(admin.delete_records({{"t", 0, 1}, {"t", 0, 9}}),
                   "'t' [0] appears twice in one request");
 
-    std::error_code ec;
-    auto described = admin.describe_topics({}, ec);
-    CHECK(ec == invalid_arg);
+    kflow::error_info err;
+    auto described = admin.describe_topics({}, err);
+    CHECK(err.code == invalid_arg);
     CHECK(described.empty());
-    CHECK_INVALID(admin.describe_topics({}, kflow::admin_options(1s)),
+    CHECK_INVALID(admin.with(kflow::admin_options(1s)).describe_topics({}),
                   "describe_topics: no topics given");
     CHECK_INVALID(admin.watermarks({"", 0}), "watermarks: topic name is empty");
     CHECK_INVALID(admin.list_offsets({}), "list_offsets: no partitions given");
@@ -180,8 +182,8 @@ TEST_CASE("config and ACL requests name the bad resource, change or filter",
     CHECK_INVALID(admin.alter_configs({kflow::config_alteration(
                       kflow::config_resource(kflow::resource_type::group, ""), {{"a", "b"}})}),
                   "alter_configs: group resource has no name");
-    CHECK_INVALID(admin.alter_configs({kflow::config_alteration(topic, {{"", "1"}})},
-                                      kflow::admin_options(1s)),
+    CHECK_INVALID(admin.with(kflow::admin_options(1s))
+                      .alter_configs({kflow::config_alteration(topic, {{"", "1"}})}),
                   "alter_configs: topic 't': a config has an empty name");
 
     using change = kflow::config_change;
@@ -204,25 +206,26 @@ TEST_CASE("config and ACL requests name the bad resource, change or filter",
     kflow::acl_filter unknown_type;
     unknown_type.type = kflow::resource_type::unknown;
     CHECK_INVALID(admin.describe_acls(unknown_type), "describe_acls: ACL filter: ");
-    CHECK_INVALID(admin.describe_acls(unknown_type, kflow::admin_options(1s)),
+    CHECK_INVALID(admin.with(kflow::admin_options(1s)).describe_acls(unknown_type),
                   "describe_acls: ACL filter: ");
     CHECK_INVALID(admin.delete_acls({}), "delete_acls: no ACL filters given");
-    CHECK_INVALID(admin.delete_acls({kflow::acl_filter::exactly(acl), unknown_type},
-                                    kflow::admin_options(1s)),
+    CHECK_INVALID(admin.with(kflow::admin_options(1s))
+                      .delete_acls({kflow::acl_filter::exactly(acl), unknown_type}),
                   "delete_acls: ACL filter: ");
 }
 
 TEST_CASE("options a request cannot honour fail it before anything is sent",
           "[admin][validation]") {
     auto admin = offline_admin_client();
-    CHECK_INVALID(admin.list_consumer_groups(kflow::admin_options(0ms)),
+    CHECK_INVALID(admin.with(kflow::admin_options(0ms)).list_consumer_groups(),
                   "list_consumer_groups: request_timeout must be positive, got 0 ms");
     CHECK_INVALID(
-        admin.create_topics({kflow::topic_spec("t", 1, 1)}, kflow::admin_options(1s, -1ms)),
+        admin.with(kflow::admin_options(1s, -1ms)).create_topics({kflow::topic_spec("t", 1, 1)}),
         "create_topics: operation_timeout must not be negative, got -1 ms");
     // Beyond librdkafka's bound (one hour), named by librdkafka.
-    CHECK_INVALID(admin.create_topics({kflow::topic_spec("t", 1, 1)}, kflow::admin_options(2h)),
-                  "create_topics: request_timeout: ");
+    CHECK_INVALID(
+        admin.with(kflow::admin_options(2h)).create_topics({kflow::topic_spec("t", 1, 1)}),
+        "create_topics: request_timeout: ");
 
     kflow::admin_client no_time(
         kflow::admin_config().bootstrap_servers("127.0.0.1:1").request_timeout(0ms));
@@ -246,6 +249,87 @@ TEST_CASE("options a request cannot honour fail it before anything is sent",
     CHECK_INVALID(validating.create_acls({acl}), "validate_only is not supported by CreateAcls");
     CHECK_INVALID(validating.delete_acls({kflow::acl_filter::exactly(acl)}),
                   "validate_only is not supported by DeleteAcls");
+}
+
+TEST_CASE("the error_info form sets what the throwing form throws, and nothing on success",
+          "[admin][validation]") {
+    auto admin = offline_admin_client();
+    // `throwing` and `setting` make the same call in the two forms.
+    const auto same_error = [](auto throwing, auto setting) {
+        const auto thrown = error_thrown_by(throwing);
+        REQUIRE(thrown.code);
+        kflow::error_info err{make_error_code(std::errc::io_error), "stale", {}};
+        setting(err);
+        CHECK(err.code == thrown.code);
+        CHECK(kflow::kafka_error(err.code, err.message, err.flags).what() == thrown.message);
+    };
+    same_error([&] { (void)admin.create_topics({kflow::topic_spec("", 1, 1)}); },
+               [&](auto& err) { (void)admin.create_topics({kflow::topic_spec("", 1, 1)}, err); });
+    same_error([&] { (void)admin.delete_consumer_groups({}); },
+               [&](auto& err) { (void)admin.delete_consumer_groups({}, err); });
+    same_error(
+        [&] {
+            (void)admin.watermarks({"", 0});
+        },
+        [&](auto& err) {
+            (void)admin.watermarks({"", 0}, err);
+        });
+    same_error(
+        [&] {
+            (void)admin.elect_leaders(kflow::election_type::preferred, {{"", 0}});
+        },
+        [&](auto& err) {
+            (void)admin.elect_leaders(kflow::election_type::preferred, {{"", 0}}, err);
+        });
+    auto no_time = admin.with(kflow::admin_options(0ms));
+    same_error([&] { (void)no_time.describe_cluster(); },
+               [&](auto& err) { (void)no_time.describe_cluster(err); });
+    same_error([&] { (void)no_time.list_consumer_groups(); },
+               [&](auto& err) { (void)no_time.list_consumer_groups(err); });
+
+    mock_cluster cluster;
+    kflow::admin_client reachable(config_for(cluster));
+    kflow::error_info err{make_error_code(std::errc::io_error), "stale", {true, true, true}};
+    const auto cluster_info = reachable.describe_cluster(err);
+    CHECK_FALSE(err);
+    CHECK(err.message.empty());
+    CHECK_FALSE(err.flags.fatal);
+    CHECK(cluster_info.brokers.size() == 1);
+}
+
+TEST_CASE("admin.with(options) runs the same operations with those options instead of defaults()",
+          "[admin][validation]") {
+    kflow::admin_config cfg;
+    cfg.bootstrap_servers("127.0.0.1:1").default_options(kflow::admin_options(1s).validating());
+    kflow::admin_client admin(cfg);
+    CHECK(admin.defaults().validate_only);
+
+    auto plain = admin.with(kflow::admin_options(300ms));
+    CHECK(&plain.client() == &admin);
+    CHECK(plain.options().request_timeout == 300ms);
+    CHECK_FALSE(plain.options().validate_only);
+    // The client's defaults refuse the request before sending; the view's options let it go out,
+    // where nothing answers.
+    CHECK_INVALID(admin.delete_topics({"t"}), "validate_only is not supported by DeleteTopics");
+    const auto sent = error_thrown_by([&] { (void)plain.delete_topics({"t"}); });
+    CHECK(sent.code);
+    CHECK(sent.code != invalid_arg);
+    CHECK_THAT(sent.message, Catch::Contains("delete_topics: cannot read cluster metadata"));
+    // And back: a view can validate where the client's defaults would not.
+    CHECK_INVALID(admin.with(admin.defaults()).delete_records({{"t", 0, 1}}),
+                  "validate_only is not supported by DeleteRecords");
+
+    asio::io_context io;
+    outcome<std::vector<kflow::item_result>> refused;
+    admin.async_delete_consumer_groups({"g"}, asio::bind_executor(io, refused.handler()));
+    outcome<std::vector<kflow::item_result>> went_out;
+    plain.async_delete_consumer_groups({"g"}, asio::bind_executor(io, went_out.handler()));
+    io.run_for(5s);
+    REQUIRE(refused.ec);
+    CHECK(std::error_code(*refused.ec) == invalid_arg);
+    REQUIRE(went_out.ec);
+    CHECK(*went_out.ec);
+    CHECK(std::error_code(*went_out.ec) != invalid_arg);
 }
 
 TEST_CASE("the mock answers what it serves and refuses the rest, whatever validate_only says",
@@ -273,17 +357,17 @@ TEST_CASE("the mock answers what it serves and refuses the rest, whatever valida
     CHECK(altered.code == unsupported);
     CHECK_THAT(altered.message, Catch::Contains("does not support AlterConfigs"));
     // Valid new-partition replicas are sent too; the same batch with an invalid one is not.
-    std::error_code ec;
-    (void)admin.create_partitions({kflow::partitions_spec(topic, 4, {{1}, {2}})}, ec);
-    CHECK(ec == unsupported);
-    (void)admin.create_partitions({kflow::partitions_spec(topic, 4, {{1}, {}})}, ec);
-    CHECK(ec == invalid_arg);
+    kflow::error_info err;
+    (void)admin.create_partitions({kflow::partitions_spec(topic, 4, {{1}, {2}})}, err);
+    CHECK(err.code == unsupported);
+    (void)admin.create_partitions({kflow::partitions_spec(topic, 4, {{1}, {}})}, err);
+    CHECK(err.code == invalid_arg);
 
-    const kflow::admin_options quick(3s);
+    auto quick = admin.with(kflow::admin_options(3s));
     const auto internal = "__" + unique_name("internal");
     cluster.create_topic(internal, 1, 1);
     auto count = [&](bool include_internal) {
-        const auto listed = admin.list_topics(include_internal, quick);
+        const auto listed = quick.list_topics(include_internal);
         return std::count_if(listed.begin(), listed.end(),
                              [&](const auto& t) { return t.name == internal; });
     };
@@ -293,13 +377,13 @@ TEST_CASE("the mock answers what it serves and refuses the rest, whatever valida
     const auto refused = unique_name("requests-refused");
     cluster.create_topic(refused, 1, 1);
     cluster.set_topic_error(refused, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
-    const auto described = admin.describe_topics({refused}, quick);
+    const auto described = quick.describe_topics({refused});
     REQUIRE(described.size() == 1);
     CHECK(described[0].error ==
           kflow::make_error_code(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED));
     CHECK_FALSE(described[0].message.empty());
 
-    const auto wm = error_thrown_by([&] { (void)admin.watermarks({topic, 7}, quick); });
+    const auto wm = error_thrown_by([&] { (void)quick.watermarks({topic, 7}); });
     CHECK(wm.code);
     CHECK_THAT(wm.message, Catch::Contains("watermarks: '" + topic + "' [7]: "));
 
@@ -332,8 +416,8 @@ TEST_CASE("group offsets are altered on the mock, and a batch with a bad entry a
     outcome<kflow::group_offsets> listed;
     kflow::admin_options stable(5s);
     stable.require_stable_offsets = true;
-    admin.async_list_consumer_group_offsets(group, {{topic, 0}, {topic, 1}}, stable,
-                                            listed.handler());
+    admin.with(stable).async_list_consumer_group_offsets(group, {{topic, 0}, {topic, 1}},
+                                                         listed.handler());
     io.run_for(5s);
     REQUIRE(listed.ec);
     CHECK_FALSE(*listed.ec);
@@ -379,15 +463,16 @@ TEST_CASE("asynchronous forms complete with the same errors, never inside the in
     outcome<std::vector<kflow::config_result>> altered;
     admin.async_alter_configs({kflow::config_alteration(topic, {{"", "1"}})}, altered.handler());
     outcome<std::vector<kflow::config_result>> altered_with_options;
-    admin.async_alter_configs({}, kflow::admin_options(1s), altered_with_options.handler());
+    admin.with(kflow::admin_options(1s)).async_alter_configs({}, altered_with_options.handler());
     outcome<std::vector<kflow::config_result>> incremental;
-    admin.async_incremental_alter_configs({kflow::incremental_config_alteration(topic, {})},
-                                          kflow::admin_options(1s), incremental.handler());
+    admin.with(kflow::admin_options(1s))
+        .async_incremental_alter_configs({kflow::incremental_config_alteration(topic, {})},
+                                         incremental.handler());
     outcome<std::vector<kflow::topic_metadata>> listed;
-    admin.async_list_topics(false, kflow::admin_options(0ms), listed.handler());
+    admin.with(kflow::admin_options(0ms)).async_list_topics(false, listed.handler());
     outcome<kflow::group_offsets> negative_operation_timeout;
-    admin.async_list_consumer_group_offsets("g", {}, kflow::admin_options(1s, -5ms),
-                                            negative_operation_timeout.handler());
+    admin.with(kflow::admin_options(1s, -5ms))
+        .async_list_consumer_group_offsets("g", {}, negative_operation_timeout.handler());
     CHECK_FALSE(partitions.ec);
     CHECK_FALSE(listed.ec);
     io.run_for(5s);
@@ -448,23 +533,20 @@ TEST_CASE(
     SECTION("unreachable: a controller request fails when the metadata cannot be read") {
         asio::io_context io;
         auto admin = offline_admin_client();
-        std::error_code ec;
-        const auto thrown = error_thrown_by(
-            [&] { (void)admin.delete_consumer_groups({"g"}, kflow::admin_options(300ms)); });
+        auto brief = admin.with(kflow::admin_options(300ms));
+        const auto thrown = error_thrown_by([&] { (void)brief.delete_consumer_groups({"g"}); });
         CHECK(thrown.code);
         CHECK_THAT(thrown.message,
                    Catch::Contains("delete_consumer_groups: cannot read cluster metadata"));
-        (void)admin.list_topics(false, kflow::admin_options(300ms), ec);
-        CHECK(ec);
-        const auto lag = error_thrown_by(
-            [&] { (void)admin.consumer_group_lag("g", {"t"}, kflow::admin_options(300ms)); });
+        kflow::error_info err;
+        (void)brief.list_topics(false, err);
+        CHECK(err);
+        CHECK_FALSE(err.message.empty());
+        const auto lag = error_thrown_by([&] { (void)brief.consumer_group_lag("g", {"t"}); });
         CHECK_THAT(lag.message, Catch::Contains("cannot read cluster metadata"));
-        CHECK(error_thrown_by([&] {
-                  (void)admin.consumer_group_lag("g", {}, kflow::admin_options(300ms));
-              }).code);
+        CHECK(error_thrown_by([&] { (void)brief.consumer_group_lag("g", {}); }).code);
         outcome<std::vector<kflow::item_result>> deleted;
-        admin.async_delete_topics({"t"}, kflow::admin_options(300ms),
-                                  asio::bind_executor(io, deleted.handler()));
+        brief.async_delete_topics({"t"}, asio::bind_executor(io, deleted.handler()));
         io.run_for(5s);
         REQUIRE(deleted.ec);
         CHECK(*deleted.ec);

@@ -5,14 +5,13 @@
 // against a real broker is in test_admin_integration.
 #include "admin_test_support.hpp"
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -75,9 +74,9 @@ TEST_CASE("SCRAM alterations are checked before anything is sent", "[admin][scra
 TEST_CASE("SCRAM requests name what is wrong with a batch, in every form",
           "[admin][scram][mapping]") {
     auto admin = offline_admin_client();
-    std::error_code ec;
-    auto altered = admin.alter_user_scram_credentials({}, ec);
-    CHECK(ec == std::errc::invalid_argument);
+    kflow::error_info err;
+    auto altered = admin.alter_user_scram_credentials({}, err);
+    CHECK(err.code == std::errc::invalid_argument);
     CHECK(altered.empty());
     CHECK_THAT(kafka_error_thrown_by([&] { (void)admin.alter_user_scram_credentials({}); }),
                Catch::Contains("alter_user_scram_credentials: no alterations given"));
@@ -103,9 +102,9 @@ TEST_CASE("SCRAM requests name what is wrong with a batch, in every form",
                }),
                Catch::Contains("user 'bob' appears twice in one request"));
     CHECK_THAT(kafka_error_thrown_by([&] {
-                   (void)admin.alter_user_scram_credentials(
-                       {scram_credential_alteration::remove("bob", scram_mechanism::sha256)},
-                       admin.defaults().validating());
+                   (void)admin.with(admin.defaults().validating())
+                       .alter_user_scram_credentials(
+                           {scram_credential_alteration::remove("bob", scram_mechanism::sha256)});
                }),
                Catch::Contains("validate_only is not supported by AlterUserScramCredentials"));
 
@@ -167,13 +166,13 @@ TEST_CASE("SCRAM operations are gated on librdkafka 2.2.0, in every form",
             "needs librdkafka 2.2.0 or newer; kflow was built against "
             "librdkafka " +
             kflow::detail::built_librdkafka_version();
-        std::error_code ec;
-        (void)admin.describe_user_scram_credentials({"alice"}, ec);
-        CHECK(ec == kflow::errc::unsupported_by_librdkafka);
-        CHECK(ec == std::errc::function_not_supported);
+        kflow::error_info err;
+        (void)admin.describe_user_scram_credentials({"alice"}, err);
+        CHECK(err.code == kflow::errc::unsupported_by_librdkafka);
+        CHECK(err.code == std::errc::function_not_supported);
         (void)admin.alter_user_scram_credentials(
-            {scram_credential_alteration::remove("alice", scram_mechanism::sha256)}, ec);
-        CHECK(ec == kflow::errc::unsupported_by_librdkafka);
+            {scram_credential_alteration::remove("alice", scram_mechanism::sha256)}, err);
+        CHECK(err.code == kflow::errc::unsupported_by_librdkafka);
         CHECK_THAT(kafka_error_thrown_by([&] { (void)admin.describe_user_scram_credentials(); }),
                    Catch::Contains("describe_user_scram_credentials " + needs));
         CHECK_THAT(
@@ -185,19 +184,15 @@ TEST_CASE("SCRAM operations are gated on librdkafka 2.2.0, in every form",
 
         asio::io_context io;
         std::string async_message;
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                // A named vector: g++ 12 rejects a braced temporary inside co_await.
-                std::vector<std::string> users{"alice"};
-                try {
-                    (void)co_await admin.async_describe_user_scram_credentials(std::move(users));
-                } catch (const kflow::kafka_error& e) {
-                    async_message = e.what();
-                }
-            },
-            asio::detached);
-        io.run();
+        kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+            // A named vector: g++ 12 rejects a braced temporary inside co_await.
+            std::vector<std::string> users{"alice"};
+            try {
+                (void)co_await admin.async_describe_user_scram_credentials(std::move(users));
+            } catch (const kflow::kafka_error& e) {
+                async_message = e.what();
+            }
+        });
         CHECK_THAT(async_message, Catch::Contains("describe_user_scram_credentials " + needs));
     }
 #endif
@@ -216,12 +211,12 @@ TEST_CASE("SCRAM operations against the mock complete promptly with a clear erro
                               ? kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
                               : kflow::make_error_code(kflow::errc::unsupported_by_librdkafka);
     const auto started = std::chrono::steady_clock::now();
-    std::error_code ec;
-    (void)admin.describe_user_scram_credentials({}, ec);
-    CHECK(ec == expected);
+    kflow::error_info err;
+    (void)admin.describe_user_scram_credentials({}, err);
+    CHECK(err.code == expected);
     (void)admin.alter_user_scram_credentials(
-        {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "pw")}, ec);
-    CHECK(ec == expected);
+        {scram_credential_alteration::upsert("alice", scram_mechanism::sha256, "pw")}, err);
+    CHECK(err.code == expected);
     if constexpr (scram_available) {
         CHECK_THAT(
             kafka_error_thrown_by([&] { (void)admin.describe_user_scram_credentials({"alice"}); }),
@@ -230,24 +225,20 @@ TEST_CASE("SCRAM operations against the mock complete promptly with a clear erro
     }
 
     boost::system::error_code async_describe, async_alter;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            auto token = asio::as_tuple(asio::use_awaitable);
-            std::vector<std::string> users{"alice"};
-            auto [e1, described] =
-                co_await admin.async_describe_user_scram_credentials(std::move(users), token);
-            async_describe = e1;
-            CHECK(described.empty());
-            std::vector<scram_credential_alteration> alterations{
-                scram_credential_alteration::remove("alice", scram_mechanism::sha512)};
-            auto [e2, altered] =
-                co_await admin.async_alter_user_scram_credentials(std::move(alterations), token);
-            async_alter = e2;
-            CHECK(altered.empty());
-        },
-        asio::detached);
-    io.run();
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto token = asio::as_tuple(asio::use_awaitable);
+        std::vector<std::string> users{"alice"};
+        auto [e1, described] =
+            co_await admin.async_describe_user_scram_credentials(std::move(users), token);
+        async_describe = e1;
+        CHECK(described.empty());
+        std::vector<scram_credential_alteration> alterations{
+            scram_credential_alteration::remove("alice", scram_mechanism::sha512)};
+        auto [e2, altered] =
+            co_await admin.async_alter_user_scram_credentials(std::move(alterations), token);
+        async_alter = e2;
+        CHECK(altered.empty());
+    });
     CHECK(async_describe == expected);
     CHECK(async_alter == expected);
     CHECK(std::chrono::steady_clock::now() - started < 20s);

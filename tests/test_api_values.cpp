@@ -1,12 +1,14 @@
 // The value types of the public API without a broker: every enumerator's name (checked against
 // Kafka's and librdkafka's), the fallback for values kflow does not know, the ok() / find() /
 // item_name() helpers of admin results, and the small parsing and validation rules around them.
-#include <kflow/admin_acls.hpp>
-#include <kflow/admin_configs.hpp>
-#include <kflow/admin_groups.hpp>
-#include <kflow/admin_leaders.hpp>
-#include <kflow/admin_results.hpp>
-#include <kflow/admin_scram.hpp>
+#include <kflow/admin/acls.hpp>
+#include <kflow/admin/configs.hpp>
+#include <kflow/admin/groups.hpp>
+#include <kflow/admin/leaders.hpp>
+#include <kflow/admin/results.hpp>
+#include <kflow/admin/scram.hpp>
+#include <kflow/admin/topic_ensure_result.hpp>
+#include <kflow/admin/topic_spec_check.hpp>
 #include <kflow/consumer_config.hpp>
 #include <kflow/env_config.hpp>
 #include <kflow/error.hpp>
@@ -16,9 +18,7 @@
 #include <kflow/serdes/bytes.hpp>
 #include <kflow/serdes/integral.hpp>
 #include <kflow/serdes/none.hpp>
-#include <kflow/topic_ensure_result.hpp>
 #include <kflow/topic_partition.hpp>
-#include <kflow/topic_spec_check.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 // margin (the sync producer's and consumer's are in test_producer, test_consumer and
 // test_client_lifecycle). The margin (MARGIN below) absorbs scheduling on a loaded two-core
 // machine; the bounds themselves are those the headers and docs state.
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 #include <kflow/async_consumer.hpp>
 #include <kflow/async_producer.hpp>
 #include <kflow/testing/helpers.hpp>

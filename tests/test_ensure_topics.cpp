@@ -1,14 +1,14 @@
 // ensure_topics against librdkafka's mock cluster, over real sockets: topics the mock has are
 // described and compared, creating a missing one fails per topic with the broker's "does not
 // support" (the mock has no CreateTopics), and configs, which the mock cannot describe, are
-// reported as not checked. Blocking, error_code and asynchronous forms.
-#include <kflow/ensure_topics.hpp>
+// reported as not checked. Throwing, error_info and asynchronous forms.
+#include <kflow/admin/ensure_topics.hpp>
 
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -202,16 +202,17 @@ TEST_CASE("invalid specs and an unreachable cluster fail the whole call", "[ensu
     SECTION("an invalid spec, before anything is sent") {
         CHECK_THROWS_AS(kflow::ensure_topics(admin, {kflow::topic_spec("bad name")}),
                         kflow::topic_spec_error);
-        std::error_code ec;
+        kflow::error_info err;
         const auto results =
-            kflow::ensure_topics(admin, {kflow::topic_spec("ok"), kflow::topic_spec("ok")}, ec);
-        CHECK(ec == kflow::errc::invalid_config);
+            kflow::ensure_topics(admin, {kflow::topic_spec("ok"), kflow::topic_spec("ok")}, err);
+        CHECK(err.code == kflow::errc::invalid_config);
+        CHECK_THAT(err.message, Contains("\"ok\""));
         CHECK(results.empty());
     }
     SECTION("no specs: nothing to do") {
-        std::error_code ec = kflow::errc::closed;
-        CHECK(kflow::ensure_topics(admin, {}, ec).empty());
-        CHECK_FALSE(ec);
+        kflow::error_info err{kflow::make_error_code(kflow::errc::closed), "stale", {}};
+        CHECK(kflow::ensure_topics(admin, {}, err).empty());
+        CHECK_FALSE(err);
     }
     SECTION("no broker to describe the topics") {
         kflow::admin_config unreachable;
@@ -223,14 +224,20 @@ TEST_CASE("invalid specs and an unreachable cluster fail the whole call", "[ensu
         }
         unreachable.bootstrap_servers(bootstrap).request_timeout(1500ms);
         kflow::admin_client lost(unreachable);
-        std::error_code ec;
+        kflow::error_info err;
         const auto started = std::chrono::steady_clock::now();
-        const auto results = kflow::ensure_topics(lost, {kflow::topic_spec("orders", 1)}, ec);
+        const auto results = kflow::ensure_topics(lost, {kflow::topic_spec("orders", 1)}, err);
         CHECK(std::chrono::steady_clock::now() - started < 10s);
-        CHECK(ec);
+        CHECK(err);
+        CHECK_THAT(err.message, Contains("describe_topics"));
         CHECK(results.empty());
-        CHECK_THROWS_AS(kflow::ensure_topics(lost, {kflow::topic_spec("orders", 1)}),
-                        kflow::kafka_error);
+        try {
+            (void)kflow::ensure_topics(lost, {kflow::topic_spec("orders", 1)});
+            FAIL("ensure_topics did not throw");
+        } catch (const kflow::kafka_error& e) {
+            CHECK(e.code() == err.code);
+            CHECK_THAT(e.what(), Contains("describe_topics"));
+        }
     }
 }
 
@@ -250,17 +257,10 @@ TEST_CASE("async_ensure_topics decides as the blocking form does", "[ensure_topi
 
     SECTION("with co_await") {
         std::optional<std::vector<kflow::topic_ensure_result>> results;
-        std::exception_ptr failure;
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                const kflow::ensure_options options{.add_partitions = true};
-                results = co_await kflow::async_ensure_topics(admin, specs, options);
-            },
-            [&](std::exception_ptr e) { failure = e; });
-        io.run();
-        if (failure)
-            std::rethrow_exception(failure);
+        kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+            const kflow::ensure_options options{.add_partitions = true};
+            results = co_await kflow::async_ensure_topics(admin, specs, options);
+        });
         REQUIRE(results);
         INFO(report(*results));
         REQUIRE(results->size() == 4);
@@ -282,7 +282,9 @@ TEST_CASE("async_ensure_topics decides as the blocking form does", "[ensure_topi
         for (std::size_t i = 0; i < blocking.size(); ++i) {
             CHECK(blocking[i].outcome == (*results)[i].outcome);
             CHECK(blocking[i].error == (*results)[i].error);
+            CHECK(blocking[i].message == (*results)[i].message);
             CHECK(blocking[i].configs_checked() == (*results)[i].configs_checked());
+            CHECK(blocking[i].configs_message == (*results)[i].configs_message);
         }
     }
     SECTION("with a callback, completing on the client's executor") {
@@ -335,5 +337,18 @@ TEST_CASE("async_ensure_topics decides as the blocking form does", "[ensure_topi
         io.run();
         REQUIRE(error);
         CHECK(*error);
+
+        // Under kflow::use_awaitable it throws kafka_error with the message, as the blocking
+        // form does.
+        io.restart();
+        std::string thrown;
+        kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+            try {
+                (void)co_await kflow::async_ensure_topics(lost, specs);
+            } catch (const kflow::kafka_error& e) {
+                thrown = e.what();
+            }
+        });
+        CHECK_THAT(thrown, Contains("describe_topics: "));
     }
 }

@@ -2,11 +2,11 @@
 // to date with configs read back, then add partitions and change configs, and check the cluster
 // agrees. Topics get names unique to the run and are deleted afterwards. Without
 // KFLOW_TEST_BOOTSTRAP ctest reports the program Skipped (exit code 77).
-#include <kflow/ensure_topics.hpp>
+#include <kflow/admin/ensure_topics.hpp>
 
 #include <kflow/testing/helpers.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -28,8 +28,8 @@ class topic_cleanup {
     topic_cleanup(const topic_cleanup&) = delete;
     topic_cleanup& operator=(const topic_cleanup&) = delete;
     ~topic_cleanup() {
-        std::error_code ec;
-        (void)admin_.delete_topics(topics_, ec);
+        kflow::error_info err;
+        (void)admin_.delete_topics(topics_, err);
     }
 
   private:
@@ -152,17 +152,10 @@ TEST_CASE("async_ensure_topics against a real cluster", "[ensure_topics][integra
     const topic_cleanup cleanup(admin, {topic});
 
     std::vector<kflow::topic_ensure_result> results;
-    std::exception_ptr failure;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            const std::vector<kflow::topic_spec> specs{kflow::topic_spec(topic, 1, 1)};
-            results = co_await kflow::async_ensure_topics(admin, specs);
-        },
-        [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    if (failure)
-        std::rethrow_exception(failure);
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        const std::vector<kflow::topic_spec> specs{kflow::topic_spec(topic, 1, 1)};
+        results = co_await kflow::async_ensure_topics(admin, specs);
+    });
     INFO(report(results));
     REQUIRE(results.size() == 1);
     CHECK(results[0].outcome == kflow::topic_outcome::created);

@@ -2,7 +2,7 @@
 // every answer (including failures of a whole request) ends up in the per-topic results. The
 // steps the mock cluster cannot serve (DescribeConfigs, CreatePartitions, AlterConfigs) are
 // covered here; test_ensure_topics runs the same plan over real sockets.
-#include <kflow/detail/ensure_topics_plan.hpp>
+#include <kflow/admin/detail/ensure_topics_plan.hpp>
 
 #include <catch2/catch.hpp>
 

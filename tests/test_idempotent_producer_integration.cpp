@@ -6,7 +6,7 @@
 // ctest reports the program Skipped.
 #include "delivery_proof.hpp"
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin/client.hpp>
 
 #include <thread>
 
@@ -29,16 +29,16 @@ TEST_CASE("the idempotent producer loses, duplicates and reorders nothing on a r
         kflow::admin_client& admin;
         std::string topic;
         ~remove_topic() {
-            std::error_code ec;
-            (void)admin.delete_topics({topic}, ec);
+            kflow::error_info err;
+            (void)admin.delete_topics({topic}, err);
         }
     } cleanup{admin, topic};
     // A new topic's metadata reaches every broker a moment later: wait until it is there.
     const auto until = std::chrono::steady_clock::now() + 30s;
     for (;;) {
-        std::error_code ec;
-        const auto described = admin.describe_topics({topic}, ec);
-        if (!ec && described.size() == 1 && described[0].ok() &&
+        kflow::error_info err;
+        const auto described = admin.describe_topics({topic}, err);
+        if (!err && described.size() == 1 && described[0].ok() &&
             described[0].partitions.size() == static_cast<std::size_t>(partitions))
             break;
         REQUIRE(std::chrono::steady_clock::now() < until);

@@ -1,5 +1,5 @@
 // compare_topic: what differs between a topic spec and what a cluster reports, without a broker.
-#include <kflow/topic_comparison.hpp>
+#include <kflow/admin/topic_comparison.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // Topic specs from JSON: every field rule, good and bad, the messages that name file, topic and
 // field, files on disk, and the checks shared with specs built in code.
-#include <kflow/topic_spec_json.hpp>
+#include <kflow/admin/topic_spec_json.hpp>
 
 #include <kflow/testing/helpers.hpp>
 

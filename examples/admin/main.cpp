@@ -9,13 +9,11 @@
 
 #include "options.hpp"
 
-#include <kflow/admin_client.hpp>
+#include <kflow/admin.hpp>
 #include <kflow/consumer.hpp>
-#include <kflow/ensure_topics.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
-#include <kflow/topic_spec_json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -95,8 +93,10 @@ std::size_t produce_demo_records(const std::string& bootstrap,
             }
         }
     }
-    if (auto ec = producer.flush(30s))
-        std::cerr << "kflow-admin: flush: " << ec.message() << '\n';
+    kflow::error_info flushed;
+    producer.flush(30s, flushed);
+    if (flushed)
+        std::cerr << "kflow-admin: " << flushed.message << '\n';
     std::cout << "  produced " << confirmed << " of " << sent << " records ("
               << demo_records_per_partition << " per partition)\n";
     return confirmed;
@@ -142,10 +142,10 @@ bool print_lag(kflow::admin_client& admin, const std::vector<std::string>& group
     std::vector<std::string> totals;
     bool all_read = true;
     for (const auto& group : groups) {
-        std::error_code ec;
-        const auto lag = admin.consumer_group_lag(group, topics, ec);
-        if (ec) {
-            std::cout << "  " << group << ": cannot read lag: " << ec.message() << '\n';
+        kflow::error_info err;
+        const auto lag = admin.consumer_group_lag(group, topics, err);
+        if (err) {
+            std::cout << "  " << group << ": cannot read lag: " << err.message << '\n';
             all_read = false;
             continue;
         }

@@ -4,9 +4,10 @@
 // - Errors reported by librdkafka or a broker are std::error_codes in kafka_category(); the value
 //   is librdkafka's rd_kafka_resp_err_t and the message is rd_kafka_err2str().
 // - Errors that kflow itself detects are kflow::errc values in client_category().
-// - Operations come in an error_code form and a throwing form; the throwing form throws
-//   kflow::kafka_error, a std::system_error that also says whether the error is fatal, retriable
-//   or requires a transaction to abort.
+// - Operations come in a throwing form and a form whose last parameter is an error_info& (code,
+//   message, flags; docs/errors.md). The throwing form throws kflow::kafka_error, a
+//   std::system_error that also says whether the error is fatal, retriable or requires a
+//   transaction to abort.
 
 #include <kflow/detail/handles.hpp>
 
@@ -246,8 +247,8 @@ struct error_info {
     }
 };
 
-/// Throws kafka_error(ec, context) when ec holds an error; the throwing forms of kflow's
-/// operations are this call around their error_code forms.
+/// Throws kafka_error(ec, context) when ec holds an error: for a bare error code, such as one a
+/// delivery callback receives.
 inline void throw_if_error(const std::error_code& ec, const std::string& context) {
     if (ec)
         throw kafka_error(ec, context);

@@ -1,4 +1,4 @@
-// Topic spec files (kflow/topic_spec_json.hpp) from arbitrary text.
+// Topic spec files (kflow/admin/topic_spec_json.hpp) from arbitrary text.
 //
 // read_topic_specs() either returns specs or throws topic_spec_error, as its header documents;
 // any other exception ends the run. What it returns
@@ -6,7 +6,7 @@
 // back with to_json() reads back equal, in both document forms. parse_topic_specs() on the same
 // document, parsed without the duplicate-key check, must agree with it.
 
-#include <kflow/topic_spec_json.hpp>
+#include <kflow/admin/topic_spec_json.hpp>
 
 #include <nlohmann/json.hpp>
 

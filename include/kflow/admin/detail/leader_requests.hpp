@@ -3,8 +3,8 @@
 // its input as usual, and then fails in prepare() with errc::unsupported_by_librdkafka; the
 // calls to the newer API are compiled only when the headers declare them.
 
-#include <kflow/admin_leaders.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/leaders.hpp>
 #include <kflow/topic_partition.hpp>
 #include <kflow/version.hpp>
 

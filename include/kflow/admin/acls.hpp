@@ -2,7 +2,7 @@
 // Access control lists: bindings to create, filters to describe and delete them, and the
 // per-item results. The enum values are Kafka's (and librdkafka's).
 
-#include <kflow/admin_configs.hpp>  // resource_type
+#include <kflow/admin/configs.hpp>  // resource_type
 
 #include <optional>
 #include <ostream>

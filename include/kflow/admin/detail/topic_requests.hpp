@@ -2,10 +2,10 @@
 // CreateTopics, DeleteTopics and CreatePartitions: kflow's specs to librdkafka's admin objects,
 // and the per-topic results back.
 
-#include <kflow/admin_results.hpp>
-#include <kflow/admin_topics.hpp>
-#include <kflow/detail/admin_request.hpp>
-#include <kflow/topic_spec.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/results.hpp>
+#include <kflow/admin/topic_spec.hpp>
+#include <kflow/admin/topics.hpp>
 
 #include <set>
 #include <string>

@@ -5,9 +5,9 @@
 // only when the headers declare them (a discarded `if constexpr` branch outside a template
 // would still have to name declared functions).
 
-#include <kflow/admin_results.hpp>
-#include <kflow/admin_scram.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/results.hpp>
+#include <kflow/admin/scram.hpp>
 #include <kflow/version.hpp>
 
 #include <set>

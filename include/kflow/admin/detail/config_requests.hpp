@@ -1,9 +1,9 @@
 #pragma once
 // DescribeConfigs, AlterConfigs and IncrementalAlterConfigs (librdkafka 2.2.0 and newer).
 
-#include <kflow/admin_configs.hpp>
-#include <kflow/admin_results.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/configs.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/results.hpp>
 #include <kflow/version.hpp>
 
 #include <string>

@@ -4,8 +4,8 @@
 // specs built in code alike, so a mistake is reported with the field it is in rather than as a
 // broker's terse INVALID_REQUEST.
 
-#include <kflow/topic_spec.hpp>
-#include <kflow/topic_spec_error.hpp>
+#include <kflow/admin/topic_spec.hpp>
+#include <kflow/admin/topic_spec_error.hpp>
 
 #include <cstddef>
 #include <cstdio>

@@ -1,12 +1,13 @@
 #pragma once
 
-#include <kflow/admin_options.hpp>
+#include <kflow/admin/options.hpp>
 #include <kflow/config.hpp>
 
 namespace kflow {
 
 /// Admin client configuration: the common client properties (bootstrap.servers, security,
-/// client.id, ...) plus the default admin_options, used by calls that pass none.
+/// client.id, ...) plus the default admin_options, used by the client's own operations (those
+/// made through admin_client::with() use the options given there).
 ///
 /// The client copies it, so changing the config afterwards does not affect a client already
 /// built from it. A bad key or value throws kafka_error (errc::invalid_config) from the setter;
@@ -19,22 +20,22 @@ class admin_config : public basic_config<admin_config> {
     /// Starts from shared client properties (a preset, from_env(), a security builder).
     explicit admin_config(const client_config& base) : basic_config(base) {}
 
-    /// The options used by calls that do not pass their own (replaces all of them, including
+    /// The options of the client's own operations (replaces all of them, including
     /// validate_only and require_stable_offsets).
     admin_config& default_options(const admin_options& options) {
         default_options_ = options;
         return *this;
     }
-    /// The options calls without admin_options will use; admin_client::defaults() returns the
+    /// The options the client's own operations will use; admin_client::defaults() returns the
     /// client's copy.
     [[nodiscard]] const admin_options& default_options() const noexcept { return default_options_; }
 
-    /// The request timeout of calls that do not pass their own admin_options (default 30 s).
+    /// The request timeout of the client's own operations (default 30 s).
     admin_config& request_timeout(std::chrono::milliseconds t) {
         default_options_.request_timeout = t;
         return *this;
     }
-    /// The operation timeout of calls that do not pass their own admin_options (default 30 s).
+    /// The operation timeout of the client's own operations (default 30 s).
     admin_config& operation_timeout(std::chrono::milliseconds t) {
         default_options_.operation_timeout = t;
         return *this;

@@ -8,8 +8,8 @@
 // - a blocking request serves itself with librdkafka's blocking calls (metadata, watermarks,
 //   offsets for times) and runs on a worker thread when used asynchronously.
 
-#include <kflow/admin_options.hpp>
-#include <kflow/detail/admin_handles.hpp>
+#include <kflow/admin/detail/handles.hpp>
+#include <kflow/admin/options.hpp>
 #include <kflow/detail/client_core.hpp>
 #include <kflow/error.hpp>
 

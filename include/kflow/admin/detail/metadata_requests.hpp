@@ -3,8 +3,8 @@
 // cluster from Metadata, watermarks and offsets from ListOffsets. They work on every broker
 // (the mock included) and with every librdkafka kflow supports.
 
-#include <kflow/admin_offsets.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/offsets.hpp>
 #include <kflow/metadata.hpp>
 #include <kflow/topic_partition.hpp>
 

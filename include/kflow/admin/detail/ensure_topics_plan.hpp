@@ -12,15 +12,15 @@
 //   alter_replace      the same through AlterConfigs with the topic's complete dynamic config
 //                      set, when incremental alteration is unavailable
 
-#include <kflow/admin_configs.hpp>
-#include <kflow/admin_results.hpp>
-#include <kflow/admin_topics.hpp>
+#include <kflow/admin/configs.hpp>
+#include <kflow/admin/results.hpp>
+#include <kflow/admin/topic_comparison.hpp>
+#include <kflow/admin/topic_ensure_result.hpp>
+#include <kflow/admin/topic_spec.hpp>
+#include <kflow/admin/topic_spec_check.hpp>
+#include <kflow/admin/topic_spec_error.hpp>
+#include <kflow/admin/topics.hpp>
 #include <kflow/metadata.hpp>
-#include <kflow/topic_comparison.hpp>
-#include <kflow/topic_ensure_result.hpp>
-#include <kflow/topic_spec.hpp>
-#include <kflow/topic_spec_check.hpp>
-#include <kflow/topic_spec_error.hpp>
 
 #include <librdkafka/rdkafka.h>
 

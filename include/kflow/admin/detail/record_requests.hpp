@@ -1,8 +1,8 @@
 #pragma once
 // DeleteRecords: removes a partition's records before an offset (moves its low watermark).
 
-#include <kflow/admin_offsets.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/offsets.hpp>
 #include <kflow/topic_partition.hpp>
 
 #include <set>

@@ -1,8 +1,8 @@
 #pragma once
 // What ensure_topics found and did for one topic.
 
+#include <kflow/admin/topic_comparison.hpp>
 #include <kflow/error.hpp>
-#include <kflow/topic_comparison.hpp>
 
 #include <string>
 #include <string_view>

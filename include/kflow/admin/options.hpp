@@ -1,11 +1,13 @@
 #pragma once
-// Options every admin operation takes: how long to wait, and whether to only validate.
+// Options of every admin operation: how long to wait, and whether to only validate.
 
 #include <chrono>
 
 namespace kflow {
 
-/// Per-call admin options. The defaults suit a healthy cluster; lower them in tests.
+/// Admin options: an admin_client's defaults (admin_config::default_options), or the options of
+/// the calls made through `admin.with(options)`. The defaults suit a healthy cluster; lower them
+/// in tests.
 ///
 /// It has constructors (not just public fields) so that it can be built inline inside a
 /// co_await expression: g++ 12 miscompiles aggregate temporaries there.
@@ -36,7 +38,7 @@ struct admin_options {
     /// list_consumer_group_offsets: only offsets of committed transactions (KIP-447).
     bool require_stable_offsets = false;
 
-    /// A copy with validate_only set: `admin.create_topics(specs, opts.validating())`.
+    /// A copy with validate_only set: `admin.with(opts.validating()).create_topics(specs)`.
     [[nodiscard]] admin_options validating(bool on = true) const {
         admin_options copy = *this;
         copy.validate_only = on;

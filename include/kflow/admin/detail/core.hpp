@@ -12,8 +12,8 @@
 // application code on a librdkafka thread. Blocking requests run one at a time on a worker
 // thread the core starts on first use; their handlers are dispatched the same way.
 
-#include <kflow/admin_config.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/config.hpp>
+#include <kflow/admin/detail/request.hpp>
 #include <kflow/detail/client_core.hpp>
 #include <kflow/detail/queue_bridge.hpp>
 #include <kflow/use_awaitable.hpp>  // detail::complete

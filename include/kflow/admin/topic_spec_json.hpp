@@ -17,9 +17,9 @@
 // broker's default partition count. So is a key given twice in one object, when the spec is
 // read from text. Errors are topic_spec_error, naming the file, the topic and the field.
 
-#include <kflow/topic_spec.hpp>
-#include <kflow/topic_spec_check.hpp>
-#include <kflow/topic_spec_error.hpp>
+#include <kflow/admin/topic_spec.hpp>
+#include <kflow/admin/topic_spec_check.hpp>
+#include <kflow/admin/topic_spec_error.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -2,8 +2,8 @@
 // CreateAcls, DescribeAcls and DeleteAcls: bindings and filters to librdkafka's AclBinding
 // objects and back.
 
-#include <kflow/admin_acls.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/acls.hpp>
+#include <kflow/admin/detail/request.hpp>
 
 #include <string>
 #include <vector>

@@ -5,8 +5,8 @@
 // Only what the spec asks for is compared: a count left at -1 (the broker's default) matches
 // whatever the cluster has, and configs the spec does not name are not looked at.
 
-#include <kflow/topic_spec.hpp>
-#include <kflow/topic_spec_check.hpp>
+#include <kflow/admin/topic_spec.hpp>
+#include <kflow/admin/topic_spec_check.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -3,10 +3,10 @@
 // committed offsets (ListConsumerGroupOffsets, AlterConsumerGroupOffsets,
 // DeleteConsumerGroupOffsets), plus consumer lag built from committed offsets and watermarks.
 
-#include <kflow/admin_groups.hpp>
-#include <kflow/admin_results.hpp>
-#include <kflow/detail/admin_metadata_requests.hpp>
-#include <kflow/detail/admin_request.hpp>
+#include <kflow/admin/detail/metadata_requests.hpp>
+#include <kflow/admin/detail/request.hpp>
+#include <kflow/admin/groups.hpp>
+#include <kflow/admin/results.hpp>
 
 #include <algorithm>
 #include <optional>
