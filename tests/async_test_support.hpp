@@ -17,6 +17,7 @@
 #include <pthread.h>
 
 #include <string>
+#include <system_error>
 #include <thread>
 
 namespace kflow_test {
@@ -80,6 +81,25 @@ inline void produce(const kflow::testing::mock_cluster& cluster, const std::stri
     (void)kflow::testing::produce_n(
         cluster.bootstrap_servers(), topic, count,
         {.partition = partition, .key_prefix = "k", .value_prefix = prefix});
+}
+
+/// Consumer settings for tests that commit themselves: a fresh group, auto-commit off.
+inline kflow::consumer_config manual_commit_config(const kflow::testing::mock_cluster& cluster) {
+    auto config = kflow::testing::test_consumer_config(cluster.bootstrap_servers(),
+                                                       kflow::testing::unique_name("g"));
+    config.enable_auto_commit(false);
+    return config;
+}
+
+/// The code of the kafka_error that `f` throws; empty if it throws none.
+template <class F>
+std::error_code thrown_code(F f) {
+    try {
+        f();
+    } catch (const kflow::kafka_error& e) {
+        return e.code();
+    }
+    return {};
 }
 
 }  // namespace kflow_test

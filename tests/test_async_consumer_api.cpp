@@ -20,47 +20,12 @@
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
+using kflow::testing::run_coroutine;
 using kflow::testing::unique_name;
+using kflow_test::manual_commit_config;
 using kflow_test::produce;
+using kflow_test::thrown_code;
 using string_consumer = kflow::async_consumer<std::string, std::string>;
-
-namespace {
-
-/// Runs the coroutine `f` on `io` until everything on `io` is done (30 s at most); rethrows.
-template <class F>
-void run_bounded(asio::io_context& io, F f) {
-    std::exception_ptr failure;
-    bool done = false;
-    io.restart();
-    asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) {
-        failure = e;
-        done = true;
-    });
-    io.run_for(30s);
-    REQUIRE(done);
-    if (failure)
-        std::rethrow_exception(failure);
-}
-
-kflow::consumer_config manual_commit_config(const mock_cluster& cluster) {
-    auto config =
-        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g"));
-    config.enable_auto_commit(false);
-    return config;
-}
-
-/// The kflow error code `f` throws (a kafka_error); empty if it throws none.
-template <class F>
-std::error_code thrown_code(F f) {
-    try {
-        f();
-    } catch (const kflow::kafka_error& e) {
-        return e.code();
-    }
-    return {};
-}
-
-}  // namespace
 
 TEST_CASE("async_consumer: positions, pause and resume, seek, watermarks and offsets for times",
           "[async][consumer][mock]") {
@@ -80,7 +45,7 @@ TEST_CASE("async_consumer: positions, pause and resume, seek, watermarks and off
     CHECK(consumer.rebalance_protocol() == "NONE");
     CHECK_FALSE(consumer.name().empty());
 
-    run_bounded(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         // Read two records of partition 0 (and whatever comes of partition 1 meanwhile).
         std::vector<std::string> seen_p1;
         std::int64_t next_p0 = 0;
@@ -225,7 +190,7 @@ TEST_CASE("async_consumer: a rebalance listener hears of assignments and revocat
     consumer.subscribe({topic}, std::move(listener));
     CHECK(consumer.subscription() == std::vector<std::string>{topic});
 
-    run_bounded(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         auto r = co_await consumer.async_receive();
         CHECK(r.value == "v0");
         CHECK(assigned.size() == 2);
@@ -253,7 +218,7 @@ TEST_CASE("async_consumer: the close of a listener's consumer tells it of the re
     kflow::rebalance_listener listener;
     listener.on_revoked = [&](const std::vector<kflow::topic_partition>&) { ++revoked; };
     consumer.subscribe({topic}, std::move(listener));
-    run_bounded(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         (void)co_await consumer.async_receive();
         co_await consumer.async_close(10s);
     });
@@ -272,7 +237,7 @@ TEST_CASE("async_consumer: a receive loop ends on errc::closed when another coro
     consumer.assign({{topic, 0, kflow::offsets::beginning}});
     int handled = 0;
     bool ended_by_close = false;
-    run_bounded(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         for (;;) {
             auto [ec, record] =
                 co_await consumer.async_receive(asio::as_tuple(asio::use_awaitable));

@@ -28,7 +28,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
 using kflow::testing::unique_name;
+using kflow_test::manual_commit_config;
 using kflow_test::produce;
+using kflow_test::thrown_code;
 using string_consumer = kflow::async_consumer<std::string, std::string>;
 using string_producer = kflow::async_producer<std::string, std::string>;
 using offsets = std::vector<kflow::topic_partition_offset>;
@@ -49,13 +51,6 @@ void run_bounded(asio::io_context& io, F f) {
     REQUIRE(done);
     if (failure)
         std::rethrow_exception(failure);
-}
-
-kflow::consumer_config manual_commit_config(const mock_cluster& cluster) {
-    auto config =
-        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g"));
-    config.enable_auto_commit(false);
-    return config;
 }
 
 boost::system::error_code kafka_code(rd_kafka_resp_err_t err) {
@@ -90,17 +85,6 @@ std::string captured_stderr(F f) {
         out.append(buffer, n);
     std::fclose(file);
     return out;
-}
-
-/// The code of the kafka_error that `f` throws; empty if it throws none.
-template <class F>
-std::error_code thrown_code(F f) {
-    try {
-        f();
-    } catch (const kflow::kafka_error& e) {
-        return e.code();
-    }
-    return {};
 }
 
 }  // namespace

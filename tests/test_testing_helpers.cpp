@@ -740,35 +740,3 @@ TEST_CASE("scoped_topic through an admin_client needs a real cluster: the mock s
         CHECK_THAT(e.what(), Contains("CreateTopics"));
     }
 }
-
-TEST_CASE("scoped_topic on a real cluster is created, then deleted with the scope",
-          "[testing][scoped_topic][integration]") {
-    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
-    if (!bootstrap) {
-        WARN("SKIPPED: scoped_topic on a real cluster: set KFLOW_TEST_BOOTSTRAP");
-        return;
-    }
-    kflow::admin_client admin(kflow::admin_config().bootstrap_servers(*bootstrap));
-    std::string name;
-    {
-        const kflow::testing::scoped_topic topic(admin, "scoped", 2);
-        name = topic.name();
-        const auto described = admin.describe_topics({topic});
-        REQUIRE(described.size() == 1);
-        CHECK(described[0].partitions.size() == 2);
-        CHECK(kflow::testing::produce_n(*bootstrap, topic, 2).size() == 2);
-    }
-    // Deletion spreads through the cluster's metadata without an event to await.
-    bool gone = false;
-    for (int i = 0; i < 150 && !gone; ++i) {
-        try {
-            const auto described = admin.describe_topics({name});
-            gone = described.size() == 1 && !described[0].ok();
-        } catch (const kflow::kafka_error& e) {
-            gone = e.code() == kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
-        }
-        if (!gone)
-            std::this_thread::sleep_for(200ms);
-    }
-    CHECK(gone);
-}

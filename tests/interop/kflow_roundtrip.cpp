@@ -174,13 +174,12 @@ int produce(const arguments& args) {
 void commit_read(record_consumer& consumer, std::chrono::steady_clock::time_point until) {
     const auto rebalancing = kflow::make_error_code(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS);
     for (;;) {
-        std::error_code ec;
-        consumer.commit(ec);
-        if (!ec)
+        kflow::error_info err;
+        consumer.commit(err);
+        if (!err)
             return;
-        if (ec != rebalancing || std::chrono::steady_clock::now() >= until) {
-            throw kflow::kafka_error(ec, "commit");
-        }
+        if (err != rebalancing || std::chrono::steady_clock::now() >= until)
+            err.raise("commit");
         // Nothing new should arrive (the caller read what it wanted), but polling is what lets
         // librdkafka finish the rebalance.
         if (auto extra = consumer.poll(std::chrono::milliseconds(100))) {
