@@ -212,23 +212,21 @@ std::unique_ptr<event_op> make_event_op(Handler handler, const asio::any_io_exec
 /// own and completes `handler` with its result (none when it returns void) on the handler's
 /// executor. librdkafka 2.0.2 offers these requests only as blocking calls; a short-lived thread
 /// per request keeps every executor thread free, and each request is bounded by its timeout.
-/// The request holds the service, so the handle outlives it; the service is let go on the
-/// handler's executor, never on the request's thread.
+/// The request holds the service, so the handle outlives it, and lets it go before it completes
+/// the handler (whose work guard then still keeps that executor's context alive).
 template <class Result, class Handler, class Query>
 void run_query(const std::shared_ptr<async_consumer_service>& service, const char* what,
                Handler handler, Query query) {
-    auto complete = [](pending_handler<Handler>& pending, const error_info& err,
-                       std::shared_ptr<async_consumer_service> keep, auto&&... result) {
-        pending.complete_with(
-            err, [keep = std::move(keep)](Handler&) {}, std::forward<decltype(result)>(result)...);
+    auto complete = [](pending_handler<Handler>& pending, const error_info& err, auto&&... result) {
+        pending.complete(err, std::forward<decltype(result)>(result)...);
     };
     auto pending =
         std::make_shared<pending_handler<Handler>>(std::move(handler), service->executor());
     auto fail_now = [&](error_info err) {
         if constexpr (std::is_void_v<Result>) {
-            complete(*pending, err, service);
+            complete(*pending, err);
         } else {
-            complete(*pending, err, service, Result{});
+            complete(*pending, err, Result{});
         }
     };
     if (service->closing()) {
@@ -237,15 +235,23 @@ void run_query(const std::shared_ptr<async_consumer_service>& service, const cha
         return;
     }
     try {
-        std::thread([service, pending, query = std::move(query), complete]() mutable {
+        // An init-capture: a plain [service] would copy the caller's const reference as a const
+        // shared_ptr, which reset() cannot release.
+        std::thread([service = std::shared_ptr<async_consumer_service>(service), pending,
+                     query = std::move(query), complete]() mutable {
             rd_kafka_t* rk = service->core().native();
             error_info err;
+            // The service is let go before the completion is dispatched, while the handler's
+            // work guard still keeps its executor's context alive: a copy of the completion
+            // left on this thread must not hold the last reference after that context is gone.
             if constexpr (std::is_void_v<Result>) {
                 query(rk, err);
-                complete(*pending, err, std::move(service));
+                service.reset();
+                complete(*pending, err);
             } else {
                 Result result = query(rk, err);
-                complete(*pending, err, std::move(service), std::move(result));
+                service.reset();
+                complete(*pending, err, std::move(result));
             }
         }).detach();
     } catch (const std::system_error& e) {
