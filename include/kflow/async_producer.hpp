@@ -185,9 +185,10 @@ class async_producer {
             auto slot = asio::get_associated_cancellation_slot(handler);
             std::unique_ptr<detail::delivery_op> op =
                 std::make_unique<detail::async_delivery<handler_type>>(
-                    std::move(value), std::forward<Handler>(handler), *service);
+                    std::forward<Handler>(handler), *service);
+            const payload& bytes = op->keep(value);
             error_info err = service->send(
-                {record.topic, record.partition, key, record.headers, record.time}, op,
+                {record.topic, record.partition, key, bytes, record.headers, record.time}, op,
                 [&](const std::shared_ptr<detail::waiting_send>& waiting) {
                     if (!slot.is_connected())
                         return;

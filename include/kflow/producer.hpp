@@ -176,7 +176,7 @@ class producer {
   private:
     friend struct detail::client_access;
 
-    /// Serializes and enqueues with a delivery op built from the value bytes by `make_op`.
+    /// Serializes and enqueues with the delivery op `make_op()` builds.
     template <class MakeOp>
     [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
         if (!core_)
@@ -185,9 +185,11 @@ class producer {
         payload value;
         if (auto err = detail::encode_record(key_serde_, value_serde_, record, key, value))
             return err;
-        std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)(std::move(value));
-        return live().produce({record.topic, record.partition, key, record.headers, record.time},
-                              std::move(op));
+        std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)();
+        const payload& bytes = op->keep(value);
+        return core_->produce(
+            {record.topic, record.partition, key, bytes, record.headers, record.time},
+            std::move(op));
     }
 
     /// The core, or errc::closed for a moved-from producer (a defined state, not a crash).
@@ -203,16 +205,15 @@ class producer {
     template <class F>
     error_info try_send(const record_type& record, F&& on_delivery) {
         using handler_type = std::decay_t<F>;
-        return enqueue(record, [&](payload value) {
+        return enqueue(record, [&] {
             return std::make_unique<detail::callback_delivery<handler_type>>(
-                std::move(value), std::forward<F>(on_delivery));
+                std::forward<F>(on_delivery));
         });
     }
 
     error_info try_send_unobserved(const record_type& record) {
-        return enqueue(record, [&](payload value) {
-            return std::make_unique<detail::unobserved_delivery>(std::move(value),
-                                                                 core_->callbacks().on_error);
+        return enqueue(record, [&] {
+            return std::make_unique<detail::unobserved_delivery>(core_->callbacks().on_error);
         });
     }
 

@@ -29,9 +29,8 @@ class async_delivery final : public deferred_delivery {
   public:
     using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
 
-    async_delivery(payload value, Handler handler, async_producer_service& service)
-        : deferred_delivery(std::move(value)),
-          handler_(std::move(handler)),
+    async_delivery(Handler handler, async_producer_service& service)
+        : handler_(std::move(handler)),
           work_(asio::get_associated_executor(handler_, service.executor())),
           service_(service) {}
 

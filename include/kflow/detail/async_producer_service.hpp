@@ -119,7 +119,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             w->key = owned(std::move(msg.key));
             w->headers = msg.headers;
             w->time = msg.time;
-            op->own_value();  // the caller's borrowed bytes are gone once send() returns
+            op->own_copy(msg.value);  // borrowed bytes are gone once send() returns
             w->op = std::move(op);
             waiting_.push_back(w);
             on_wait(w);

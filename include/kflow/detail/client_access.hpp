@@ -15,7 +15,7 @@ struct client_access {
     [[nodiscard]] static auto& core(Client& client) {
         return client.live();
     }
-    /// Serializes `record` and enqueues it with the delivery op `make_op(value)` returns.
+    /// Serializes `record` and enqueues it with the delivery op `make_op()` returns.
     template <class Producer, class MakeOp>
     [[nodiscard]] static error_info enqueue(Producer& producer,
                                             const typename Producer::record_type& record,

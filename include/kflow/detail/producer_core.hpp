@@ -4,6 +4,7 @@
 
 #include <kflow/detail/client_core.hpp>
 #include <kflow/detail/config.hpp>
+#include <kflow/detail/recycled_blocks.hpp>
 #include <kflow/headers.hpp>
 #include <kflow/producer_config.hpp>
 #include <kflow/record.hpp>
@@ -18,12 +19,13 @@
 
 namespace kflow::detail {
 
-/// The state of one message between produce and its delivery report. It owns the value bytes
-/// librdkafka points at (handed over without a copy) and completes exactly once, on the thread
-/// that serves delivery reports.
-class delivery_op {
+/// The state of one message between produce and its delivery report. It keeps owned value bytes
+/// alive while librdkafka points at them (handed over without a copy) and completes exactly once,
+/// on the thread that serves delivery reports. Its memory is recycled (see recycled_blocks.hpp):
+/// a send in the steady state allocates nothing.
+class delivery_op : public recycled_allocation {
   public:
-    explicit delivery_op(payload value) noexcept : value_(std::move(value)) {}
+    delivery_op() noexcept = default;
     delivery_op(const delivery_op&) = delete;
     delivery_op& operator=(const delivery_op&) = delete;
     virtual ~delivery_op() = default;
@@ -33,13 +35,25 @@ class delivery_op {
     /// librdkafka's frames) returns false and owns itself from then on.
     virtual bool complete(std::error_code ec, const rd_kafka_message_t& msg) = 0;
 
-    [[nodiscard]] const payload& value() const noexcept { return value_; }
+    /// The value bytes to send: `value` itself when it is borrowed or null (librdkafka copies
+    /// borrowed bytes during the send call), else the op takes the owned bytes over and they stay
+    /// with it until the delivery report.
+    [[nodiscard]] const payload& keep(payload& value) noexcept {
+        if (value.is_borrowed() || value.is_null())
+            return value;
+        value_ = std::move(value);
+        return value_;
+    }
 
-    /// Copies borrowed value bytes into the op. A send that outlives the call that made it (an
-    /// async send waiting for room) needs this: borrowed bytes are only valid during that call.
-    void own_value() {
-        if (value_.is_borrowed()) {
-            const auto bytes = value_.bytes();
+    /// The bytes kept by keep() or own_copy(); null when the value was borrowed.
+    [[nodiscard]] const payload& kept() const noexcept { return value_; }
+
+    /// Copies borrowed value bytes into the op (owned ones it keeps already). A send that
+    /// outlives the call that made it (an async send waiting for room) needs this: borrowed
+    /// bytes are only valid during that call.
+    void own_copy(const payload& value) {
+        if (value.is_borrowed()) {
+            const auto bytes = value.bytes();
             value_ = payload(std::vector<std::byte>(bytes.begin(), bytes.end()));
         }
     }
@@ -51,8 +65,8 @@ class delivery_op {
 /// No one waits for this message: the op only keeps its bytes alive.
 class unobserved_delivery final : public delivery_op {
   public:
-    unobserved_delivery(payload value, const std::function<void(const error_info&)>& on_failure)
-        : delivery_op(std::move(value)), on_failure_(on_failure) {}
+    explicit unobserved_delivery(const std::function<void(const error_info&)>& on_failure)
+        : on_failure_(on_failure) {}
 
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         if (ec && on_failure_) {
@@ -72,8 +86,7 @@ class unobserved_delivery final : public delivery_op {
 template <class Handler>
 class callback_delivery final : public delivery_op {
   public:
-    callback_delivery(payload value, Handler handler)
-        : delivery_op(std::move(value)), handler_(std::move(handler)) {}
+    explicit callback_delivery(Handler handler) : handler_(std::move(handler)) {}
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         handler_(ec, metadata_of(&msg));
         return true;
@@ -88,6 +101,7 @@ struct outgoing_message {
     const std::string& topic;
     std::int32_t partition = any_partition;
     const payload& key;
+    const payload& value;  ///< from delivery_op::keep(), so owned bytes outlive the call
     const kflow::headers& headers;
     std::optional<timestamp> time;
 };

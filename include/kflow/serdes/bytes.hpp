@@ -26,8 +26,13 @@ concept byte_like =
 /// The bytes as they are, both ways (Kafka's ByteArraySerializer / ByteArrayDeserializer).
 template <>
 struct serde<bytes> {
-    /// A copy of `value`, owned by the message in flight until its delivery report.
-    [[nodiscard]] payload serialize(const bytes& value) const { return payload(value); }
+    /// Borrows `value`: the record outlives the send call, during which librdkafka copies the
+    /// bytes once.
+    [[nodiscard]] payload serialize(const bytes& value) const {
+        return payload::borrow(std::span<const std::byte>(value));
+    }
+    /// Deleted: a payload borrowed from a temporary would dangle.
+    payload serialize(bytes&&) const = delete;
     /// A copy of the record's bytes.
     [[nodiscard]] bytes deserialize(std::span<const std::byte> raw) const {
         return bytes(raw.begin(), raw.end());
@@ -39,11 +44,12 @@ struct serde<bytes> {
 /// The bytes as they are, both ways, for vectors of unsigned char (std::uint8_t) and char.
 template <detail::byte_like E>
 requires(!std::same_as<E, std::byte>) struct serde<std::vector<E>> {
-    /// A copy of the elements' bytes, owned by the message in flight until its delivery report.
+    /// Borrows the elements' bytes, as serde<bytes> does.
     [[nodiscard]] payload serialize(const std::vector<E>& value) const {
-        const auto raw = std::as_bytes(std::span(value));
-        return payload(bytes(raw.begin(), raw.end()));
+        return payload::borrow(std::as_bytes(std::span(value)));
     }
+    /// Deleted: a payload borrowed from a temporary would dangle.
+    payload serialize(std::vector<E>&&) const = delete;
     /// One element per byte of the record.
     [[nodiscard]] std::vector<E> deserialize(std::span<const std::byte> raw) const {
         std::vector<E> out(raw.size());

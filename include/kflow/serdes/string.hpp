@@ -1,7 +1,8 @@
 #pragma once
 // Text codecs, the bytes as they are (no terminator, no encoding check), like Kafka's
 // StringSerializer with UTF-8:
-// - std::string: owned, both ways. A null key or value reads as an empty string (the usual case
+// - std::string: both ways; sent borrowed, like a view (librdkafka copies the bytes once). A null
+// key or value reads as an empty string (the usual case
 //   is a record without a key); use std::optional<std::string> to tell null from empty.
 // - std::string_view and const char*: send only, borrowed (librdkafka copies the characters
 //   during the send call). A null const char* is sent as Kafka's null.
@@ -14,9 +15,15 @@ namespace kflow {
 /// encoding check either way.
 template <>
 struct serde<std::string> {
-    /// A copy of the characters (no terminator), owned by the message in flight; an empty
-    /// string is sent as empty, not as null.
-    [[nodiscard]] payload serialize(const std::string& value) const { return payload(value); }
+    /// Borrows the characters (no terminator): the record outlives the send call, during which
+    /// librdkafka copies them once, as it would copy a string_view. An empty string is sent as
+    /// empty, not as null.
+    [[nodiscard]] payload serialize(const std::string& value) const {
+        return payload::borrow(value);
+    }
+    /// Deleted: a payload borrowed from a temporary would dangle. A codec built on this one
+    /// passes it a string that outlives the send (or returns payload(std::move(text)) itself).
+    payload serialize(std::string&&) const = delete;
     /// The record's bytes as they are, embedded NULs included.
     [[nodiscard]] std::string deserialize(std::span<const std::byte> bytes) const {
         return std::string(detail::as_text(bytes));

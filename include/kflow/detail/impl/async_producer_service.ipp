@@ -149,8 +149,10 @@ void async_producer_service::retry_waiting() {
     const std::lock_guard lock(mutex_);
     while (!waiting_.empty()) {
         auto& w = waiting_.front();
-        error_info err = core_->produce({w->topic, w->partition, w->key, w->headers, w->time},
-                                        w->op, queue_full_policy::fail);
+        // The op owns the value bytes by now (a waiting send copied borrowed ones).
+        error_info err =
+            core_->produce({w->topic, w->partition, w->key, w->op->kept(), w->headers, w->time},
+                           w->op, queue_full_policy::fail);
         if (err.code == make_error_code(errc::queue_full))
             return;  // still no room
         if (err) {

@@ -43,21 +43,26 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
                     {}};
         }
     }
-    const payload& value = op->value();
+    const payload& value = msg.value;
     headers_handle native_headers = to_native(msg.headers);
 
-    rd_kafka_vu_t vus[7];
+    // Built once: librdkafka reads the list and takes nothing from it when a call fails.
+    rd_kafka_vu_t vus[8];
     std::size_t n = 0;
     vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
     vus[n++].u.cstr = msg.topic.c_str();
-    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
-    vus[n++].u.i32 = msg.partition;
+    if (msg.partition != any_partition) {
+        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[n++].u.i32 = msg.partition;
+    }
     vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
     vus[n].u.mem.ptr = const_cast<void*>(value.data());
     vus[n++].u.mem.size = value.size();
-    vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
-    vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
-    vus[n++].u.mem.size = msg.key.size();
+    if (!msg.key.is_null()) {
+        vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
+        vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
+        vus[n++].u.mem.size = msg.key.size();
+    }
     // Owned bytes stay with the op until the delivery report: no copy. Borrowed bytes are
     // only valid during this call, so librdkafka copies them.
     vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
@@ -68,31 +73,26 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
         vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
         vus[n++].u.i64 = msg.time->time_since_epoch().count();
     }
-    // Headers last: librdkafka takes them only when produce succeeds.
-    rd_kafka_vu_t header_vu{};
+    // librdkafka takes the headers only when produce succeeds.
     if (native_headers) {
-        header_vu.vtype = RD_KAFKA_VTYPE_HEADERS;
-        header_vu.u.headers = native_headers.get();
+        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+        vus[n++].u.headers = native_headers.get();
     }
 
     // Only a full queue needs the clock: reading it on every send is a measurable share of
     // a send's cost (see docs/performance.md).
     std::optional<std::chrono::steady_clock::time_point> deadline;
     for (;;) {
-        rd_kafka_vu_t all[8];
-        std::copy_n(vus, n, all);
-        std::size_t count = n;
-        if (native_headers)
-            all[count++] = header_vu;
         // Counted before the call: the report may be served on another thread at once.
         in_flight_.fetch_add(1, std::memory_order_relaxed);
-        error_info err = error_info::adopt(rd_kafka_produceva(native(), all, count));
-        if (!err) {
+        rd_kafka_error_t* failure = rd_kafka_produceva(native(), vus, n);
+        if (failure == nullptr) [[likely]] {
             (void)native_headers.release();
             (void)op.release();
             return {};
         }
         in_flight_.fetch_sub(1, std::memory_order_relaxed);
+        error_info err = error_info::adopt(failure);
         if (err.code != make_error_code(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
             err.message = "cannot send to '" + msg.topic + "': " + err.message;
             return err;
