@@ -131,34 +131,41 @@ class consumer {
     /// Up to `max` records within `timeout`. A batch ends before a record that cannot be
     /// deserialized: the next call throws deserialization_error for it, then goes on.
     [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout) {
-        auto msgs = live().fetch(max, timeout);
+        auto& msgs = fetched_;
+        // The messages go back to librdkafka on every way out; the vector's storage stays.
+        const struct clear_on_exit {
+            std::vector<detail::message_handle>& v;
+            ~clear_on_exit() { v.clear(); }
+        } release_messages{msgs};
+        live().fetch(msgs, max, timeout);
         std::vector<record_type> out;
         out.reserve(msgs.size());
+        std::optional<deserialization_failure> failure;
         for (std::size_t i = 0; i < msgs.size(); ++i) {
-            auto result = decode(*msgs[i]);
-            if (auto* record = std::get_if<record_type>(&result)) {
-                out.push_back(std::move(*record));
+            // Decoded in place: a record is never moved between librdkafka and the caller.
+            if (detail::decode_into(key_serde_, value_serde_, *msgs[i], out.emplace_back(),
+                                    failure)) {
+                core_->handed(*msgs[i]);
                 continue;
             }
+            out.pop_back();
+            detail::mark_handed(*core_, *msgs[i], true);
             if (!out.empty()) {  // hand out what decoded; the failure comes next call
                 std::vector<detail::message_handle> rest;
                 for (std::size_t j = i; j < msgs.size(); ++j)
                     rest.push_back(std::move(msgs[j]));
-                live().give_back(std::move(rest));
+                core_->give_back(std::move(rest));
                 return out;
             }
             std::vector<detail::message_handle> rest;
             for (std::size_t j = i + 1; j < msgs.size(); ++j)
                 rest.push_back(std::move(msgs[j]));
-            live().give_back(std::move(rest));
-            last_failure_ = std::make_shared<const deserialization_failure>(
-                std::get<deserialization_failure>(std::move(result)));
+            core_->give_back(std::move(rest));
+            last_failure_ = std::make_shared<const deserialization_failure>(std::move(*failure));
             throw deserialization_error(*last_failure_);
         }
         return out;
     }
-    /// As poll_batch(max, timeout), reporting a failure through `err` instead of throwing (a
-    /// record that cannot be deserialized as poll(timeout, err) does).
     [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout,
                                                       error_info& err) {
         err = {};
@@ -390,13 +397,6 @@ class consumer {
   private:
     friend struct detail::client_access;
 
-    /// Turns one raw message into a record, or a failure that holds its partition's offset.
-    /// Marks it handed to the application either way.
-    [[nodiscard]] std::variant<record_type, deserialization_failure> decode(
-        rd_kafka_message_t& msg) {
-        return detail::decode_record<K, V>(*core_, key_serde_, value_serde_, msg);
-    }
-
     /// The core, or errc::closed for a moved-from consumer (a defined state, not a crash).
     [[nodiscard]] detail::consumer_core& live() const {
         if (!core_)
@@ -417,6 +417,9 @@ class consumer {
     }
 
     std::unique_ptr<detail::consumer_core> core_;
+    /// poll_batch()'s messages from librdkafka: kept so that its storage is reused. Declared
+    /// after core_, so destroyed before it (messages must not outlive their client).
+    std::vector<detail::message_handle> fetched_;
     std::shared_ptr<const deserialization_failure> last_failure_;
     [[no_unique_address]] KeySerde key_serde_;
     [[no_unique_address]] ValueSerde value_serde_;

@@ -33,6 +33,8 @@ class exception_slot {
             parked_.store(true, std::memory_order_release);
         }
     }
+    /// True when an exception waits for rethrow_if_any().
+    [[nodiscard]] bool pending() const noexcept { return parked_.load(std::memory_order_acquire); }
     /// Rethrows (and clears) the parked exception, if any. Every poll calls this: when nothing
     /// is parked it is one atomic load, not a lock.
     void rethrow_if_any() {

@@ -59,11 +59,19 @@ class consumer_core : public client_core {
 
     // -- Fetching -----------------------------------------------------------------------------
 
-    /// Up to `max` messages within `timeout`. First counts the previous batch as handled.
-    /// Error messages from librdkafka are routed here: partition EOF and non-fatal errors to
-    /// on_error, fatal ones thrown.
-    [[nodiscard]] KFLOW_DECL std::vector<message_handle> fetch(std::size_t max,
-                                                               std::chrono::milliseconds timeout);
+    /// Up to `max` messages within `timeout`, in `out` (cleared first; a caller that keeps the
+    /// vector between calls reuses its storage). Error messages from librdkafka are routed
+    /// here: partition EOF and non-fatal errors to on_error, fatal ones thrown.
+    KFLOW_DECL void fetch(std::vector<message_handle>& out, std::size_t max,
+                          std::chrono::milliseconds timeout);
+
+    /// As above, in a new vector.
+    [[nodiscard]] std::vector<message_handle> fetch(std::size_t max,
+                                                    std::chrono::milliseconds timeout) {
+        std::vector<message_handle> out;
+        fetch(out, max, timeout);
+        return out;
+    }
 
     /// Serves the consumer queue (rebalances, errors) without handing records out: records it
     /// takes wait, in order, behind those already waiting for the next fetch.
@@ -85,8 +93,15 @@ class consumer_core : public client_core {
     KFLOW_DECL void give_back_since(std::vector<message_handle> msgs, std::uint64_t stamp);
 
     /// Records `msg` as handed to the application; its offset is stored once it is handled.
+    /// Called for every record, so the partition's entry is found through a one-entry cache
+    /// keyed by librdkafka's topic object: records come in runs of one partition, and the map
+    /// (whose key is a topic name) is searched only when the run changes.
     void handed(const rd_kafka_message_t& msg) {
-        auto& p = progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}];
+        if (msg.rkt != handed_cache_.rkt || msg.partition != handed_cache_.partition) {
+            handed_cache_ = {msg.rkt, msg.partition,
+                             &progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}]};
+        }
+        auto& p = *handed_cache_.progress;
         p.handed_next = std::max(p.handed_next, msg.offset + 1);
         p.dirty = true;
     }
@@ -295,8 +310,18 @@ class consumer_core : public client_core {
     queue_handle queue_;
     queue_handle close_queue_;
     std::vector<message_handle> backlog_;
-    std::set<topic_partition> paused_;  ///< paused by the application, until resumed
+    std::vector<rd_kafka_message_t*> raw_;  ///< fetch()'s buffer for librdkafka, reused
+    std::set<topic_partition> paused_;      ///< paused by the application, until resumed
     std::map<topic_partition, partition_progress> progress_;
+    /// The progress_ entry of the last record handed. Forgotten whenever the assignment changes:
+    /// a topic object may be freed once none of its partitions is assigned, and a new topic's
+    /// object could then reuse its address.
+    struct {
+        const rd_kafka_topic_t* rkt = nullptr;
+        std::int32_t partition = -1;
+        partition_progress* progress = nullptr;
+    } handed_cache_;
+    void forget_handed_cache() noexcept { handed_cache_ = {}; }
     std::vector<std::unique_ptr<pending_commit>> pending_commits_;
     std::uint64_t revocations_ = 0;
     std::map<topic_partition, std::uint64_t> revoked_at_;  ///< when each was last revoked

@@ -46,24 +46,35 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
     }
 }
 
-/// Decodes `msg` without touching the consumer's offset bookkeeping (see decode_record()).
+/// Decodes `msg` into `record` (a default-constructed one, e.g. a vector's new last element, so
+/// that no record is moved afterwards) without touching the consumer's offset bookkeeping.
+/// Returns false, with `failure` set, when the key or value cannot be deserialized.
 template <class K, class V, class KeySerde, class ValueSerde>
-std::variant<consumer_record<K, V>, deserialization_failure> decode_message(
-    const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg) {
-    consumer_record<K, V> record;
-    std::optional<deserialization_failure> failure;
+bool decode_into(const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg,
+                 consumer_record<K, V>& record, std::optional<deserialization_failure>& failure) {
     if (!decode_field(key_serde, msg.key, msg.key_len, record.key, record_part::key, failure) ||
         !decode_field(value_serde, msg.payload, msg.len, record.value, record_part::value,
                       failure)) {
         failure->record = raw_record_of(&msg);
-        return std::move(*failure);
+        return false;
     }
     record.topic = rd_kafka_topic_name(msg.rkt);
     record.partition = msg.partition;
     record.offset = msg.offset;
     record.headers = headers_of(&msg);
     std::tie(record.time, record.time_type) = timestamp_of(&msg);
-    return record;
+    return true;
+}
+
+/// Decodes `msg` without touching the consumer's offset bookkeeping (see mark_handed()).
+template <class K, class V, class KeySerde, class ValueSerde>
+std::variant<consumer_record<K, V>, deserialization_failure> decode_message(
+    const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg) {
+    std::variant<consumer_record<K, V>, deserialization_failure> result;
+    std::optional<deserialization_failure> failure;
+    if (!decode_into(key_serde, value_serde, msg, std::get<0>(result), failure))
+        result = std::move(*failure);
+    return result;
 }
 
 /// Records `msg` as handed to the application; a record that failed to deserialize holds its
@@ -72,16 +83,6 @@ inline void mark_handed(consumer_core& core, const rd_kafka_message_t& msg, bool
     core.handed(msg);
     if (failed)
         core.hold_at({rd_kafka_topic_name(msg.rkt), msg.partition, msg.offset});
-}
-
-/// Decodes `msg` and records it as handed to the application (see mark_handed()).
-template <class K, class V, class KeySerde, class ValueSerde>
-std::variant<consumer_record<K, V>, deserialization_failure> decode_record(
-    consumer_core& core, const KeySerde& key_serde, const ValueSerde& value_serde,
-    rd_kafka_message_t& msg) {
-    auto result = decode_message<K, V>(key_serde, value_serde, msg);
-    mark_handed(core, msg, std::holds_alternative<deserialization_failure>(result));
-    return result;
 }
 
 }  // namespace kflow::detail

@@ -65,6 +65,7 @@ std::vector<std::string> consumer_core::subscription() const {
 }
 
 error_info consumer_core::assign(const std::vector<topic_partition_offset>& parts) {
+    forget_handed_cache();
     if (unusable())
         return closed_error("assign");
     store_handled();
@@ -80,40 +81,50 @@ std::vector<topic_partition> consumer_core::assignment() const {
     return partitions_from_native(list);
 }
 
-std::vector<message_handle> consumer_core::fetch(std::size_t max,
-                                                 std::chrono::milliseconds timeout) {
+void consumer_core::fetch(std::vector<message_handle>& out, std::size_t max,
+                          std::chrono::milliseconds timeout) {
     // Stored offsets are read by commits alone. Auto-commit reads them whenever its timer
     // fires, so they must be current; without it, every path that commits stores first
     // (commit_handled, close, a revocation), and storing per fetch would only cost time.
+    out.clear();
     if (unusable())
         closed_error("poll").raise({});
     if (auto_commit_)
         store_handled();
-    std::vector<message_handle> out;
     // Records already taken from librdkafka come first, except those of paused partitions:
     // they wait, in order, for resume(). librdkafka holds back what it has not handed out.
-    for (auto it = backlog_.begin(); it != backlog_.end() && out.size() < max;) {
-        if (is_paused(**it)) {
-            ++it;
-            continue;
+    if (!backlog_.empty()) {
+        for (auto it = backlog_.begin(); it != backlog_.end() && out.size() < max;) {
+            if (is_paused(**it)) {
+                ++it;
+                continue;
+            }
+            out.push_back(std::move(*it));
+            it = backlog_.erase(it);
         }
-        out.push_back(std::move(*it));
-        it = backlog_.erase(it);
+        if (!out.empty())
+            return;
     }
-    if (!out.empty())
-        return out;
-    std::vector<rd_kafka_message_t*> raw(max);
+    // Reused: a fetch allocates nothing of its own in the steady state.
+    if (raw_.size() < max)
+        raw_.resize(max);
     const ssize_t n =
-        rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw.data(), max);
+        rd_kafka_consume_batch_queue(queue_.get(), to_timeout_ms(timeout), raw_.data(), max);
     if (n < 0) {
         callback_errors().rethrow_if_any();
         throw kafka_error(make_error_code(rd_kafka_last_error()), "consume failed");
     }
     // Owned before anything can throw: a callback that threw during this call, or a consumer
     // error, must neither leak nor lose the records fetched with it.
-    std::vector<message_handle> fetched;
-    for (ssize_t i = 0; i < n; ++i)
-        fetched.emplace_back(raw[static_cast<std::size_t>(i)]);
+    bool any_error = false;
+    for (ssize_t i = 0; i < n; ++i) {
+        out.emplace_back(raw_[static_cast<std::size_t>(i)]);
+        any_error = any_error || out.back()->err != RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    if (!any_error && !callback_errors().pending()) [[likely]]
+        return;
+    std::vector<message_handle> fetched = std::move(out);
+    out.clear();
     try {
         callback_errors().rethrow_if_any();
         for (auto& msg : fetched) {
@@ -130,9 +141,9 @@ std::vector<message_handle> consumer_core::fetch(std::size_t max,
                 out.push_back(std::move(msg));
         }
         give_back(std::move(out));
+        out.clear();
         throw;
     }
-    return out;
 }
 
 void consumer_core::serve_events() {
@@ -387,6 +398,7 @@ error_info consumer_core::auto_commit_failure(rd_kafka_resp_err_t err,
 }
 
 void consumer_core::finish_assign(const rd_kafka_topic_partition_list_t* parts) {
+    forget_handed_cache();
     error_info err;
     if (incremental()) {
         err = error_info::adopt(rd_kafka_incremental_assign(native(), parts));
@@ -419,6 +431,7 @@ void consumer_core::finish_revoke(const rd_kafka_topic_partition_list_t* parts) 
         err = described(rd_kafka_assign(native(), nullptr), "unassign");
     }
     ++revocations_;
+    forget_handed_cache();
     for (const auto& tp : partitions_from_native(parts)) {
         progress_.erase(tp);
         drop_backlog_for(tp);
