@@ -23,6 +23,18 @@ namespace asio = boost::asio;
 
 namespace detail {
 
+/// True when `ex` is the service's own executor: the service then keeps its execution context
+/// busy (its bridge is held) from a send's initiation until the send's completion is dispatched,
+/// and the send need not count work of its own.
+template <class Executor>
+bool kept_busy_by(const async_producer_service& service, const Executor& ex) {
+    if constexpr (std::is_same_v<Executor, asio::any_io_executor>) {
+        return ex == service.executor();
+    } else {
+        return false;
+    }
+}
+
 /// One async_send between initiation and completion.
 template <class Handler>
 class async_delivery final : public deferred_delivery {
@@ -30,25 +42,55 @@ class async_delivery final : public deferred_delivery {
     using executor_type = asio::associated_executor_t<Handler, asio::any_io_executor>;
 
     async_delivery(Handler handler, async_producer_service& service)
-        : handler_(std::move(handler)),
-          work_(asio::get_associated_executor(handler_, service.executor())),
-          service_(service) {}
+        : handler_(std::move(handler)), work_(make_work(handler_, service)), service_(service) {}
 
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
-        result_ = {ec, ec ? "delivery failed: " + ec.message() : std::string(), {}};
+        ec_ = ec;
         metadata_ = metadata_of(&msg);
         service_.push_ready(this);
         return false;  // finish() runs once librdkafka's poll has returned
     }
 
-    void finish() override { run(result_, std::move(metadata_), false); }
+    void finish() override {
+        if (ec_) {
+            run({ec_, "delivery failed: " + ec_.message(), {}}, std::move(metadata_), false);
+        } else {
+            run({}, std::move(metadata_), false);
+        }
+    }
     // Posted, never run inline: abort() is called from inside async_send's initiation and from
     // inside a cancellation handler, where completing at once is forbidden or unsafe.
     void abort(const error_info& err) override { run(err, record_metadata{}, true); }
 
   private:
+    static outstanding_work<executor_type> make_work(const Handler& handler,
+                                                     const async_producer_service& service) {
+        auto ex = asio::get_associated_executor(handler, service.executor());
+        const bool kept_busy = kept_busy_by(service, ex);
+        return outstanding_work<executor_type>(std::move(ex), kept_busy);
+    }
+
     void run(error_info err, record_metadata md, bool post) {
         auto& service = service_;
+        // The handler runs on the service's own executor and this is the service's strand,
+        // so the thread runs that executor's context: dispatch() would run the handler here
+        // and now as well, after three layers of type erasure. Many deliveries complete per
+        // wake-up, and each would pay them.
+        const bool here_and_now =
+            !post && !work_.counts_work() && service.strand().running_in_this_thread();
+        if (here_and_now) {
+            Handler handler = std::move(handler_);
+            delete this;
+            // Released after the handler, even if it throws: a coroutine that sends again at
+            // once then finds the bridge still armed.
+            const struct release_on_exit {
+                async_producer_service& service;
+                ~release_on_exit() { service.release(); }
+            } hold{service};
+            asio::get_associated_cancellation_slot(handler).clear();
+            detail::complete(handler, err, std::move(md));
+            return;
+        }
         auto ex = work_.get_executor();
         auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(md),
                            work = std::move(work_)]() mutable {
@@ -67,7 +109,7 @@ class async_delivery final : public deferred_delivery {
     Handler handler_;
     outstanding_work<executor_type> work_;
     async_producer_service& service_;
-    error_info result_;
+    std::error_code ec_;
     record_metadata metadata_;
 };
 

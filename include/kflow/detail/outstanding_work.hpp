@@ -9,6 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/prefer.hpp>
 
+#include <optional>
 #include <utility>
 
 namespace kflow::detail {
@@ -27,13 +28,22 @@ auto track_work(const Executor& ex) {
 template <class Executor>
 class outstanding_work {
   public:
-    explicit outstanding_work(const Executor& ex) : executor_(ex), tracked_(track_work(ex)) {}
+    /// Counts work on `ex`, unless `kept_busy` says something else already keeps its execution
+    /// context from running out of work until this object is gone: counting costs two atomic
+    /// operations and executor copies per operation, which a service that already holds the
+    /// context for all of its operations need not pay again.
+    explicit outstanding_work(const Executor& ex, bool kept_busy = false) : executor_(ex) {
+        if (!kept_busy)
+            tracked_.emplace(track_work(ex));
+    }
 
     [[nodiscard]] const Executor& get_executor() const noexcept { return executor_; }
+    /// False when the constructor was told that something else keeps the context busy.
+    [[nodiscard]] bool counts_work() const noexcept { return tracked_.has_value(); }
 
   private:
     Executor executor_;
-    decltype(track_work(std::declval<const Executor&>())) tracked_;
+    std::optional<decltype(track_work(std::declval<const Executor&>()))> tracked_;
 };
 
 }  // namespace kflow::detail

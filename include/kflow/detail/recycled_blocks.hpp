@@ -34,11 +34,12 @@ class recycled_blocks {
     /// Size classes: 64, 128, 256 and 512 bytes; larger objects use operator new directly.
     static constexpr std::size_t classes = 4;
     static constexpr std::size_t smallest = 64;
-    /// Bytes kept per class and thread (2 MiB: 32,768 blocks of 64 bytes, 4,096 of 512). A
-    /// producer keeps one block per message in flight, so the cache must hold a whole window of
-    /// them to serve the next one; librdkafka's own copy of those messages takes more memory
-    /// than this bound. A thread that served deliveries so holds at most 8 MiB until it ends.
-    static constexpr std::size_t kept_bytes_per_class = std::size_t{2} << 20;
+    /// Blocks kept per class and thread. A producer holds one block per message in flight, so
+    /// the cache must hold a whole window of them to serve the next one without the heap: 16,384
+    /// covers the windows kflow's benchmarks and examples use. A thread so keeps at most the
+    /// blocks of its busiest moment (1 MiB of 64-byte blocks, 8 MiB of 512-byte ones), less
+    /// than librdkafka's own copies of those messages took, until it ends.
+    static constexpr std::size_t kept_per_class = 16384;
 
     [[nodiscard]] static void* allocate(std::size_t size) {
 #if KFLOW_DETAIL_RECYCLE_BLOCKS
@@ -105,7 +106,7 @@ class recycled_blocks {
             return b;
         }
         bool push(std::size_t c, void* block) noexcept {
-            if (counts[c] == kept_bytes_per_class / (smallest << c))
+            if (counts[c] == kept_per_class)
                 return false;
             heads[c] = ::new (block) free_block{heads[c]};
             ++counts[c];
