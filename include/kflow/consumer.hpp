@@ -113,30 +113,40 @@ class consumer {
     /// The next record, or std::nullopt when none arrived within `timeout`. Throws
     /// deserialization_error for a record that cannot be deserialized.
     [[nodiscard]] std::optional<record_type> poll(ms timeout) {
-        auto batch = poll_batch(1, timeout);
-        if (batch.empty())
-            return std::nullopt;
-        return std::move(batch.front());
+        // poll_batch(1) without its vector: the record is decoded where it is returned.
+        auto& msgs = fetched_;
+        const release_on_exit release_messages{msgs};
+        live().fetch(msgs, 1, timeout);
+        std::optional<record_type> out;
+        if (msgs.empty())
+            return out;
+        std::optional<deserialization_failure> failure;
+        if (detail::decode_into(key_serde_, value_serde_, *msgs[0], out.emplace(), failure)) {
+            core_->handed(*msgs[0]);
+            return out;
+        }
+        detail::mark_handed(*core_, *msgs[0], true);
+        last_failure_ = std::make_shared<const deserialization_failure>(std::move(*failure));
+        throw deserialization_error(*last_failure_);
     }
     /// As poll(timeout), reporting a failure through `err` instead of throwing. A record that
     /// cannot be deserialized sets errc::deserialization_failed (or unexpected_null); the record
     /// with its raw bytes is then last_failure().
     [[nodiscard]] std::optional<record_type> poll(ms timeout, error_info& err) {
-        auto batch = poll_batch(1, timeout, err);
-        if (batch.empty())
-            return std::nullopt;
-        return std::move(batch.front());
+        err = {};
+        try {
+            return poll(timeout);
+        } catch (const kafka_error& e) {
+            err = {e.code(), e.what(), e.flags()};
+        }
+        return std::nullopt;
     }
 
     /// Up to `max` records within `timeout`. A batch ends before a record that cannot be
     /// deserialized: the next call throws deserialization_error for it, then goes on.
     [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout) {
         auto& msgs = fetched_;
-        // The messages go back to librdkafka on every way out; the vector's storage stays.
-        const struct clear_on_exit {
-            std::vector<detail::message_handle>& v;
-            ~clear_on_exit() { v.clear(); }
-        } release_messages{msgs};
+        const release_on_exit release_messages{msgs};
         live().fetch(msgs, max, timeout);
         std::vector<record_type> out;
         out.reserve(msgs.size());
@@ -417,8 +427,15 @@ class consumer {
     }
 
     std::unique_ptr<detail::consumer_core> core_;
-    /// poll_batch()'s messages from librdkafka: kept so that its storage is reused. Declared
-    /// after core_, so destroyed before it (messages must not outlive their client).
+    /// The messages go back to librdkafka on every way out of a poll; the vector's storage
+    /// stays for the next one.
+    struct release_on_exit {
+        std::vector<detail::message_handle>& messages;
+        ~release_on_exit() { messages.clear(); }
+    };
+
+    /// poll()'s and poll_batch()'s messages from librdkafka: kept so that storage is reused.
+    /// Declared after core_, so destroyed before it (messages must not outlive their client).
     std::vector<detail::message_handle> fetched_;
     std::shared_ptr<const deserialization_failure> last_failure_;
     [[no_unique_address]] KeySerde key_serde_;

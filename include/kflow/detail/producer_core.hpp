@@ -82,13 +82,46 @@ class unobserved_delivery final : public delivery_op {
     const std::function<void(const error_info&)>& on_failure_;  // the client's on_error
 };
 
+/// The record_metadata a delivery callback is handed, one per thread and reused: its topic
+/// string keeps its capacity, so a report allocates nothing for a topic name longer than the
+/// small-string buffer. A callback that serves reports itself (a send that waits for room polls)
+/// gets a metadata of its own for those, since its own is still in use.
+class reused_metadata {
+  public:
+    template <class F>
+    static void with(const rd_kafka_message_t& msg, F&& f) {
+        static thread_local reused_metadata slot;
+        if (slot.in_use_) {
+            const record_metadata own = metadata_of(&msg);
+            std::forward<F>(f)(own);
+            return;
+        }
+        slot.in_use_ = true;
+        const struct free_on_exit {
+            bool& in_use;
+            ~free_on_exit() { in_use = false; }
+        } release{slot.in_use_};
+        auto& md = slot.md_;
+        md.topic.assign(rd_kafka_topic_name(msg.rkt));
+        md.partition = msg.partition;
+        md.offset = msg.offset;
+        std::tie(md.time, md.time_type) = timestamp_of(&msg);
+        md.persisted = rd_kafka_message_status(&msg) == RD_KAFKA_MSG_STATUS_PERSISTED;
+        std::forward<F>(f)(static_cast<const record_metadata&>(md));
+    }
+
+  private:
+    record_metadata md_;
+    bool in_use_ = false;
+};
+
 /// Calls `Handler(std::error_code, const record_metadata&)`.
 template <class Handler>
 class callback_delivery final : public delivery_op {
   public:
     explicit callback_delivery(Handler handler) : handler_(std::move(handler)) {}
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
-        handler_(ec, metadata_of(&msg));
+        reused_metadata::with(msg, [&](const record_metadata& md) { handler_(ec, md); });
         return true;
     }
 
