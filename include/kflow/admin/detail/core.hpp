@@ -35,17 +35,27 @@
 
 namespace kflow::detail {
 
-/// Runs `handler(ec, result)` on its associated executor (or `fallback`), later.
-template <class Handler, class Result>
-void deliver(Handler handler, const asio::any_io_executor& fallback, error_info err,
+/// Runs `handler(ec, result)` on its associated executor (or `fallback`), later. `op_work`, the
+/// operation's own work guard, moves into the completion: it must be released on the handler's
+/// side. The operation itself is destroyed on the admin worker thread, possibly after the
+/// completion ran and its io_context is gone, so it may hold no counted work by then.
+template <class Handler, class Work, class Result>
+void deliver(Handler handler, const asio::any_io_executor& fallback, Work& op_work, error_info err,
              Result result) {
     auto ex = asio::get_associated_executor(handler, fallback);
-    auto work = asio::make_work_guard(ex);
     asio::post(ex, [h = std::move(handler), err = std::move(err), r = std::move(result),
-                    work = std::move(work)]() mutable {
+                    work = std::move(op_work)]() mutable {
         asio::get_associated_cancellation_slot(h).clear();
         complete(h, err, std::move(r));
     });
+}
+
+/// As above for an operation that holds no work of its own (one that fails at initiation).
+template <class Handler, class Result>
+void deliver(Handler handler, const asio::any_io_executor& fallback, error_info err,
+             Result result) {
+    auto work = asio::make_work_guard(asio::get_associated_executor(handler, fallback));
+    deliver(std::move(handler), fallback, work, std::move(err), std::move(result));
 }
 
 /// An asynchronous operation between initiation and completion. complete/fail consume it.
@@ -74,10 +84,10 @@ class queued_admin_op final : public pending_admin_op {
     void complete(rd_kafka_event_t* ev) override {
         error_info err;
         auto result = finish(request_, ev, err);
-        deliver(std::move(handler_), fallback_, std::move(err), std::move(result));
+        deliver(std::move(handler_), fallback_, work_, std::move(err), std::move(result));
     }
     void fail(const error_info& err) override {
-        deliver(std::move(handler_), fallback_, err, typename Request::result_type{});
+        deliver(std::move(handler_), fallback_, work_, err, typename Request::result_type{});
     }
 
   private:
@@ -116,10 +126,10 @@ class blocking_admin_op final : public blocking_task {
                    std::string(Request::name) + ": " + e.what(),
                    {}};
         }
-        deliver(std::move(handler_), fallback_, std::move(err), std::move(result));
+        deliver(std::move(handler_), fallback_, work_, std::move(err), std::move(result));
     }
     void fail(const error_info& err) override {
-        deliver(std::move(handler_), fallback_, err, typename Request::result_type{});
+        deliver(std::move(handler_), fallback_, work_, err, typename Request::result_type{});
     }
 
   private:
