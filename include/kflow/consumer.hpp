@@ -176,6 +176,8 @@ class consumer {
         }
         return out;
     }
+    /// As poll_batch(max, timeout), reporting a failure through `err` instead of throwing (a
+    /// record that cannot be deserialized as poll(timeout, err) does).
     [[nodiscard]] std::vector<record_type> poll_batch(std::size_t max, ms timeout,
                                                       error_info& err) {
         err = {};
