@@ -24,6 +24,11 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+
 namespace kflow::bench {
 
 using clock_type = std::chrono::steady_clock;
@@ -296,6 +301,17 @@ int run_main(F&& body) {
         std::fprintf(stderr, "benchmark failed: %s\n", e.what());
         return 1;
     }
+}
+
+/// Runs the io_context until the spawned coroutine ends; rethrows what it threw.
+template <class F>
+void run_coroutine(boost::asio::io_context& io, F f) {
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    io.restart();
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 }  // namespace kflow::bench

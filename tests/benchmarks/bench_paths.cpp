@@ -61,6 +61,8 @@ using kflow::bench::run_result;
 
 namespace {
 
+using kflow::bench::run_coroutine;
+
 constexpr std::size_t async_window = 10'000;     // async_send: sends in flight
 constexpr std::size_t batch_size = 1000;         // poll_batch, async_receive_batch, raw batches
 const std::string record_key = "customer-0042";  // produce_string's key
@@ -447,17 +449,6 @@ run_result kflow_produce_null_key(const context& c) {
 }
 
 using async_producer_type = kflow::async_producer<kflow::none, std::string_view>;
-
-/// Runs the io_context until the spawned coroutine ends; rethrows what it threw.
-template <class F>
-void run_coroutine(asio::io_context& io, F f) {
-    std::exception_ptr failure;
-    asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    io.restart();
-    if (failure)
-        std::rethrow_exception(failure);
-}
 
 /// async_send: a window of coroutines on one io_context thread, each awaiting one send at a
 /// time until the count is reached.

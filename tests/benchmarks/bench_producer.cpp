@@ -34,6 +34,8 @@ using kflow::bench::expect;
 
 namespace {
 
+using kflow::bench::run_coroutine;
+
 // Values are borrowed views: librdkafka copies them during the send, exactly as the raw side's
 // RD_KAFKA_MSG_F_COPY does.
 using async_producer_type = kflow::async_producer<kflow::none, std::string_view>;
@@ -152,17 +154,6 @@ kflow::bench::run_result raw_unbounded(const setup& s, std::size_t messages) {
 kflow::producer_config kflow_config(const setup& s) {
     kflow::producer_config cfg;
     return kflow::bench::apply(cfg, s.props);
-}
-
-/// Runs the io_context until the spawned coroutine ends; rethrows what it threw.
-template <class F>
-void run_coroutine(asio::io_context& io, F f) {
-    std::exception_ptr failure;
-    asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    io.restart();
-    if (failure)
-        std::rethrow_exception(failure);
 }
 
 void kflow_async_warm_up(asio::io_context& io, async_producer_type& producer, const setup& s) {
