@@ -25,6 +25,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -39,15 +40,30 @@ namespace kflow::detail {
 /// operation's own work guard, moves into the completion: it must be released on the handler's
 /// side. The operation itself is destroyed on the admin worker thread, possibly after the
 /// completion ran and its io_context is gone, so it may hold no counted work by then.
+///
+/// The worker thread posts into the application's io_context, and Asio's post signals the
+/// io_context's condition variable after releasing its lock: the completion could run, and an
+/// application that returns once it ran (kflow::testing::run_coroutine does) destroy the
+/// io_context, while the worker is still inside post. The completion therefore starts by
+/// waiting until post has returned (nanoseconds, in practice), so that no kflow thread touches
+/// the io_context once the application saw the result.
 template <class Handler, class Work, class Result>
 void deliver(Handler handler, const asio::any_io_executor& fallback, Work& op_work, error_info err,
              Result result) {
     auto ex = asio::get_associated_executor(handler, fallback);
-    asio::post(ex, [h = std::move(handler), err = std::move(err), r = std::move(result),
-                    work = std::move(op_work)]() mutable {
-        asio::get_associated_cancellation_slot(h).clear();
-        complete(h, err, std::move(r));
-    });
+    auto posted = std::make_shared<std::atomic<bool>>(false);
+    asio::post(ex,
+               [h = std::move(handler), err = std::move(err), r = std::move(result),
+                work = std::move(op_work), posted, poster = std::this_thread::get_id()]() mutable {
+                   // An executor that ran it inline, against post's contract, must not deadlock
+                   // here.
+                   if (std::this_thread::get_id() != poster)
+                       posted->wait(false, std::memory_order_acquire);
+                   asio::get_associated_cancellation_slot(h).clear();
+                   complete(h, err, std::move(r));
+               });
+    posted->store(true, std::memory_order_release);
+    posted->notify_all();
 }
 
 /// As above for an operation that holds no work of its own (one that fails at initiation).
