@@ -21,6 +21,7 @@
 #include <kflow/rebalance.hpp>
 #include <kflow/record.hpp>
 #include <kflow/security.hpp>
+#include <kflow/security_failure.hpp>
 #include <kflow/serde.hpp>
 #include <kflow/topic_partition.hpp>
 #include <kflow/version.hpp>

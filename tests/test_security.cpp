@@ -31,6 +31,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -729,12 +730,22 @@ TEST_CASE("SASL round trip against a real cluster", "[security][sasl][integratio
     }
     secured_round_trip(*bootstrap, {.tls = tls_from_test_env(), .sasl = sasl});
 
-    // The same with a wrong password: an authentication error reaches on_error.
+    // The same with a wrong password: the send and flush fail with errc::authentication_failed
+    // within 10 s (security_failure_policy::fail), and librdkafka's error reaches on_error.
     kflow::client_config wrong;
     wrong.bootstrap_servers(*bootstrap)
         .security({.tls = tls_from_test_env(), .sasl = sasl_from_test_env("-wrong")});
     auto seen = std::make_shared<observed>();
     kflow::producer<std::string, std::string> producer(observed_producer(wrong, seen));
+    std::optional<std::error_code> delivered;
+    const auto start = std::chrono::steady_clock::now();
+    producer.send({"kflow-security-probe", "k", "v"},
+                  [&](std::error_code ec, const kflow::record_metadata&) { delivered = ec; });
+    kflow::error_info flushed;
+    producer.flush(30s, flushed);
+    CHECK(std::chrono::steady_clock::now() - start < 10s);
+    CHECK(flushed.code == kflow::errc::authentication_failed);
+    CHECK(delivered == std::optional<std::error_code>(kflow::errc::authentication_failed));
     auto authentication_failed = [&] {
         for (const auto& e : seen->snapshot()) {
             if (e.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__AUTHENTICATION))

@@ -4,6 +4,7 @@
 // callback throws is caught at the C boundary and rethrown from the poll that ran it.
 
 #include <kflow/error.hpp>
+#include <kflow/security_failure.hpp>
 
 #include <chrono>
 #include <functional>
@@ -51,6 +52,9 @@ struct client_callbacks {
     /// sasl.oauthbearer.config. A thrown exception fails that refresh with its what() instead
     /// of reaching a poll, and librdkafka tries again later.
     std::function<oauthbearer_token(std::string_view)> oauthbearer_token_refresh;
+    /// What the client does when a broker refuses its credentials or the TLS handshake fails
+    /// (see kflow/security_failure.hpp). on_error hears of the failure either way.
+    security_failure_policy on_security_failure = security_failure_policy::fail;
 };
 
 }  // namespace kflow

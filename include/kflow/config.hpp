@@ -170,9 +170,16 @@ class basic_config {
     // -- Application callbacks (run on the thread that polls the client, never on librdkafka's) --
 
     /// Client-level errors (brokers down, authentication failures, fatal errors). Without a
-    /// handler, librdkafka logs them.
+    /// handler, they are logged (to on_log() when set, else as librdkafka logs).
     Derived& on_error(std::function<void(const error_info&)> f) {
         callbacks_.on_error = std::move(f);
+        return self();
+    }
+    /// What the client does when a broker refuses its credentials or the TLS handshake fails:
+    /// security_failure_policy::fail (the default) makes it final, reported at once by the
+    /// client's calls; keep_retrying keeps librdkafka's reconnecting (kflow/security_failure.hpp).
+    Derived& on_security_failure(security_failure_policy policy) {
+        callbacks_.on_security_failure = policy;
         return self();
     }
     /// librdkafka's log lines; routed through the client's queue so they arrive on the polling

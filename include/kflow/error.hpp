@@ -32,6 +32,13 @@ enum class errc : int {
     invalid_config,             ///< a configuration key, value or combination was rejected
     not_found,                  ///< the thing asked for does not exist (e.g. a header)
     callback_failed,            ///< reserved: a callback's own exception is rethrown as is
+    /// A broker refused the client's credentials (SASL), or the SASL exchange itself failed: a
+    /// wrong password, an unknown user, a mechanism the listener does not offer, a SASL client
+    /// talking to a listener without SASL.
+    authentication_failed,
+    /// The TLS handshake with a broker failed: its certificate is not trusted (or does not name
+    /// it), it asked for a client certificate that was not given, or the listener speaks no TLS.
+    tls_handshake_failed,
 };
 
 namespace detail {
@@ -96,6 +103,10 @@ class client_category_impl final : public std::error_category {
                 return "not found";
             case errc::callback_failed:
                 return "a user callback threw an exception";
+            case errc::authentication_failed:
+                return "authentication with the broker failed";
+            case errc::tls_handshake_failed:
+                return "TLS handshake with the broker failed";
         }
         return "unknown kflow error";
     }
@@ -107,6 +118,8 @@ class client_category_impl final : public std::error_category {
                 return std::errc::invalid_argument;
             case errc::unsupported_by_librdkafka:
                 return std::errc::function_not_supported;
+            case errc::authentication_failed:
+                return std::errc::permission_denied;
             default:
                 return {ev, *this};
         }

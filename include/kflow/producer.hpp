@@ -123,7 +123,9 @@ class producer {
 
     /// Waits up to `timeout` for every outstanding delivery, serving callbacks meanwhile.
     /// Throws kafka_error (errc::timed_out) if some are still outstanding then; they stay in
-    /// flight.
+    /// flight. Once a broker refused the client's credentials or TLS handshake (under
+    /// security_failure_policy::fail), it returns at once, throwing errc::authentication_failed
+    /// or errc::tls_handshake_failed with librdkafka's reason; the messages failed with it.
     void flush(std::chrono::milliseconds timeout) {
         error_info err;
         flush(timeout, err);
@@ -138,6 +140,11 @@ class producer {
         }
         err = {};
         if (const auto ec = core_->flush(timeout)) {
+            if (core_->security_failed()) {
+                err = core_->security_failure();
+                err.message = "flush: " + err.message;
+                return;
+            }
             err = {ec,
                    "flush: " + std::to_string(core_->in_flight()) +
                        " message(s) still in flight after " + std::to_string(timeout.count()) +

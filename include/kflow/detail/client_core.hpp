@@ -102,6 +102,24 @@ class client_core {
     /// The client's fatal error, if it has one.
     [[nodiscard]] KFLOW_DECL error_info fatal_error() const;
 
+    /// True once an authentication or TLS handshake failure became the client's final state
+    /// (security_failure_policy::fail). One atomic load: the send and fetch paths ask it.
+    [[nodiscard]] bool security_failed() const noexcept {
+        return security_failed_.load(std::memory_order_acquire);
+    }
+    /// That failure: errc::authentication_failed or errc::tls_handshake_failed, with
+    /// librdkafka's reason. Empty while security_failed() is false.
+    [[nodiscard]] KFLOW_DECL error_info security_failure() const;
+    /// Records a client-level error if it is a security failure and the policy makes those
+    /// final; returns true when this call recorded it (the first one).
+    KFLOW_DECL bool record_security_failure(int err, const char* reason);
+    /// True once, after a security failure was recorded: the caller then purges what the
+    /// client still holds (outside librdkafka's callbacks, where purging is safe).
+    [[nodiscard]] bool take_purge_request() noexcept {
+        return purge_requested_.load(std::memory_order_relaxed) &&
+               purge_requested_.exchange(false, std::memory_order_acq_rel);
+    }
+
     static client_core& from_opaque(void* opaque) noexcept {
         return *static_cast<client_core*>(opaque);
     }
@@ -125,6 +143,10 @@ class client_core {
 
     client_callbacks callbacks_;
     exception_slot callback_errors_;
+    std::atomic<bool> security_failed_{false};
+    std::atomic<bool> purge_requested_{false};
+    mutable std::mutex security_mutex_;
+    error_info security_failure_;  // guarded by security_mutex_
     kafka_handle handle_;
 };
 

@@ -157,7 +157,25 @@ class producer_core : public client_core {
                                                 std::unique_ptr<delivery_op>& op,
                                                 queue_full_policy queue_full);
 
-    /// Waits for every outstanding delivery report; errc::timed_out if some are still pending.
+    /// Serves the main queue for up to `timeout`, as client_core::serve() does, and purges what
+    /// is queued once a security failure became final.
+    int serve(std::chrono::milliseconds timeout) {
+        const int served = client_core::serve(timeout);
+        if (security_failed()) [[unlikely]] {
+            const int purged = purge_after_security_failure();
+            callback_errors().rethrow_if_any();
+            return served + purged;
+        }
+        return served;
+    }
+
+    /// After a security failure became final (security_failure_policy::fail): purges every
+    /// queued and in-flight message, once, and serves their delivery reports, which carry the
+    /// failure. Returns the number of events served; the caller rethrows what a callback threw.
+    KFLOW_DECL int purge_after_security_failure();
+
+    /// Waits for every outstanding delivery report; errc::timed_out if some are still pending,
+    /// the security failure's code if one became final meanwhile (see security_failure()).
     [[nodiscard]] KFLOW_DECL std::error_code flush(std::chrono::milliseconds timeout);
 
     /// Messages handed to librdkafka whose delivery report has not been served yet.

@@ -125,6 +125,8 @@ payload async_producer_service::owned(payload p) {
 
 void async_producer_service::drain() {
     rd_kafka_poll(core_->native(), 0);
+    if (core_->security_failed()) [[unlikely]]
+        (void)core_->purge_after_security_failure();
     run_ready();
     retry_waiting();
     complete_flush_waiters();
@@ -170,9 +172,11 @@ void async_producer_service::complete_flush_waiters() {
             return;
         done.swap(flush_waiters_);
     }
+    // Every message failed with a final security failure, if there is one: so does the flush.
+    const error_info outcome = core_->security_failed() ? core_->security_failure() : error_info{};
     for (auto& w : done) {
         stop_deadline(*w);
-        w.release()->complete({});
+        w.release()->complete(outcome);
         bridge_->release();
     }
 }

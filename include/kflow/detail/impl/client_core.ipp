@@ -10,8 +10,10 @@ namespace kflow::detail {
 client_core::client_core(rd_kafka_type_t type, conf_handle conf, client_callbacks callbacks)
     : callbacks_(std::move(callbacks)) {
     rd_kafka_conf_set_opaque(conf.get(), this);
-    if (callbacks_.on_error)
-        rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
+    // Authentication and TLS failures reach a client only through the error callback (without
+    // one librdkafka logs them), so every client has one; on_error_trampoline logs what no
+    // on_error takes, as librdkafka would.
+    rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
     if (callbacks_.on_statistics)
         rd_kafka_conf_set_stats_cb(conf.get(), &on_stats_trampoline);
     if (callbacks_.oauthbearer_token_refresh) {
@@ -43,8 +45,34 @@ error_info client_core::fatal_error() const {
     return {make_error_code(err), reason, {true, false, false}};
 }
 
+error_info client_core::security_failure() const {
+    const std::lock_guard lock(security_mutex_);
+    return security_failure_;
+}
+
+bool client_core::record_security_failure(int err, const char* reason) {
+    if (callbacks_.on_security_failure != security_failure_policy::fail)
+        return false;
+    const auto kind = security_failure_kind(err, reason != nullptr ? reason : "");
+    if (!kind)
+        return false;
+    {
+        const std::lock_guard lock(security_mutex_);
+        if (security_failed_.load(std::memory_order_relaxed))
+            return false;
+        const auto code = make_error_code(*kind);
+        security_failure_ = {code, code.message() + ": " + (reason != nullptr ? reason : ""), {}};
+        security_failed_.store(true, std::memory_order_release);
+    }
+    purge_requested_.store(true, std::memory_order_release);
+    return true;
+}
+
 void client_core::on_error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     auto& self = from_opaque(opaque);
+    // The poll or flush that serves this error returns early, to report it at once.
+    if (self.record_security_failure(err, reason))
+        rd_kafka_yield(rk);
     guarded(self.callback_errors_, [&] {
         error_info info{make_error_code(static_cast<rd_kafka_resp_err_t>(err)), reason, {}};
         if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -52,7 +80,15 @@ void client_core::on_error_trampoline(rd_kafka_t* rk, int err, const char* reaso
             const auto code = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
             info = {make_error_code(code), fatal_reason, {true, false, false}};
         }
-        self.callbacks_.on_error(info);
+        if (self.callbacks_.on_error) {
+            self.callbacks_.on_error(info);
+        } else if (self.callbacks_.on_log) {
+            self.callbacks_.on_log(log_entry{3, "ERROR", info.message});
+        } else {
+            // As librdkafka itself logs an error no callback takes.
+            const std::string line = self.name() + ": " + info.message;
+            rd_kafka_log_print(rk, 3, "ERROR", line.c_str());
+        }
     });
 }
 

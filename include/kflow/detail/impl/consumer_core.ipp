@@ -89,6 +89,8 @@ void consumer_core::fetch(std::vector<message_handle>& out, std::size_t max,
     out.clear();
     if (unusable())
         closed_error("poll").raise({});
+    if (security_failed()) [[unlikely]]
+        security_failure().raise("poll");
     if (auto_commit_)
         store_handled();
     // Records already taken from librdkafka come first, except those of paused partitions:
@@ -121,7 +123,7 @@ void consumer_core::fetch(std::vector<message_handle>& out, std::size_t max,
         out.emplace_back(raw_[static_cast<std::size_t>(i)]);
         any_error = any_error || out.back()->err != RD_KAFKA_RESP_ERR_NO_ERROR;
     }
-    if (!any_error && !callback_errors().pending()) [[likely]]
+    if (!any_error && !callback_errors().pending() && !security_failed()) [[likely]]
         return;
     std::vector<message_handle> fetched = std::move(out);
     out.clear();
@@ -134,6 +136,9 @@ void consumer_core::fetch(std::vector<message_handle>& out, std::size_t max,
                 report_consumer_error(*msg);
             }
         }
+        // Recorded by the error callback during this fetch (see client_core).
+        if (security_failed())
+            security_failure().raise("poll");
     } catch (...) {
         // The records wait, in order, for the next fetch.
         for (auto& msg : fetched) {
@@ -588,6 +593,8 @@ void consumer_core::on_rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err
 }
 
 void consumer_core::report_consumer_error(const rd_kafka_message_t& msg) {
+    // Partition-level errors arrive here; client-level ones, security failures among them, go
+    // to the error callback (see client_core).
     error_info err{make_error_code(msg.err), rd_kafka_message_errstr(&msg), {}};
     if (msg.rkt != nullptr) {
         err.message = std::string(rd_kafka_topic_name(msg.rkt)) + " [" +

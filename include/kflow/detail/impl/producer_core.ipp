@@ -26,6 +26,11 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
                                   queue_full_policy queue_full) {
     if (closed_)
         return {make_error_code(errc::closed), "producer is closed", {}};
+    if (security_failed()) [[unlikely]] {
+        auto failure = security_failure();
+        failure.message = "cannot send to '" + msg.topic + "': " + failure.message;
+        return failure;
+    }
     if (msg.topic.empty()) {
         // librdkafka would queue it and fail it only once metadata says no such topic.
         return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
@@ -112,15 +117,44 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
             std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now),
             std::chrono::milliseconds(100));
         (void)rd_kafka_poll(native(), to_timeout_ms(wait));
+        if (security_failed()) [[unlikely]] {
+            auto failure = security_failure();
+            failure.message = "cannot send to '" + msg.topic + "': " + failure.message;
+            return failure;
+        }
     }
 }
 
+int producer_core::purge_after_security_failure() {
+    if (!take_purge_request())
+        return 0;
+    // rd_kafka_purge returns once the broker threads failed what they held: the reports are
+    // queued by then, and one poll serves them.
+    rd_kafka_purge(native(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    return rd_kafka_poll(native(), 0);  // the caller rethrows what a callback threw
+}
+
 std::error_code producer_core::flush(std::chrono::milliseconds timeout) {
-    const auto err = rd_kafka_flush(native(), to_timeout_ms(timeout));
-    callback_errors().rethrow_if_any();
-    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
-        return make_error_code(errc::timed_out);
-    return make_error_code(err);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        // A security failure yields the flush (see client_core::on_error_trampoline).
+        const auto err =
+            rd_kafka_flush(native(), to_timeout_ms(std::max(left, std::chrono::milliseconds(0))));
+        callback_errors().rethrow_if_any();
+        if (security_failed()) [[unlikely]] {
+            (void)purge_after_security_failure();
+            callback_errors().rethrow_if_any();
+            return security_failure().code;
+        }
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT)
+            return make_error_code(err);
+        if (in_flight() == 0)
+            return {};  // yielded by something else just as the last report was served
+        if (std::chrono::steady_clock::now() >= deadline)
+            return make_error_code(errc::timed_out);
+    }
 }
 
 std::size_t producer_core::close(std::chrono::milliseconds timeout) {
@@ -148,8 +182,13 @@ void producer_core::on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t
     std::unique_ptr<delivery_op> op(static_cast<delivery_op*>(msg->_private));
     self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
     bool finished = true;
-    guarded(self.callback_errors(),
-            [&] { finished = op->complete(make_error_code(msg->err), *msg); });
+    std::error_code ec = make_error_code(msg->err);
+    if ((msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+         msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) &&
+        self.security_failed()) [[unlikely]] {
+        ec = self.security_failure().code;  // purged because of it
+    }
+    guarded(self.callback_errors(), [&] { finished = op->complete(ec, *msg); });
     if (!finished)
         (void)op.release();
 }
