@@ -7,6 +7,12 @@
 //   KAFKA_BOOTSTRAP_SERVERS=h:9092  that cluster; the topic (KFLOW_DEMO_TOPIC, default
 //                                   kflow-demo-orders) must exist or be auto-created there
 //
+// The connection comes from the environment (kflow::config_from_env): every KAFKA_* variable
+// naming a librdkafka property applies, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
+// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_LOCATION,
+// KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION among them. The demo prints the
+// protocol and mechanism it uses, never a secret.
+//
 // Exits 0 only when every event sent came back.
 
 #include "order_event.hpp"
@@ -60,10 +66,10 @@ std::string money(long cents) {
 
 /// Sends the orders keyed by customer, so each customer's orders keep their order on one
 /// partition. Returns how many the brokers confirmed.
-std::size_t produce(const std::string& bootstrap, const std::string& topic,
+std::size_t produce(const kflow::client_config& connection, const std::string& topic,
                     const std::string& run_id, const std::vector<order_event>& orders) {
     kflow::producer<std::string, order_event> producer(
-        kflow::producer_config().bootstrap_servers(bootstrap).client_id("kflow-demo"));
+        kflow::producer_config(connection).client_id("kflow-demo"));
 
     std::size_t confirmed = 0;
     for (const auto& order : orders) {
@@ -85,6 +91,11 @@ std::size_t produce(const std::string& bootstrap, const std::string& topic,
     }
     kflow::error_info flushed;
     producer.flush(30s, flushed);
+    if (flushed.code == kflow::errc::authentication_failed ||
+        flushed.code == kflow::errc::tls_handshake_failed) {
+        // Final: nothing more can get through with this configuration.
+        flushed.raise("producer");
+    }
     if (flushed)
         std::cerr << "  " << flushed.message << " (is the cluster reachable?)\n";
     return confirmed;
@@ -105,12 +116,11 @@ void print(const kflow::consumer_record<std::string, order_event>& record) {
 
 /// Reads in a fresh consumer group from the start of the topic until every order of this run
 /// came back or `deadline` passed. Returns the orders that came back, by order id.
-std::map<std::string, order_event> consume(const std::string& bootstrap, const std::string& topic,
-                                           const std::string& run_id, std::size_t expected,
-                                           std::chrono::seconds deadline) {
+std::map<std::string, order_event> consume(const kflow::client_config& connection,
+                                           const std::string& topic, const std::string& run_id,
+                                           std::size_t expected, std::chrono::seconds deadline) {
     kflow::consumer<std::string, order_event> consumer(
-        kflow::consumer_config()
-            .bootstrap_servers(bootstrap)
+        kflow::consumer_config(connection)
             .client_id("kflow-demo")
             .group_id("kflow-demo-" + run_id)
             .auto_offset_reset(kflow::offset_reset::earliest)
@@ -145,22 +155,38 @@ std::map<std::string, order_event> consume(const std::string& bootstrap, const s
     return received;
 }
 
+/// "security: SASL_SSL, SASL mechanism SCRAM-SHA-256": what the connection uses, no secret.
+std::string security_summary(const kflow::client_config& connection) {
+    const std::string protocol = connection.get("security.protocol").value_or("PLAINTEXT");
+    std::string summary = "security: " + protocol;
+    if (protocol.starts_with("SASL")) {
+        summary += ", SASL mechanism " + connection.get("sasl.mechanism").value_or("GSSAPI");
+        if (const auto user = connection.get("sasl.username"))
+            summary += ", user " + *user;
+    }
+    return summary;
+}
+
 }  // namespace
 
 int main() try {
     const std::string topic = env_or("KFLOW_DEMO_TOPIC", "kflow-demo-orders");
-    std::string bootstrap = env_or("KAFKA_BOOTSTRAP_SERVERS", "");
+    // Throws, naming the variable, when one holds a value librdkafka rejects.
+    kflow::env_config connection = kflow::config_from_env();
 
     // Declared first so that it outlives the producer and consumer that talk to it.
     std::optional<kflow::testing::mock_cluster> cluster;
+    std::string bootstrap = connection.get("bootstrap.servers").value_or("");
     if (bootstrap.empty()) {
         cluster.emplace(1);
         cluster->create_topic(topic, 3);
         bootstrap = cluster->bootstrap_servers();
+        connection.bootstrap_servers(bootstrap);
         std::cout << "kflow-demo: embedded mock Kafka cluster at " << bootstrap << '\n';
     } else {
         std::cout << "kflow-demo: Kafka cluster at " << bootstrap << '\n';
     }
+    std::cout << "kflow-demo: " << security_summary(connection) << '\n';
     std::cout << "kflow " << kflow::version_major << '.' << kflow::version_minor << '.'
               << kflow::version_patch << ", librdkafka " << kflow::librdkafka_runtime_version()
               << ", topic " << topic << "\n\n";
@@ -169,10 +195,10 @@ int main() try {
     const std::string run_id = kflow::testing::unique_name("run");
 
     std::cout << "Producing " << orders.size() << " order events (key = customer):\n";
-    const std::size_t confirmed = produce(bootstrap, topic, run_id, orders);
+    const std::size_t confirmed = produce(connection, topic, run_id, orders);
 
     std::cout << "\nConsuming them in a consumer group:\n";
-    const auto received = consume(bootstrap, topic, run_id, orders.size(), 30s);
+    const auto received = consume(connection, topic, run_id, orders.size(), 30s);
 
     std::size_t intact = 0;
     for (const auto& order : orders) {

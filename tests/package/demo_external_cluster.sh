@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # kflow-demo's KAFKA_BOOTSTRAP_SERVERS path: the demo runs against a cluster in another process
-# (kflow-mock-broker), twice, so the second run also has to skip the first run's events.
+# (kflow-mock-broker), twice, so the second run also has to skip the first run's events. Then
+# with the README's security variables: the mock's listener has neither SASL nor TLS, so a
+# SASL/SCRAM and a TLS configuration must each make the demo exit non-zero within 30 s, saying
+# which failed (against a real broker, test_security_integration covers the refusals).
 # Usage: demo_external_cluster.sh <kflow-mock-broker> <kflow-demo>
 set -euo pipefail
 broker_bin=$1
@@ -26,4 +29,24 @@ for run in 1 2; do
     grep -q "Kafka cluster at $bootstrap" "$out.demo"
 done
 grep -q "skipped 6 events of earlier runs" "$out.demo"
+
+# security_failure <expected line> <VAR=value>...: the demo fails fast, naming the cause.
+security_failure() {
+    local expected=$1
+    shift
+    echo "--- $* against $bootstrap"
+    local status=0 start=$SECONDS
+    env KAFKA_BOOTSTRAP_SERVERS="$bootstrap" "$@" timeout 30 "$demo_bin" >"$out.demo" 2>&1 || status=$?
+    cat "$out.demo"
+    ((status != 0 && status != 124)) || { echo "expected a failure within 30 s, got exit $status" >&2; exit 1; }
+    grep -q "$expected" "$out.demo" || { echo "expected: $expected" >&2; exit 1; }
+    if grep -q "wrong-secret" "$out.demo"; then echo "the password was printed" >&2; exit 1; fi
+    echo "(exit $status after $((SECONDS - start)) s)"
+}
+security_failure "kflow-demo: producer: flush: authentication with the broker failed: .*SASL" \
+    KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_SASL_MECHANISM=SCRAM-SHA-256 \
+    KAFKA_SASL_USERNAME=chat KAFKA_SASL_PASSWORD=wrong-secret
+grep -q "security: SASL_PLAINTEXT, SASL mechanism SCRAM-SHA-256, user chat" "$out.demo"
+security_failure "kflow-demo: producer: flush: TLS handshake with the broker failed" \
+    KAFKA_SECURITY_PROTOCOL=SSL
 rm -f "$out.demo"
