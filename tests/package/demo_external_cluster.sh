@@ -3,7 +3,8 @@
 # (kflow-mock-broker), twice, so the second run also has to skip the first run's events. Then
 # with the README's security variables: the mock's listener has neither SASL nor TLS, so a
 # SASL/SCRAM and a TLS configuration must each make the demo exit non-zero within 30 s, saying
-# which failed (against a real broker, test_security_integration covers the refusals).
+# which failed (against a real broker, test_security's real-cluster SASL case covers a refused
+# password).
 # Usage: demo_external_cluster.sh <kflow-mock-broker> <kflow-demo>
 set -euo pipefail
 broker_bin=$1
