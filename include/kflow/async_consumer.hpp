@@ -407,7 +407,7 @@ class async_consumer {
         template <class Slot>
         void start(std::shared_ptr<detail::receive_op> op, Slot& slot) const {
             detail::connect_receive_cancellation(slot, service, op);
-            service->on_strand([s = service, op = std::move(op)] { s->add_receiver(op); });
+            service->start_receive(std::move(op));
         }
     };
 

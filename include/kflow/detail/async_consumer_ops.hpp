@@ -12,6 +12,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include <memory>
 #include <mutex>
@@ -69,17 +70,22 @@ class receive_completion : public receive_op {
     void abort(const error_info& err) override { pending_.complete(err, Result{}); }
 
   protected:
-    /// On the strand: completes with `result`, made of `taken`.
+    /// Excluding the strand's work: completes with `result`, made of `taken`, on the handler's
+    /// executor (posted when `initiating`, else dispatched).
     void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
-                        std::optional<deserialization_failure> failure, Result result) {
+                        std::optional<deserialization_failure> failure, Result result,
+                        bool initiating) {
         auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
-        asio::dispatch(pending_.executor(),
-                       [self, service = service.shared_from_this(), taken = std::move(taken),
-                        stamp = service.core().revocations(), failure = std::move(failure),
-                        result = std::move(result)]() mutable {
-                           self->finish(*service, std::move(taken), stamp, std::move(failure),
-                                        std::move(result));
-                       });
+        auto finish = [self, service = service.shared_from_this(), taken = std::move(taken),
+                       stamp = service.core().revocations(), failure = std::move(failure),
+                       result = std::move(result)]() mutable {
+            self->finish(*service, std::move(taken), stamp, std::move(failure), std::move(result));
+        };
+        if (initiating) {
+            asio::post(pending_.executor(), std::move(finish));
+        } else {
+            asio::dispatch(pending_.executor(), std::move(finish));
+        }
     }
 
   private:
@@ -128,17 +134,19 @@ class receive_one_op final : public receive_completion<Handler, consumer_record<
                                                              std::move(failures)),
           serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
+                 bool initiating) override {
         std::vector<message_handle> taken;
         taken.push_back(std::move(msgs.front()));
         msgs.erase(msgs.begin());
         auto result = decode_message<K, V>(serdes_->key, serdes_->value, *taken.front());
         if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record));
+            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record),
+                                 initiating);
         } else {
             this->complete_taken(service, std::move(taken),
                                  std::get<deserialization_failure>(std::move(result)),
-                                 consumer_record<K, V>{});
+                                 consumer_record<K, V>{}, initiating);
         }
     }
 
@@ -158,7 +166,8 @@ class receive_batch_op final
               max, std::move(handler), fallback, std::move(failures)),
           serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
+                 bool initiating) override {
         std::vector<consumer_record<K, V>> out;
         std::optional<deserialization_failure> failure;
         std::size_t used = 0;
@@ -178,7 +187,8 @@ class receive_batch_op final
             std::make_move_iterator(msgs.begin()),
             std::make_move_iterator(msgs.begin() + static_cast<std::ptrdiff_t>(used)));
         msgs.erase(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(used));
-        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out));
+        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out),
+                             initiating);
     }
 
   private:

@@ -39,9 +39,11 @@ class receive_op : public std::enable_shared_from_this<receive_op> {
   public:
     explicit receive_op(std::size_t max) : max_(max) {}
     virtual ~receive_op() = default;
-    /// On the strand: takes what it uses from the front of `msgs` (never empty) and completes
-    /// with it; what it leaves in `msgs` goes back to the consumer.
-    virtual void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) = 0;
+    /// Excluding the strand's work: takes what it uses from the front of `msgs` (never empty)
+    /// and completes with it; what it leaves in `msgs` goes back to the consumer. `initiating`:
+    /// called from the operation's initiation, so the handler must not run before it returns.
+    virtual void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
+                         bool initiating) = 0;
     virtual void abort(const error_info& err) = 0;
     [[nodiscard]] std::size_t max() const noexcept { return max_; }
 
@@ -113,15 +115,20 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
 
     // -- Receiving (on the strand) ------------------------------------------------------------
 
+    /// Starts a receive: completes it at once with records already fetched (from the calling
+    /// thread, without librdkafka, so no callback runs there), else queues it on the strand.
+    KFLOW_DECL void start_receive(std::shared_ptr<receive_op> op);
+
     KFLOW_DECL void add_receiver(std::shared_ptr<receive_op> op);
 
     /// Withdraws a receiver that has not completed; false if it already has.
     KFLOW_DECL bool cancel_receiver(const std::shared_ptr<receive_op>& op);
 
     /// A receiver's handler is about to run with `msgs` (any thread): they count as handed to
-    /// the application, the last one held at its offset if it failed to deserialize. Posted,
-    /// so it is done before anything the handler then starts on the strand.
+    /// the application, the last one held at its offset if it failed to deserialize. Done at
+    /// once, excluding the strand's work, so before anything the handler then starts.
     KFLOW_DECL void hand_over(std::vector<message_handle> msgs, bool last_failed);
+
 
     /// A receiver was cancelled after it took `msgs` at `stamp` (consumer_core::revocations())
     /// but before its handler ran (any thread): they go back in front of the next receive,
@@ -179,6 +186,10 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     std::shared_ptr<queue_bridge> bridge_;
     std::shared_ptr<queue_bridge> commit_bridge_;
     std::deque<std::shared_ptr<receive_op>> receivers_;
+    // Receives posted to the strand that add_receiver() has not queued yet: while there are
+    // any, a new receive queues behind them rather than completing at once.
+    std::size_t receivers_on_the_way_ = 0;
+    std::vector<message_handle> ready_;                       ///< start_receive()'s buffer, reused
     bool rebalance_events_ = false;
     std::deque<rebalance_event> events_;
     std::deque<std::shared_ptr<event_op>> rebalance_waiters_;

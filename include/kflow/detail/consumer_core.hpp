@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,6 +65,20 @@ class consumer_core : public client_core {
     /// here: partition EOF and non-fatal errors to on_error, fatal ones thrown.
     KFLOW_DECL void fetch(std::vector<message_handle>& out, std::size_t max,
                           std::chrono::milliseconds timeout);
+
+    /// Up to `max` of the messages already taken from librdkafka (see give_back), in `out`
+    /// (cleared first), without calling librdkafka: no callback runs and nothing blocks, so it
+    /// may be called on any thread that excludes the other calls. False, taking nothing, when
+    /// none is ready or when fetch() would raise (it then tells why).
+    [[nodiscard]] bool fetch_ready(std::vector<message_handle>& out, std::size_t max) {
+        out.clear();
+        if (backlog_.empty() || unusable() || security_failed())
+            return false;
+        if (auto_commit_)
+            store_handled();
+        take_backlog(out, max);
+        return !out.empty();
+    }
 
     /// As above, in a new vector.
     [[nodiscard]] std::vector<message_handle> fetch(std::size_t max,
@@ -161,6 +176,9 @@ class consumer_core : public client_core {
     /// Drops the records fetched for `tp` that nobody has taken yet: the async layer's seek does
     /// this itself, then moves librdkafka's fetcher off its strand.
     void drop_fetched(const topic_partition& tp) { drop_backlog_for(tp); }
+    /// Drops every record fetched that nobody has taken yet (a close: rd_kafka_destroy waits
+    /// for every message it handed out).
+    void drop_fetched() { backlog_.clear(); }
 
     [[nodiscard]] KFLOW_DECL error_info pause(const std::vector<topic_partition>& parts);
     [[nodiscard]] KFLOW_DECL error_info resume(const std::vector<topic_partition>& parts);
@@ -299,6 +317,18 @@ class consumer_core : public client_core {
         return !paused_.empty() && paused_.contains({rd_kafka_topic_name(m.rkt), m.partition});
     }
 
+    /// Moves up to `max` messages of unpaused partitions from the backlog's front to `out`.
+    void take_backlog(std::vector<message_handle>& out, std::size_t max) {
+        for (auto it = backlog_.begin(); it != backlog_.end() && out.size() < max;) {
+            if (is_paused(**it)) {
+                ++it;
+                continue;
+            }
+            out.push_back(std::move(*it));
+            it = backlog_.erase(it);
+        }
+    }
+
     void drop_backlog_for(const topic_partition& tp) {
         std::erase_if(backlog_, [&](const message_handle& m) {
             return m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt);
@@ -309,7 +339,8 @@ class consumer_core : public client_core {
 
     queue_handle queue_;
     queue_handle close_queue_;
-    std::vector<message_handle> backlog_;
+    // A deque: receives take from its front one record at a time (async_receive prefetches).
+    std::deque<message_handle> backlog_;
     std::vector<rd_kafka_message_t*> raw_;  ///< fetch()'s buffer for librdkafka, reused
     std::set<topic_partition> paused_;      ///< paused by the application, until resumed
     std::map<topic_partition, partition_progress> progress_;

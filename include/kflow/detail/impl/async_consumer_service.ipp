@@ -55,6 +55,25 @@ error_info async_consumer_service::subscribe(const std::vector<std::string>& top
     return core_->subscribe(topics, std::move(listener));
 }
 
+void async_consumer_service::start_receive(std::shared_ptr<receive_op> op) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (!closed_ && receivers_.empty() && receivers_on_the_way_ == 0 &&
+            !op->cancel_requested() && core_->fetch_ready(ready_, op->max())) {
+            op->deliver(ready_, *this, true);
+            if (!ready_.empty())
+                core_->give_back(std::move(ready_));
+            ready_.clear();
+            return;
+        }
+        ++receivers_on_the_way_;
+    }
+    on_strand([self = shared_from_this(), op = std::move(op)]() mutable {
+        --self->receivers_on_the_way_;
+        self->add_receiver(std::move(op));
+    });
+}
+
 void async_consumer_service::add_receiver(std::shared_ptr<receive_op> op) {
     if (closed_) {
         op->abort({make_error_code(errc::closed), "consumer is closed", {}});
@@ -76,11 +95,10 @@ bool async_consumer_service::cancel_receiver(const std::shared_ptr<receive_op>& 
 }
 
 void async_consumer_service::hand_over(std::vector<message_handle> msgs, bool last_failed) {
-    on_strand([self = shared_from_this(), msgs = std::move(msgs), last_failed] {
-        for (std::size_t i = 0; i < msgs.size(); ++i) {
-            mark_handed(*self->core_, *msgs[i], last_failed && i + 1 == msgs.size());
-        }
-    });
+    const std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < msgs.size(); ++i) {
+        mark_handed(*core_, *msgs[i], last_failed && i + 1 == msgs.size());
+    }
 }
 
 void async_consumer_service::add_rebalance_waiter(std::shared_ptr<event_op> op) {
@@ -145,6 +163,8 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
         r->abort({make_error_code(errc::closed), "consumer closed", {}});
     }
     core_->store_handled();
+    core_->drop_fetched();  // never handed out, so never committed: the group's next owner reads
+                            // them
     close_op_ = std::move(op);
     close_bridge_ = queue_bridge::create_on(bridge_->strand(),
                                             queue_handle(rd_kafka_queue_new(core_->native())),
@@ -181,6 +201,7 @@ async_consumer_service::async_consumer_service(const asio::any_io_executor& exec
     : executor_(executor), core_(std::make_unique<consumer_core>(config)) {}
 
 void async_consumer_service::drain() {
+    constexpr std::size_t prefetch = 64;
     if (closed_)
         return;
     while (!receivers_.empty()) {
@@ -192,7 +213,9 @@ void async_consumer_service::drain() {
         }
         std::vector<message_handle> msgs;
         try {
-            msgs = core_->fetch(receiver->max(), std::chrono::milliseconds(0));
+            // A one-record receive fetches a few more: the next receives take them at once
+            // (start_receive), without a trip through the strand or librdkafka.
+            msgs = core_->fetch(std::max(receiver->max(), prefetch), std::chrono::milliseconds(0));
         } catch (const kafka_error& e) {
             receivers_.pop_front();
             bridge_->release();
@@ -201,9 +224,18 @@ void async_consumer_service::drain() {
         }
         if (msgs.empty())
             break;
+        if (msgs.size() > receiver->max()) {
+            // Back in front of the backlog before the receiver's handler may run (dispatched,
+            // it can run inside deliver() and start the next receive).
+            const auto end = static_cast<std::ptrdiff_t>(receiver->max());
+            std::vector<message_handle> rest(std::make_move_iterator(msgs.begin() + end),
+                                             std::make_move_iterator(msgs.end()));
+            msgs.erase(msgs.begin() + end, msgs.end());
+            core_->give_back(std::move(rest));
+        }
         receivers_.pop_front();
         bridge_->release();
-        receiver->deliver(msgs, *this);
+        receiver->deliver(msgs, *this, false);
         if (!msgs.empty())
             core_->give_back(std::move(msgs));
     }

@@ -96,14 +96,7 @@ void consumer_core::fetch(std::vector<message_handle>& out, std::size_t max,
     // Records already taken from librdkafka come first, except those of paused partitions:
     // they wait, in order, for resume(). librdkafka holds back what it has not handed out.
     if (!backlog_.empty()) {
-        for (auto it = backlog_.begin(); it != backlog_.end() && out.size() < max;) {
-            if (is_paused(**it)) {
-                ++it;
-                continue;
-            }
-            out.push_back(std::move(*it));
-            it = backlog_.erase(it);
-        }
+        take_backlog(out, max);
         if (!out.empty())
             return;
     }
@@ -254,7 +247,18 @@ std::vector<topic_partition_offset> consumer_core::position(
     }
     auto list = to_native(parts);
     err = described(rd_kafka_position(native(), list.get()), "position");
-    return offsets_from_native(list.get());
+    auto positions = offsets_from_native(list.get());
+    // librdkafka's position counts the records kflow has fetched but not handed out yet: the
+    // application's position is the first of those.
+    for (auto& p : positions) {
+        for (const auto& m : backlog_) {
+            if (m->partition == p.partition && p.topic == rd_kafka_topic_name(m->rkt)) {
+                p.offset = m->offset;
+                break;
+            }
+        }
+    }
+    return positions;
 }
 
 error_info consumer_core::seek(const topic_partition_offset& to,
