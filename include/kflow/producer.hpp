@@ -126,6 +126,8 @@ class producer {
     /// flight. Once a broker refused the client's credentials or TLS handshake (under
     /// security_failure_policy::fail), it returns at once, throwing errc::authentication_failed
     /// or errc::tls_handshake_failed with librdkafka's reason; the messages failed with it.
+    /// After a fatal error (kafka_error::is_fatal(), e.g. the cluster refused an idempotent
+    /// producer's id) it throws that error: every record failed with its code.
     void flush(std::chrono::milliseconds timeout) {
         error_info err;
         flush(timeout, err);
@@ -139,18 +141,25 @@ class producer {
             return;
         }
         err = {};
-        if (const auto ec = core_->flush(timeout)) {
-            if (core_->security_failed()) {
-                err = core_->security_failure();
-                err.message = "flush: " + err.message;
-                return;
+        const auto ec = core_->flush(timeout);
+        if (!ec) {
+            // Every record has had its report, but a fatal error (e.g. the cluster refused an
+            // idempotent producer's id) failed them all: the flush did not deliver them.
+            if (auto fatal = core_->fatal_error()) {
+                fatal.message = "flush: " + fatal.message;
+                err = std::move(fatal);
             }
-            err = {ec,
-                   "flush: " + std::to_string(core_->in_flight()) +
-                       " message(s) still in flight after " + std::to_string(timeout.count()) +
-                       " ms",
-                   {}};
+            return;
         }
+        if (core_->security_failed()) {
+            err = core_->security_failure();
+            err.message = "flush: " + err.message;
+            return;
+        }
+        err = {ec,
+               "flush: " + std::to_string(core_->in_flight()) +
+                   " message(s) still in flight after " + std::to_string(timeout.count()) + " ms",
+               {}};
     }
 
     /// Flushes for up to `timeout`, then purges what is left (their callbacks run with an

@@ -53,7 +53,11 @@ class async_delivery final : public deferred_delivery {
 
     void finish() override {
         if (ec_) {
-            run({ec_, "delivery failed: " + ec_.message(), {}}, std::move(metadata_), false);
+            // Worded as the synchronous producer's on_error, naming where the record went.
+            std::string message = "delivery to " + metadata_.topic + " [" +
+                                  std::to_string(metadata_.partition) +
+                                  "] failed: " + ec_.message();
+            run({ec_, std::move(message), {}}, std::move(metadata_), false);
         } else {
             run({}, std::move(metadata_), false);
         }

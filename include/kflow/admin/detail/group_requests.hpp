@@ -215,6 +215,9 @@ struct list_group_offsets_request {
     std::vector<topic_partition> partitions;  ///< empty: every partition with a committed offset
     handle_array<list_group_offsets_handle> native{};
 
+    /// What a failure of the whole request names (finish()).
+    [[nodiscard]] std::string subject() const { return "group '" + group + "'"; }
+
     error_info prepare() {
         if (auto err = check_group_partitions(name, group, partitions, false))
             return err;
@@ -244,6 +247,9 @@ struct alter_group_offsets_request {
     std::string group;
     std::vector<topic_partition_offset> offsets;
     handle_array<alter_group_offsets_handle> native{};
+
+    /// What a failure of the whole request names (finish()).
+    [[nodiscard]] std::string subject() const { return "group '" + group + "'"; }
 
     error_info prepare() {
         std::vector<topic_partition> parts;
@@ -285,6 +291,9 @@ struct delete_group_offsets_request {
     std::string group;
     std::vector<topic_partition> partitions;
     handle_array<delete_group_offsets_handle> native{};
+
+    /// What a failure of the whole request names (finish()).
+    [[nodiscard]] std::string subject() const { return "group '" + group + "'"; }
 
     error_info prepare() {
         if (auto err = check_group_partitions(name, group, partitions, true))

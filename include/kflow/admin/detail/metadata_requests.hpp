@@ -30,8 +30,10 @@ namespace kflow::detail {
     topic_metadata out;
     out.name = t.topic;
     out.error = make_error_code(t.err);
+    // The entry is read on its own (a log line, an ensure result), so its message names the
+    // topic, as an unknown topic's does.
     if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        out.message = rd_kafka_err2str(t.err);
+        out.message = std::string(rd_kafka_err2str(t.err)) + " (topic '" + out.name + "')";
     for (int i = 0; i < t.partition_cnt; ++i)
         out.partitions.push_back(partition_of(t.partitions[i]));
     std::sort(out.partitions.begin(), out.partitions.end(),

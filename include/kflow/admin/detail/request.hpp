@@ -32,6 +32,8 @@ concept queued_admin_request = std::move_constructible<R> &&
     { r.prepare() } -> std::same_as<error_info>;
     r.launch(rk, o, q);
     { r.parse(ev) } -> std::same_as<typename R::result_type>;
+    // Optional: `std::string subject() const`, what a request about one thing is about (e.g.
+    // "group 'g'"), put in the message of a failure of the request as a whole (finish()).
 };
 
 template <class R>
@@ -124,6 +126,12 @@ template <queued_admin_request R>
     if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* reason = rd_kafka_event_error_string(ev);
         std::string message = std::string(R::name) + ": ";
+        // A request about one subject (a group) names it: the broker's reason does not.
+        if constexpr (requires {
+                          { request.subject() } -> std::convertible_to<std::string>;
+                      }) {
+            message += request.subject() + ": ";
+        }
         if (code == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) {
             message += "the broker does not support " + std::string(R::kafka_api) + ": ";
         }

@@ -172,8 +172,10 @@ void async_producer_service::complete_flush_waiters() {
             return;
         done.swap(flush_waiters_);
     }
-    // Every message failed with a final security failure, if there is one: so does the flush.
-    const error_info outcome = core_->security_failed() ? core_->security_failure() : error_info{};
+    // Every message failed with a final security failure or a fatal error, if there is one: so
+    // does the flush.
+    const error_info outcome =
+        core_->security_failed() ? core_->security_failure() : core_->fatal_error();
     for (auto& w : done) {
         stop_deadline(*w);
         w.release()->complete(outcome);

@@ -183,10 +183,14 @@ void producer_core::on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t
     self.in_flight_.fetch_sub(1, std::memory_order_relaxed);
     bool finished = true;
     std::error_code ec = make_error_code(msg->err);
-    if ((msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-         msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) &&
-        self.security_failed()) [[unlikely]] {
-        ec = self.security_failure().code;  // purged because of it
+    if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+        [[unlikely]] {
+        // Purged because of a failure that ends the client: its record says which.
+        if (self.security_failed()) {
+            ec = self.security_failure().code;
+        } else if (const auto fatal = rd_kafka_fatal_error(self.native(), nullptr, 0)) {
+            ec = make_error_code(fatal);
+        }
     }
     guarded(self.callback_errors(), [&] { finished = op->complete(ec, *msg); });
     if (!finished)
