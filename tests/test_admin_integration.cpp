@@ -2,6 +2,7 @@
 // (e.g. localhost:9092) to run; without it the program exits with 77 and ctest reports it Skipped.
 // Every run uses unique topic and group names and removes what it created.
 #include <kflow/admin/client.hpp>
+#include <kflow/admin/ensure_acls.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/run_coroutine.hpp>
 
@@ -10,7 +11,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -279,6 +284,120 @@ TEST_CASE("integration: ACLs create, describe, delete", "[admin][integration]") 
     CHECK(deleted[0].ok());
     REQUIRE(deleted[0].deleted.size() == 1);
     CHECK(deleted[0].deleted[0] == acl);
+}
+
+namespace {
+
+/// The bindings `filter` matches, sorted, once they equal `expected` (sorted) or 30 s have
+/// passed. Brokers apply ACL changes from the controller's log, so a describe right after a
+/// change may still see the old set; there is no event to await.
+std::vector<kflow::acl_binding> wait_for_acls(kflow::admin_client& admin,
+                                              const kflow::acl_filter& filter,
+                                              std::vector<kflow::acl_binding> expected) {
+    const auto order = [](const kflow::acl_binding& a, const kflow::acl_binding& b) {
+        std::ostringstream x, y;
+        x << a;
+        y << b;
+        return x.str() < y.str();
+    };
+    std::sort(expected.begin(), expected.end(), order);
+    std::vector<kflow::acl_binding> seen;
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    do {
+        kflow::error_info err;
+        seen = admin.describe_acls(filter, err);
+        std::sort(seen.begin(), seen.end(), order);
+        if (!err && seen == expected)
+            break;
+        std::this_thread::sleep_for(200ms);  // polling a remote cluster: no event to await
+    } while (std::chrono::steady_clock::now() < until);
+    return seen;
+}
+
+std::string report(const kflow::acl_ensure_result& result) {
+    std::string text;
+    for (const auto& line : result.describe())
+        text += line + "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("integration: ensure_acls creates a spec, finds it in place, prunes, cleans up",
+          "[admin][integration][ensure_acls]") {
+    auto bootstrap = cluster_or_skip("ensure_acls");
+    if (!bootstrap)
+        return;
+    kflow::admin_client admin(config_for(*bootstrap));
+    const auto principal = "User:" + unique_name("kflow-ensure-acls");
+    const auto topic = unique_name("kflow-ensure-acls-topic");
+    const kflow::acl_spec spec{{
+        kflow::acl_entry(principal, kflow::resource_type::topic, topic,
+                         {kflow::acl_operation::read, kflow::acl_operation::describe}),
+        kflow::acl_entry(principal, kflow::resource_type::group, topic + "-",
+                         {kflow::acl_operation::read}, kflow::acl_permission::allow,
+                         kflow::acl_pattern_type::prefixed),
+    }};
+    // Every binding of the run's principal, whatever the test left.
+    const kflow::acl_filter mine(kflow::resource_type::any, std::nullopt,
+                                 kflow::acl_pattern_type::any, principal, std::nullopt,
+                                 kflow::acl_operation::any, kflow::acl_permission::any);
+    scope_guard cleanup([&] {
+        kflow::error_info err;
+        (void)admin.delete_acls({mine}, err);
+    });
+
+    kflow::error_info err;
+    const auto first = kflow::ensure_acls(admin, spec, {}, err);
+    if (err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR_SECURITY_DISABLED)) {
+        WARN("SKIPPED: ensure_acls: the broker has no authorizer (SECURITY_DISABLED)");
+        return;
+    }
+    REQUIRE_FALSE(err);
+    INFO(report(first));
+    REQUIRE(first.ok());
+    CHECK(first.created == spec.bindings());
+    CHECK(first.kept.empty());
+    CHECK(wait_for_acls(admin, mine, spec.bindings()).size() == 3);
+
+    // Again: nothing to do, dry run or not.
+    const auto again = kflow::ensure_acls(admin, spec);
+    INFO(report(again));
+    CHECK(again.plan.changes_nothing());
+    CHECK(again.created.empty());
+    CHECK(again.kept == spec.bindings());
+    CHECK(again.as_specified());
+
+    // A binding of the principal the spec does not declare: kept without prune, listed in a
+    // pruning dry run, deleted by prune.
+    const kflow::acl_binding extra(kflow::resource_type::topic, topic,
+                                   kflow::acl_pattern_type::literal, principal, "*",
+                                   kflow::acl_operation::write, kflow::acl_permission::allow);
+    kflow::throw_if_any_failed(admin.create_acls({extra}), "create_acls");
+    auto with_extra = spec.bindings();
+    with_extra.push_back(extra);
+    REQUIRE(wait_for_acls(admin, mine, with_extra).size() == 4);
+    const auto additive = kflow::ensure_acls(admin, spec);
+    CHECK(additive.plan.not_in_spec == std::vector<kflow::acl_binding>{extra});
+    CHECK(additive.deleted.empty());
+    std::optional<kflow::acl_ensure_result> dry;
+    asio::io_context io;
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        // The client has no executor of its own: the coroutine's runs the operation.
+        dry = co_await kflow::async_ensure_acls(
+            admin, spec, kflow::ensure_acls_options{.prune = true, .dry_run = true});
+    });
+    REQUIRE(dry);
+    INFO(report(*dry));
+    CHECK(dry->plan.to_delete == std::vector<kflow::acl_binding>{extra});
+    CHECK(dry->deleted.empty());
+    const auto pruned = kflow::ensure_acls(admin, spec, {.prune = true});
+    INFO(report(pruned));
+    CHECK(pruned.ok());
+    CHECK(pruned.deleted == std::vector<kflow::acl_binding>{extra});
+    const auto left = wait_for_acls(admin, mine, spec.bindings());
+    CHECK(left.size() == 3);
+    CHECK(std::find(left.begin(), left.end(), extra) == left.end());
 }
 
 namespace {

@@ -1,15 +1,21 @@
 // admin_client against librdkafka's mock cluster: what the mock serves (metadata, watermarks,
 // offsets, committed offsets and lag) end to end, and every admin request it does not serve
-// completing promptly with a clear error, in the blocking and the asynchronous forms.
+// completing promptly with a clear error, in the blocking and the asynchronous forms; and
+// ensure_acls, whose first request (DescribeAcls) the mock does not serve, failing as clearly.
 #include <kflow/admin/client.hpp>
+#include <kflow/admin/ensure_acls.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
 #include <kflow/testing/produce.hpp>
 #include <kflow/testing/run_coroutine.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -389,5 +395,81 @@ TEST_CASE("every admin request the mock does not serve fails promptly and clearl
                 CHECK_THAT(e.what(), Catch::Contains("does not support DescribeConfigs"));
             }
         });
+    }
+}
+
+TEST_CASE("ensure_acls against the mock fails promptly, naming describe_acls",
+          "[admin][mock][ensure_acls]") {
+    mock_cluster cluster;
+    asio::io_context io;
+    kflow::admin_client admin(io.get_executor(), admin_config_for(cluster));
+    const kflow::acl_spec spec{{kflow::acl_entry("User:app", kflow::resource_type::topic, "orders",
+                                                 {kflow::acl_operation::read})}};
+    const auto unsupported = kflow::make_error_code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE);
+
+    SECTION("blocking forms, dry run or not") {
+        for (const bool dry_run : {true, false}) {
+            INFO("dry_run " << dry_run);
+            auto t0 = clock_type::now();
+            try {
+                (void)kflow::ensure_acls(admin, spec, {.prune = true, .dry_run = dry_run});
+                FAIL("ensure_acls did not throw");
+            } catch (const kflow::kafka_error& e) {
+                CHECK(e.code() == unsupported);
+                CHECK_THAT(e.what(), Catch::StartsWith("describe_acls: ") &&
+                                         Catch::Contains("does not support DescribeAcls"));
+            }
+            CHECK(clock_type::now() - t0 < 15s);
+            kflow::error_info err;
+            t0 = clock_type::now();
+            const auto result = kflow::ensure_acls(admin, spec, {.dry_run = dry_run}, err);
+            check_unsupported("describe_acls", err, result, t0);
+            CHECK(result.created.empty());
+            CHECK(result.plan.changes_nothing());
+        }
+    }
+    SECTION("asynchronous forms") {
+        const auto t0 = clock_type::now();
+        std::optional<boost::system::error_code> error;
+        kflow::async_ensure_acls(admin, spec, {},
+                                 [&](boost::system::error_code ec, kflow::acl_ensure_result r) {
+                                     error = ec;
+                                     CHECK(r.created.empty());
+                                 });
+        CHECK_FALSE(error);  // never inside the initiating call
+        io.run();
+        REQUIRE(error);
+        CHECK(std::error_code(*error) == unsupported);
+        CHECK(clock_type::now() - t0 < 15s);
+
+        io.restart();
+        std::string thrown;
+        run_coroutine(io, [&]() -> asio::awaitable<void> {
+            try {
+                (void)co_await kflow::async_ensure_acls(
+                    admin, spec, kflow::ensure_acls_options{.dry_run = true});
+            } catch (const kflow::kafka_error& e) {
+                thrown = e.what();
+            }
+        });
+        CHECK_THAT(thrown, Catch::StartsWith("describe_acls: ") &&
+                               Catch::Contains("does not support DescribeAcls"));
+    }
+    SECTION("an invalid spec fails before anything is sent; an empty one sends nothing") {
+        kflow::acl_spec bad = spec;
+        bad.acls[0].operations.push_back(kflow::acl_operation::cluster_action);
+        CHECK_THROWS_AS(kflow::ensure_acls(admin, bad), kflow::acl_spec_error);
+        CHECK_THROWS_AS(kflow::async_ensure_acls(admin, bad, {}, asio::detached),
+                        kflow::acl_spec_error);
+        kflow::error_info err;
+        (void)kflow::ensure_acls(admin, bad, err);
+        CHECK(err.code == kflow::errc::invalid_config);
+        CHECK_THAT(err.message, Catch::Contains(R"(acls[0]: field "operations[1]")"));
+
+        err = {unsupported, "stale", {}};
+        const auto nothing = kflow::ensure_acls(admin, kflow::acl_spec{}, {.prune = true}, err);
+        CHECK_FALSE(err);
+        CHECK(nothing.ok());
+        CHECK(nothing.plan.changes_nothing());
     }
 }

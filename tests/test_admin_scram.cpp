@@ -124,6 +124,19 @@ TEST_CASE("SCRAM requests name what is wrong with a batch, in every form",
     CHECK(async_results.empty());
 }
 
+TEST_CASE("SCRAM credentials default to the mechanism a client defaults to",
+          "[admin][scram][mapping]") {
+    // A credential created with the defaults must be the one a client with the defaults uses:
+    // sasl_scram{} and a bare "SCRAM" both mean SCRAM-SHA-256.
+    const scram_credential_alteration alteration;
+    CHECK(alteration.mechanism == scram_mechanism::sha256);
+    CHECK(alteration.mechanism == kflow::sasl_scram{}.mechanism);
+    CHECK(kflow::scram_credential_info{}.mechanism == scram_mechanism::sha256);
+    kflow::client_config client;
+    client.set("sasl.mechanism", "SCRAM");
+    CHECK(client.get("sasl.mechanism") == std::string(kflow::to_string(alteration.mechanism)));
+}
+
 TEST_CASE("SCRAM alterations print without their secrets", "[admin][scram][mapping]") {
     const auto upsert = scram_credential_alteration::upsert("alice", scram_mechanism::sha512,
                                                             "hunter2", 8192, "pepper");

@@ -260,7 +260,7 @@ TEST_CASE("batch helpers: all_succeeded and failures over item results", "[admin
 
 TEST_CASE("SCRAM credential infos compare by mechanism and iterations", "[admin][scram][unit]") {
     const kflow::scram_credential_info defaults;
-    CHECK(defaults.mechanism == kflow::scram_mechanism::sha512);
+    CHECK(defaults.mechanism == kflow::scram_mechanism::sha256);
     CHECK(defaults.iterations == 0);
     const kflow::scram_credential_info a{kflow::scram_mechanism::sha256, 8192};
     CHECK(a == kflow::scram_credential_info{kflow::scram_mechanism::sha256, 8192});

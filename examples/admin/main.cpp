@@ -1,16 +1,22 @@
-// kflow-admin: makes a cluster's topics match a JSON spec file, then prints consumer lag.
+// kflow-admin: makes a cluster's topics match a JSON spec file, then prints consumer lag; or
+// makes its ACLs match a JSON ACL spec.
 //
 //   kflow-admin --bootstrap broker:9092 --spec topics.json [--apply] [--group billing]...
+//   kflow-admin acls ensure acls.json --bootstrap broker:9092 [--dry-run] [--prune]
 //
-// Without --bootstrap it runs against an embedded mock cluster (librdkafka's), so every step runs
-// anywhere: it creates the spec's topics there itself (the mock does not serve CreateTopics),
-// ensures them as it would on a real cluster, produces a few records, commits offsets for a demo
-// consumer group and prints that group's lag.
+// The cluster is --bootstrap's, else KAFKA_BOOTSTRAP_SERVERS's; every other KAFKA_* variable
+// (security protocol, SASL, TLS, ...) applies to it through kflow::config_from_env. With neither
+// it runs against an embedded mock cluster (librdkafka's), so every step runs anywhere: it creates
+// the spec's topics there itself (the mock does not serve CreateTopics), ensures them as it would
+// on a real cluster, produces a few records, commits offsets for a demo consumer group and prints
+// that group's lag. The mock has no ACL APIs at all: `acls ensure` against it shows how ensure_acls
+// reports a cluster that cannot describe its ACLs.
 
 #include "options.hpp"
 
 #include <kflow/admin.hpp>
 #include <kflow/consumer.hpp>
+#include <kflow/env_config.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
@@ -30,6 +36,17 @@ using namespace std::chrono_literals;
 
 constexpr const char* demo_group = "kflow-admin-demo";
 constexpr int demo_records_per_partition = 5;
+
+/// The connection to a real cluster: every KAFKA_* variable (kflow::config_from_env), with
+/// --bootstrap, when given, in place of KAFKA_BOOTSTRAP_SERVERS. Without bootstrap.servers the
+/// example runs its embedded mock cluster instead, which speaks plain TCP: the KAFKA_* security
+/// settings then do not apply.
+kflow::client_config connection_from(const std::string& bootstrap_option) {
+    kflow::client_config connection = kflow::config_from_env();
+    if (!bootstrap_option.empty())
+        connection.bootstrap_servers(bootstrap_option);
+    return connection;
+}
 
 /// Enough mock brokers for every replication factor and broker id the spec names.
 int brokers_needed(const std::vector<kflow::topic_spec>& specs) {
@@ -187,12 +204,55 @@ bool print_lag(kflow::admin_client& admin, const std::vector<std::string>& group
     return all_read;
 }
 
+/// `acls ensure FILE`: the plan, then what was done; exit status as the usage text says.
+int run_acls(const admin_example::options& opts) {
+    const auto spec = kflow::load_acl_spec(opts.spec_file);
+
+    std::optional<kflow::testing::mock_cluster> cluster;
+    const kflow::client_config connection = connection_from(opts.bootstrap);
+    std::string bootstrap = connection.get("bootstrap.servers").value_or("");
+    kflow::admin_config config;
+    if (bootstrap.empty()) {
+        cluster.emplace(1);
+        bootstrap = cluster->bootstrap_servers();
+        std::cout << "kflow-admin: embedded mock Kafka cluster at " << bootstrap << '\n'
+                  << "  The mock serves no ACL API (DescribeAcls, CreateAcls, DeleteAcls): pass\n"
+                  << "  --bootstrap (or set KAFKA_BOOTSTRAP_SERVERS) to ensure ACLs on a real\n"
+                  << "  cluster.\n";
+        config.request_timeout(3s);
+    } else {
+        config = kflow::admin_config(connection);
+        std::cout << "kflow-admin: Kafka cluster at " << bootstrap << '\n';
+    }
+    config.bootstrap_servers(bootstrap).client_id("kflow-admin");
+    kflow::admin_client admin(config);
+
+    std::cout << "\nACLs of " << opts.spec_file << " ("
+              << (opts.dry_run ? "dry run, changing nothing" : "creating what is missing")
+              << (opts.prune ? "; pruning: the spec is authoritative for its principals"
+                             : "; additive: --prune deletes other bindings of its principals")
+              << "):\n";
+    kflow::error_info err;
+    const auto result =
+        kflow::ensure_acls(admin, spec, {.prune = opts.prune, .dry_run = opts.dry_run}, err);
+    if (err) {
+        std::cerr << "kflow-admin: cannot ensure ACLs: " << err.message << '\n';
+        return EXIT_FAILURE;
+    }
+    for (const auto& line : result.describe())
+        std::cout << "  " << line << '\n';
+    return result.as_specified() ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 int run(const admin_example::options& opts) {
+    if (opts.what == admin_example::command::acls_ensure)
+        return run_acls(opts);
     const auto specs = kflow::load_topic_specs(opts.spec_file);
 
     // Declared first so that it outlives every client that talks to it.
     std::optional<kflow::testing::mock_cluster> cluster;
-    std::string bootstrap = opts.bootstrap;
+    const kflow::client_config connection = connection_from(opts.bootstrap);
+    std::string bootstrap = connection.get("bootstrap.servers").value_or("");
     kflow::admin_config config;
     if (bootstrap.empty()) {
         cluster.emplace(brokers_needed(specs));
@@ -209,6 +269,7 @@ int run(const admin_example::options& opts) {
         // fails: do not wait the default 30 s for that.
         config.request_timeout(3s);
     } else {
+        config = kflow::admin_config(connection);
         std::cout << "kflow-admin: Kafka cluster at " << bootstrap << '\n';
     }
     config.bootstrap_servers(bootstrap).client_id("kflow-admin");
@@ -260,6 +321,9 @@ int main(int argc, char** argv) {
     try {
         return run(*parsed.parsed);
     } catch (const kflow::topic_spec_error& e) {
+        std::cerr << "kflow-admin: " << e.what() << '\n';
+        return 2;
+    } catch (const kflow::acl_spec_error& e) {
         std::cerr << "kflow-admin: " << e.what() << '\n';
         return 2;
     } catch (const std::exception& e) {

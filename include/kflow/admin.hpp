@@ -1,11 +1,19 @@
 #pragma once
 // kflow's administration API: admin_client and its value types, topic specs (in code and JSON)
-// and ensure_topics. Each header under kflow/admin/ may also be included on its own.
+// and ensure_topics, ACL specs (in code and JSON) and ensure_acls. Each header under kflow/admin/
+// may also be included on its own.
 
+#include <kflow/admin/acl_ensure_result.hpp>
+#include <kflow/admin/acl_plan.hpp>
+#include <kflow/admin/acl_spec.hpp>
+#include <kflow/admin/acl_spec_check.hpp>
+#include <kflow/admin/acl_spec_error.hpp>
+#include <kflow/admin/acl_spec_json.hpp>
 #include <kflow/admin/acls.hpp>
 #include <kflow/admin/client.hpp>
 #include <kflow/admin/config.hpp>
 #include <kflow/admin/configs.hpp>
+#include <kflow/admin/ensure_acls.hpp>
 #include <kflow/admin/ensure_topics.hpp>
 #include <kflow/admin/groups.hpp>
 #include <kflow/admin/leaders.hpp>

@@ -25,7 +25,8 @@ inline constexpr std::int32_t scram_max_iterations = 16384;
 /// returns the salted password. A mechanism newer than kflow keeps Kafka's number (to_string
 /// says "unknown").
 struct scram_credential_info {
-    scram_mechanism mechanism = scram_mechanism::sha512;  ///< SCRAM-SHA-256 or SCRAM-SHA-512
+    /// SCRAM-SHA-256 or SCRAM-SHA-512; SCRAM-SHA-256 by default, as for sasl_scram.
+    scram_mechanism mechanism = scram_mechanism::sha256;
     std::int32_t iterations = 0;  ///< the PBKDF2 iteration count the credential was stored with
 
     /// Same mechanism and same iteration count.
@@ -88,8 +89,10 @@ struct scram_credential_alteration {
     kind action = kind::upsert;  ///< set by upsert() or remove()
     std::string user;            ///< the SASL user name; must not be empty
     /// The credential's mechanism: SCRAM-SHA-256 or SCRAM-SHA-512 (any other value fails the
-    /// whole request before anything is sent).
-    scram_mechanism mechanism = scram_mechanism::sha512;
+    /// whole request before anything is sent). SCRAM-SHA-256 by default, the mechanism a
+    /// client's sasl_scram (or a bare "SCRAM") uses by default, so that a credential made with
+    /// the defaults is the one a client with the defaults logs in with.
+    scram_mechanism mechanism = scram_mechanism::sha256;
     std::string password;  ///< upsert only; bytes, sent only as a salted hash
     std::int32_t iterations = scram_min_iterations;  ///< upsert only
     std::string salt;  ///< upsert only; empty: librdkafka generates one
