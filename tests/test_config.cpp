@@ -4,6 +4,7 @@
 #include <kflow/env_config.hpp>
 #include <kflow/security.hpp>
 
+#include <kflow/admin/config.hpp>
 #include <kflow/consumer_config.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/producer_config.hpp>
@@ -12,12 +13,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
@@ -47,6 +52,79 @@ kflow::kafka_error from_env_error(const std::map<std::string, std::string>& envi
     }
     FAIL("config_from_env accepted the environment");
     throw std::logic_error("unreachable");
+}
+
+/// What validate() throws; fails the test when the config passes.
+template <class Config>
+std::string validation_error(const Config& config) {
+    try {
+        config.validate();
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::errc::invalid_config);
+        return e.what();
+    }
+    FAIL("validate() accepted the config");
+    return {};
+}
+
+/// The security.protocol librdkafka gets for a client built from `config`.
+template <class Config>
+std::string protocol_given_to_librdkafka(const Config& config) {
+    const auto conf = config.native_copy();
+    char value[64] = {0};
+    std::size_t size = sizeof value;
+    REQUIRE(rd_kafka_conf_get(conf.get(), "security.protocol", value, &size) == RD_KAFKA_CONF_OK);
+    std::string protocol(value);
+    for (char& ch : protocol)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return protocol;
+}
+
+/// A .env file with `contents`, removed when the test ends.
+class env_file {
+  public:
+    explicit env_file(std::string_view contents)
+        : path_(std::filesystem::temp_directory_path() /
+                (kflow::testing::unique_name("kflow-env") + ".env")) {
+        std::ofstream(path_, std::ios::binary) << contents;
+    }
+    env_file(const env_file&) = delete;
+    env_file& operator=(const env_file&) = delete;
+    ~env_file() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+/// What config_from_env_file(path) throws; fails the test when it does not throw.
+std::string from_env_file_error(const std::filesystem::path& path) {
+    try {
+        (void)kflow::config_from_env_file(path);
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::errc::invalid_config);
+        return e.what();
+    }
+    FAIL("config_from_env_file accepted " << path);
+    return {};
+}
+
+/// A variable prefix no other test and no process variable uses.
+std::string unique_prefix(std::string_view name) {
+    std::string prefix = kflow::testing::unique_name(name);
+    for (char& ch : prefix)
+        ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return prefix + '_';
+}
+
+/// A producer config that keeps librdkafka's connection attempts out of the test output.
+kflow::producer_config quiet_producer(const kflow::client_config& base) {
+    kflow::producer_config config(base);
+    config.on_log([](const kflow::log_entry&) {}).on_error([](const auto&) {});
+    return config;
 }
 
 std::string printed(const kflow::client_config& config) {
@@ -149,7 +227,8 @@ TEST_CASE("a rejected secret that is part of [redacted] is redacted, and returns
     }
 }
 
-TEST_CASE("a key with a NUL byte is rejected, never set under another name", "[config][redaction]") {
+TEST_CASE("a key with a NUL byte is rejected, never set under another name",
+          "[config][redaction]") {
     // Found by fuzz_env_config: librdkafka reads the key up to the NUL and set ssl.key.pem,
     // while kflow recorded "ssl.key.pem\0", not a secret, and printed the value.
     kflow::client_config config;
@@ -344,4 +423,400 @@ TEST_CASE("from_env reads the process environment, and a producer runs on the re
     for (const char* name : {"BOOTSTRAP_SERVERS", "CLIENT_ID", "HOME"}) {
         ::unsetenv((prefix + name).c_str());
     }
+}
+
+// -- Aliases -------------------------------------------------------------------------------------
+
+TEST_CASE("from_env reads KAFKA_USERNAME, KAFKA_PASSWORD and KAFKA_CA_CERT as aliases",
+          "[config][env][alias]") {
+    const auto config = kflow::config_from_env({
+        {"KAFKA_BOOTSTRAP_SERVERS", "broker:9093"},
+        {"KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"},
+        {"KAFKA_USERNAME", "app"},
+        {"KAFKA_PASSWORD", "alias-pw"},
+        {"KAFKA_CA_CERT", "/etc/kafka/ca.pem"},
+    });
+    CHECK(config.properties() == properties{{"bootstrap.servers", "broker:9093"},
+                                            {"sasl.mechanism", "SCRAM-SHA-512"},
+                                            {"sasl.password", "alias-pw"},
+                                            {"sasl.username", "app"},
+                                            {"ssl.ca.location", "/etc/kafka/ca.pem"}});
+    CHECK(config.ignored_variables().empty());
+    CHECK(config.used_variables() ==
+          std::vector<std::string>{"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SASL_MECHANISM",
+                                   "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_CERT"});
+    CHECK(config.security_protocol() == "SASL_SSL");  // inferred: credentials and a CA
+    CHECK_THAT(printed(config), !Contains("alias-pw"));
+
+    // Under another prefix, the aliases follow it.
+    const auto prefixed = kflow::config_from_env(
+        {{"BILLING_USERNAME", "billing"}, {"KAFKA_USERNAME", "someone-else"}}, "BILLING_");
+    CHECK(prefixed.properties() == properties{{"sasl.username", "billing"}});
+}
+
+TEST_CASE("an alias agreeing with its canonical variable is read; a disagreeing one is an error",
+          "[config][env][alias][redaction]") {
+    const auto same = kflow::config_from_env({{"KAFKA_SASL_USERNAME", "app"},
+                                              {"KAFKA_USERNAME", "app"},
+                                              {"KAFKA_SASL_PASSWORD", "pw-1"},
+                                              {"KAFKA_PASSWORD", "pw-1"}});
+    CHECK(same.get("sasl.username") == "app");
+    CHECK(same.get("sasl.password") == "pw-1");
+    CHECK(same.used_variables() == std::vector<std::string>{"KAFKA_SASL_PASSWORD",
+                                                            "KAFKA_SASL_USERNAME", "KAFKA_USERNAME",
+                                                            "KAFKA_PASSWORD"});
+
+    const auto password =
+        from_env_error({{"KAFKA_SASL_PASSWORD", "canonical-pw"}, {"KAFKA_PASSWORD", "alias-pw"}});
+    CHECK(password.code() == kflow::errc::invalid_config);
+    CHECK_THAT(password.what(), Contains("KAFKA_SASL_PASSWORD"));
+    CHECK_THAT(password.what(), Contains("KAFKA_PASSWORD"));
+    CHECK_THAT(password.what(), !Contains("canonical-pw"));
+    CHECK_THAT(password.what(), !Contains("alias-pw"));
+
+    const auto user =
+        from_env_error({{"KAFKA_USERNAME", "app"}, {"CONFLUENT_API_KEY", "ABCDEFGHIJ"}});
+    CHECK_THAT(user.what(), Contains("KAFKA_USERNAME"));
+    CHECK_THAT(user.what(), Contains("CONFLUENT_API_KEY"));
+    CHECK_THAT(user.what(), !Contains("ABCDEFGHIJ"));
+
+    const auto ca =
+        from_env_error({{"KAFKA_SSL_CA_LOCATION", "/etc/a.pem"}, {"KAFKA_CA_CERT", "/etc/b.pem"}});
+    CHECK_THAT(ca.what(), Contains("KAFKA_SSL_CA_LOCATION and KAFKA_CA_CERT"));
+}
+
+TEST_CASE("KAFKA_CA_CERT is a path: PEM text there is refused, pointing at KAFKA_SSL_CA_PEM",
+          "[config][env][alias]") {
+    const auto e = from_env_error({{"KAFKA_CA_CERT", "-----BEGIN CERTIFICATE-----\nMIIB"}});
+    CHECK_THAT(e.what(), Contains("KAFKA_CA_CERT"));
+    CHECK_THAT(e.what(), Contains("KAFKA_SSL_CA_PEM"));
+    CHECK_THAT(e.what(), !Contains("MIIB"));
+}
+
+TEST_CASE("CONFLUENT_API_KEY and CONFLUENT_API_SECRET mean SASL_SSL with PLAIN",
+          "[config][env][alias]") {
+    const auto config = kflow::config_from_env({{"KAFKA_BOOTSTRAP_SERVERS", "pkc:9092"},
+                                                {"CONFLUENT_API_KEY", "KEY123"},
+                                                {"CONFLUENT_API_SECRET", "cc-secret"}});
+    CHECK(config.properties() == properties{{"bootstrap.servers", "pkc:9092"},
+                                            {"sasl.mechanism", "PLAIN"},
+                                            {"sasl.password", "cc-secret"},
+                                            {"sasl.username", "KEY123"},
+                                            {"security.protocol", "SASL_SSL"}});
+    CHECK(config.used_variables() == std::vector<std::string>{"KAFKA_BOOTSTRAP_SERVERS",
+                                                              "CONFLUENT_API_KEY",
+                                                              "CONFLUENT_API_SECRET"});
+    CHECK_THAT(printed(config), !Contains("cc-secret"));
+
+    // A protocol and a mechanism that are set are kept.
+    const auto explicit_choice =
+        kflow::config_from_env({{"KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"},
+                                {"KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"},
+                                {"CONFLUENT_API_KEY", "KEY123"},
+                                {"CONFLUENT_API_SECRET", "cc-secret"}});
+    CHECK(explicit_choice.get("security.protocol") == "SASL_PLAINTEXT");
+    CHECK(explicit_choice.get("sasl.mechanism") == "SCRAM-SHA-512");
+
+    // Another prefix isolates the application from them.
+    const auto isolated =
+        kflow::config_from_env({{"CONFLUENT_API_KEY", "KEY123"}, {"APP_CLIENT_ID", "app"}}, "APP_");
+    CHECK(isolated.properties() == properties{{"client.id", "app"}});
+}
+
+// -- .env files ----------------------------------------------------------------------------------
+
+TEST_CASE("config_from_env_file reads KEY=value lines with comments, export and quotes",
+          "[config][env][env-file]") {
+    const env_file file(
+        "# a comment\n"
+        "\n"
+        "KAFKA_BOOTSTRAP_SERVERS=broker:9093\n"
+        "export KAFKA_CLIENT_ID=billing   # the application's name\n"
+        "  KAFKA_SASL_USERNAME  =  app\n"
+        "KAFKA_SASL_PASSWORD=\"pw with # and \\\" inside\"  # comment\n"
+        "KAFKA_SASL_MECHANISM='PLAIN'\r\n"
+        "KAFKA_SSL_CA_LOCATION='C:\\certs\\ca.pem'\n"
+        "KAFKA_SSL_KEY_PASSWORD=ab#cd\n"
+        "KAFKA_HOME=/opt/kafka\n"
+        "KAFKA_SOCKET_TIMEOUT_MS=\n"
+        "\t# an indented comment\n");
+    const auto config = kflow::config_from_env_file(file.path());
+    CHECK(config.properties() == properties{{"bootstrap.servers", "broker:9093"},
+                                            {"client.id", "billing"},
+                                            {"sasl.mechanism", "PLAIN"},
+                                            {"sasl.password", "pw with # and \" inside"},
+                                            {"sasl.username", "app"},
+                                            {"ssl.ca.location", "C:\\certs\\ca.pem"},
+                                            {"ssl.key.password", "ab#cd"}});
+    CHECK(config.ignored_variables() == std::vector<std::string>{"KAFKA_HOME"});
+    CHECK(config.security_protocol() == "SASL_SSL");
+}
+
+TEST_CASE("the process environment wins over the env file", "[config][env][env-file]") {
+    const std::string prefix = unique_prefix("KFLOW_ENV_FILE");
+    const env_file file(prefix + "CLIENT_ID=from-file\n" + prefix +
+                        "BOOTSTRAP_SERVERS=file:9092\n" + prefix + "SOCKET_TIMEOUT_MS=5000\n");
+    REQUIRE(::setenv((prefix + "CLIENT_ID").c_str(), "from-process", 1) == 0);
+    REQUIRE(::setenv((prefix + "SOCKET_TIMEOUT_MS").c_str(), "", 1) == 0);  // empty: unset
+    const auto config = kflow::config_from_env_file(file.path(), prefix);
+    ::unsetenv((prefix + "CLIENT_ID").c_str());
+    ::unsetenv((prefix + "SOCKET_TIMEOUT_MS").c_str());
+    CHECK(config.properties() == properties{{"bootstrap.servers", "file:9092"},
+                                            {"client.id", "from-process"},
+                                            {"socket.timeout.ms", "5000"}});
+}
+
+TEST_CASE("a malformed env file line is an error naming the file and line, not the value",
+          "[config][env][env-file][redaction]") {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"KAFKA_CLIENT_ID=a\nno-equals-sign-s3cr3t\n", "line 2: expected KEY=value"},
+        {"\n\nKAFKA SASL PASSWORD=s3cr3t\n", "line 3: the name before '=' is not a variable name"},
+        {"=s3cr3t\n", "line 1: the name before '=' is not a variable name"},
+        {"KAFKA_SASL_PASSWORD=\"s3cr3t\n", "line 1: the value's closing quote is missing"},
+        {"KAFKA_SASL_PASSWORD='s3cr3t' s3cr3t\n", "line 1: text after the value's closing quote"},
+    };
+    for (const auto& [contents, reason] : cases) {
+        INFO(reason);
+        const env_file file(contents);
+        const std::string message = from_env_file_error(file.path());
+        CHECK_THAT(message, Contains("env file " + file.path().string() + ", " + reason));
+        CHECK_THAT(message, !Contains("s3cr3t"));
+    }
+}
+
+TEST_CASE("a missing or unreadable env file is an error naming the path",
+          "[config][env][env-file]") {
+    const auto missing = std::filesystem::temp_directory_path() /
+                         (kflow::testing::unique_name("kflow-missing") + ".env");
+    const std::string message = from_env_file_error(missing);
+    CHECK_THAT(message, Contains("env file " + missing.string()));
+    CHECK_THAT(message, Contains("cannot be read"));
+
+    const auto directory = from_env_file_error(std::filesystem::temp_directory_path());
+    CHECK_THAT(directory, Contains("is a directory"));
+}
+
+// -- SCRAM ---------------------------------------------------------------------------------------
+
+TEST_CASE("a bare SCRAM mechanism means SCRAM-SHA-256; SCRAM-SHA-512 stays as asked",
+          "[config][scram]") {
+    kflow::client_config builder;
+    builder.set("sasl.mechanism", "SCRAM");
+    CHECK(builder.get("sasl.mechanism") == "SCRAM-SHA-256");
+    builder.set("sasl.mechanisms", "scram");  // librdkafka's alias, any case
+    CHECK(builder.get("sasl.mechanisms") == "SCRAM-SHA-256");
+    builder.set("sasl.mechanism", "SCRAM-SHA-512");
+    CHECK(builder.get("sasl.mechanism") == "SCRAM-SHA-512");
+
+    CHECK(kflow::sasl_scram{}.mechanism == kflow::scram_mechanism::sha256);
+
+    const auto env = kflow::config_from_env({{"KAFKA_SASL_MECHANISM", "SCRAM"},
+                                             {"KAFKA_SASL_USERNAME", "app"},
+                                             {"KAFKA_SASL_PASSWORD", "pw"}});
+    CHECK(env.get("sasl.mechanism") == "SCRAM-SHA-256");
+    // librdkafka itself refuses "SCRAM" when a client is created; kflow's SCRAM-SHA-256 is taken.
+    kflow::client_config base(env);
+    base.bootstrap_servers("127.0.0.1:9");
+    CHECK_NOTHROW(kflow::producer<std::string, std::string>{quiet_producer(base)});
+}
+
+// -- Contradictions and inference ----------------------------------------------------------------
+
+TEST_CASE("SASL settings with security.protocol PLAINTEXT or SSL are an error naming the keys",
+          "[config][security-check]") {
+    for (const char* protocol : {"PLAINTEXT", "SSL", "plaintext"}) {
+        INFO(protocol);
+        kflow::client_config config;
+        config.set("security.protocol", protocol)
+            .set("sasl.username", "app")
+            .set("sasl.password", "never-shown");
+        const std::string message = validation_error(config);
+        CHECK_THAT(message, Contains("sasl.password, sasl.username are set"));
+        CHECK_THAT(message, Contains("does no SASL"));
+        CHECK_THAT(message, !Contains("never-shown"));
+    }
+    kflow::client_config mechanism_only;
+    mechanism_only.set("security.protocol", "SSL").set("sasl.mechanism", "PLAIN");
+    CHECK_THAT(validation_error(mechanism_only), Contains("sasl.mechanism is set"));
+    CHECK_THAT(validation_error(mechanism_only), Contains("security.protocol=SASL_SSL"));
+
+    const auto env = from_env_error({{"KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"},
+                                     {"KAFKA_SASL_MECHANISM", "PLAIN"},
+                                     {"KAFKA_SASL_USERNAME", "app"}});
+    CHECK_THAT(env.what(), Contains("config_from_env"));
+    CHECK_THAT(env.what(), Contains("sasl.mechanism, sasl.username are set"));
+}
+
+TEST_CASE("TLS material with security.protocol PLAINTEXT or SASL_PLAINTEXT is an error",
+          "[config][security-check]") {
+    for (const auto& [key, value] :
+         std::vector<std::pair<std::string, std::string>>{{"ssl.ca.location", "/ca.pem"},
+                                                          {"ssl.certificate.location", "/c.pem"},
+                                                          {"ssl.key.location", "/k.pem"},
+                                                          {"ssl.ca.pem", "PEM"},
+                                                          {"ssl.keystore.location", "/k.p12"}}) {
+        for (const char* protocol : {"PLAINTEXT", "SASL_PLAINTEXT"}) {
+            INFO(key << " with " << protocol);
+            kflow::client_config config;
+            config.set("security.protocol", protocol).set(key, value);
+            const std::string message = validation_error(config);
+            CHECK_THAT(message, Contains(key + " is set but security.protocol is " + protocol));
+            CHECK_THAT(message, Contains("does no TLS"));
+        }
+    }
+    kflow::client_config accepted;
+    accepted.set("security.protocol", "SASL_SSL")
+        .set("ssl.ca.location", "/ca.pem")
+        .set("sasl.mechanism", "PLAIN");
+    CHECK_NOTHROW(accepted.validate());
+}
+
+TEST_CASE("without security.protocol, SASL settings mean SASL_SSL and TLS files alone SSL",
+          "[config][security-check]") {
+    kflow::client_config plain;
+    plain.bootstrap_servers("b:9092");
+    CHECK(plain.security_protocol() == "PLAINTEXT");
+    CHECK(protocol_given_to_librdkafka(plain) == "PLAINTEXT");
+
+    kflow::client_config sasl;
+    sasl.set("sasl.mechanism", "PLAIN").set("sasl.username", "u").set("sasl.password", "p");
+    CHECK(sasl.security_protocol() == "SASL_SSL");
+    CHECK(protocol_given_to_librdkafka(sasl) == "SASL_SSL");
+    CHECK_FALSE(sasl.contains("security.protocol"));  // inferred, not set on the builder
+
+    kflow::client_config tls;
+    tls.set("ssl.ca.location", "/ca.pem");
+    CHECK(tls.security_protocol() == "SSL");
+    CHECK(protocol_given_to_librdkafka(tls) == "SSL");
+
+    kflow::client_config both(tls);
+    both.set("sasl.mechanism", "SCRAM-SHA-512");
+    CHECK(both.security_protocol() == "SASL_SSL");
+
+    // A plaintext SASL listener is asked for explicitly.
+    kflow::client_config explicit_plaintext(sasl);
+    explicit_plaintext.set("security.protocol", "SASL_PLAINTEXT");
+    CHECK(protocol_given_to_librdkafka(explicit_plaintext) == "SASL_PLAINTEXT");
+
+    // Producer, consumer and admin configs all get the inferred protocol.
+    CHECK(protocol_given_to_librdkafka(kflow::producer_config(sasl)) == "SASL_SSL");
+    CHECK(protocol_given_to_librdkafka(kflow::consumer_config(tls)) == "SSL");
+    CHECK(protocol_given_to_librdkafka(kflow::admin_config(sasl)) == "SASL_SSL");
+}
+
+TEST_CASE("every kind of client refuses a contradictory config before it is created",
+          "[config][security-check]") {
+    kflow::client_config base;
+    base.bootstrap_servers("127.0.0.1:9")
+        .set("security.protocol", "PLAINTEXT")
+        .set("sasl.username", "app");
+    // Producer: through its constructor.
+    try {
+        kflow::producer<std::string, std::string> producer(quiet_producer(base));
+        FAIL("the producer was created");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::errc::invalid_config);
+        CHECK_THAT(e.what(), Contains("invalid security configuration: sasl.username is set"));
+    }
+    // Consumer and admin clients create theirs from native_copy(), which validates.
+    kflow::consumer_config consumer(base);
+    consumer.group_id("g");
+    CHECK_THROWS_WITH(consumer.native_copy(), Contains("sasl.username is set"));
+    CHECK_THROWS_WITH(kflow::admin_config(base).native_copy(), Contains("sasl.username is set"));
+}
+
+// -- Strict TLS ----------------------------------------------------------------------------------
+
+TEST_CASE("require_tls refuses a client without verified TLS, at once", "[config][strict-tls]") {
+    kflow::client_config base;
+    base.bootstrap_servers("127.0.0.1:9").require_tls();
+    CHECK(base.tls_required());
+    CHECK(kflow::producer_config(base).tls_required());  // kept by every copy
+    CHECK_FALSE(base.contains("require.tls"));           // not a librdkafka property
+    CHECK_THAT(validation_error(base), Contains("TLS is required"));
+    CHECK_THAT(validation_error(base), Contains("security.protocol is PLAINTEXT (not set)"));
+
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        kflow::producer<std::string, std::string> producer(quiet_producer(base));
+        FAIL("the producer was created");
+    } catch (const kflow::kafka_error& e) {
+        CHECK(e.code() == kflow::errc::invalid_config);
+        CHECK_THAT(e.what(), Contains("TLS is required"));
+    }
+    CHECK(std::chrono::steady_clock::now() - start < 1s);  // no connection attempt
+
+    for (const char* protocol : {"PLAINTEXT", "SASL_PLAINTEXT"}) {
+        kflow::client_config plaintext(base);
+        plaintext.set("security.protocol", protocol);
+        CHECK_THAT(validation_error(plaintext),
+                   Contains(std::string("security.protocol is ") + protocol));
+    }
+
+    kflow::client_config no_verification(base);
+    no_verification.set("security.protocol", "SSL")
+        .set("enable.ssl.certificate.verification", "false");
+    CHECK_THAT(validation_error(no_verification), Contains("enable.ssl.certificate.verification"));
+
+    kflow::client_config no_hostname(base);
+    no_hostname.set("security.protocol", "SASL_SSL")
+        .set("sasl.mechanism", "PLAIN")
+        .set("ssl.endpoint.identification.algorithm", "none");
+    CHECK_THAT(validation_error(no_hostname), Contains("ssl.endpoint.identification.algorithm"));
+
+    kflow::client_config off(no_hostname);
+    off.require_tls(false);
+    CHECK_NOTHROW(off.validate());
+}
+
+TEST_CASE("require_tls accepts SSL and SASL_SSL with verification, and the client is created",
+          "[config][strict-tls]") {
+    kflow::client_config tls;
+    tls.bootstrap_servers("127.0.0.1:9")
+        .require_tls()
+        .security({.tls = kflow::tls_settings{}, .sasl = std::nullopt});
+    CHECK_NOTHROW(tls.validate());
+    CHECK_NOTHROW(kflow::producer<std::string, std::string>{quiet_producer(tls)});
+
+    kflow::client_config sasl_ssl;
+    sasl_ssl.bootstrap_servers("127.0.0.1:9")
+        .require_tls()
+        .set("sasl.mechanism", "SCRAM-SHA-512")
+        .set("sasl.username", "u")
+        .set("sasl.password", "p");  // SASL_SSL inferred
+    CHECK_FALSE(sasl_ssl.security_problem().has_value());
+    CHECK_NOTHROW(kflow::admin_config(sasl_ssl).native_copy());
+}
+
+TEST_CASE("KFLOW_REQUIRE_TLS turns on require_tls from the environment and env files",
+          "[config][strict-tls][env]") {
+    for (const char* on : {"1", "true", "yes", "TRUE", "Yes"}) {
+        INFO(on);
+        const auto config = kflow::config_from_env({{"KFLOW_REQUIRE_TLS", on}});
+        CHECK(config.tls_required());
+        CHECK(config.used_variables() == std::vector<std::string>{"KFLOW_REQUIRE_TLS"});
+        CHECK(config.properties().empty());
+    }
+    for (const char* off : {"0", "false", "no", ""}) {
+        INFO(off);
+        CHECK_FALSE(kflow::config_from_env({{"KFLOW_REQUIRE_TLS", off}}).tls_required());
+    }
+    // Whatever the prefix, also one that KFLOW_REQUIRE_TLS itself starts with.
+    CHECK(kflow::config_from_env({{"KFLOW_REQUIRE_TLS", "1"}}, "KFLOW_").tls_required());
+    CHECK(kflow::config_from_env({{"KFLOW_REQUIRE_TLS", "1"}}, "APP_").tls_required());
+
+    const auto bad = from_env_error({{"KFLOW_REQUIRE_TLS", "maybe"}});
+    CHECK_THAT(bad.what(), Contains("KFLOW_REQUIRE_TLS"));
+
+    // Checked when the client is created, so settings added to the result count.
+    auto env = kflow::config_from_env(
+        {{"KFLOW_REQUIRE_TLS", "1"}, {"KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9"}});
+    CHECK_THAT(validation_error(env), Contains("TLS is required"));
+    env.set("security.protocol", "SSL");
+    CHECK_NOTHROW(env.validate());
+
+    const env_file file("KFLOW_REQUIRE_TLS=yes\nKAFKA_SECURITY_PROTOCOL=PLAINTEXT\n");
+    const auto from_file = kflow::config_from_env_file(file.path());
+    CHECK(from_file.tls_required());
+    CHECK_THAT(validation_error(from_file), Contains("security.protocol is PLAINTEXT"));
 }

@@ -8,6 +8,7 @@
 
 #include <kflow/callbacks.hpp>
 #include <kflow/detail/handles.hpp>
+#include <kflow/detail/security_check.hpp>
 #include <kflow/error.hpp>
 
 #include <chrono>
@@ -45,7 +46,8 @@ class basic_config {
     basic_config(const basic_config& other)
         : conf_(rd_kafka_conf_dup(other.conf_.get())),
           properties_(other.properties_),
-          callbacks_(other.callbacks_) {}
+          callbacks_(other.callbacks_),
+          require_tls_(other.require_tls_) {}
     /// Takes over the conf, properties and callbacks. The moved-from config holds no librdkafka
     /// conf: it may only be assigned to or destroyed.
     basic_config(basic_config&&) noexcept = default;
@@ -54,6 +56,7 @@ class basic_config {
         std::swap(conf_, other.conf_);
         std::swap(properties_, other.properties_);
         std::swap(callbacks_, other.callbacks_);
+        std::swap(require_tls_, other.require_tls_);
         return *this;
     }
     ~basic_config() = default;
@@ -63,7 +66,8 @@ class basic_config {
     explicit basic_config(const basic_config<Other>& other)
         : conf_(rd_kafka_conf_dup(other.native())),
           properties_(other.properties()),
-          callbacks_(other.callbacks()) {}
+          callbacks_(other.callbacks()),
+          require_tls_(other.tls_required()) {}
 
     /// Sets any librdkafka property (see librdkafka's CONFIGURATION.md). Throws kafka_error with
     /// errc::invalid_config naming the key, the (redacted) value and librdkafka's reason.
@@ -77,7 +81,7 @@ class basic_config {
     /// Like set(), but returns the reason instead of throwing; std::nullopt on success.
     [[nodiscard]] std::optional<std::string> try_set(std::string_view key, std::string_view value) {
         const std::string k(key);
-        const std::string v(value);
+        const std::string v = canonical_value(k, value);
         if (k.find('\0') != std::string::npos) {
             // librdkafka reads the key up to the NUL: it would set another property than the
             // one kflow records (and judges secret or not). The value is not shown: it may be.
@@ -204,12 +208,58 @@ class basic_config {
     /// when it creates a client.
     [[nodiscard]] const client_callbacks& callbacks() const noexcept { return callbacks_; }
 
+    // -- Security as a whole ------------------------------------------------------------------
+
+    /// Strict TLS, for production: creating a client is refused (kafka_error with
+    /// errc::invalid_config) unless security.protocol is SSL or SASL_SSL, with certificate and
+    /// hostname verification on. A kflow option, not a librdkafka property; config_from_env()
+    /// turns it on for KFLOW_REQUIRE_TLS=1.
+    Derived& require_tls(bool on = true) {
+        require_tls_ = on;
+        return self();
+    }
+    /// True when require_tls() is on.
+    [[nodiscard]] bool tls_required() const noexcept { return require_tls_; }
+
+    /// The security.protocol a client built from this config uses, in upper case: the one set;
+    /// else SASL_SSL when a sasl.* property is set, SSL when TLS material is (ssl.ca.location,
+    /// ssl.*.pem, ...); else PLAINTEXT.
+    [[nodiscard]] std::string security_protocol() const {
+        return detail::effective_security_protocol(properties_);
+    }
+    /// What makes the security settings contradict each other (SASL settings with a
+    /// security.protocol that does no SASL, TLS material with one that does no TLS) or, under
+    /// require_tls(), fall short of verified TLS; std::nullopt when nothing does.
+    [[nodiscard]] std::optional<std::string> security_problem() const {
+        return detail::security_problem(properties_, require_tls_);
+    }
+    /// Throws kafka_error(errc::invalid_config) with security_problem(). Every client's
+    /// constructor runs it (through native_copy()) before creating the librdkafka client.
+    void validate() const {
+        if (auto problem = security_problem()) {
+            throw kafka_error(make_error_code(errc::invalid_config),
+                              "invalid security configuration: " + *problem);
+        }
+    }
+
     /// The validated librdkafka conf (kflow duplicates it when it creates a client).
     [[nodiscard]] const rd_kafka_conf_t* native() const noexcept { return conf_.get(); }
     /// An owned duplicate of the librdkafka conf (rd_kafka_conf_dup), for handing to
-    /// rd_kafka_new; kflow takes one each time it creates a client.
+    /// rd_kafka_new; kflow takes one each time it creates a client. Runs validate() first, and
+    /// sets the inferred security.protocol (security_protocol()) on the copy when none is set.
     [[nodiscard]] detail::conf_handle native_copy() const {
-        return detail::conf_handle(rd_kafka_conf_dup(conf_.get()));
+        validate();
+        detail::conf_handle copy(rd_kafka_conf_dup(conf_.get()));
+        if (const auto protocol = detail::inferred_security_protocol(properties_)) {
+            char errstr[512] = {0};
+            const std::string value(*protocol);
+            if (rd_kafka_conf_set(copy.get(), "security.protocol", value.c_str(), errstr,
+                                  sizeof errstr) != RD_KAFKA_CONF_OK) {
+                throw kafka_error(make_error_code(errc::invalid_config),
+                                  "invalid config 'security.protocol'='" + value + "': " + errstr);
+            }
+        }
+        return copy;
     }
 
   protected:
@@ -229,9 +279,20 @@ class basic_config {
     }
 
   private:
+    /// A bare "SCRAM" mechanism means SCRAM-SHA-256 (librdkafka would refuse it when the
+    /// client is created); every other value is kept as given.
+    static std::string canonical_value(const std::string& key, std::string_view value) {
+        if ((key == "sasl.mechanism" || key == "sasl.mechanisms") &&
+            detail::upper_case(value) == "SCRAM") {
+            return "SCRAM-SHA-256";
+        }
+        return std::string(value);
+    }
+
     detail::conf_handle conf_;
     std::map<std::string, std::string> properties_;
     client_callbacks callbacks_;
+    bool require_tls_ = false;
 };
 
 /// Properties common to every client: what presets, security builders and from_env() produce.

@@ -69,9 +69,10 @@ enum class scram_mechanism { sha256 = 1, sha512 = 2 };
 
 /// SASL/SCRAM-SHA-256 or SCRAM-SHA-512: the password never crosses the wire.
 struct sasl_scram {
-    /// sasl.mechanism: SCRAM-SHA-512 by default. The user needs a SCRAM credential for this
-    /// mechanism on the cluster (see admin_client::alter_user_scram_credentials).
-    scram_mechanism mechanism = scram_mechanism::sha512;
+    /// sasl.mechanism: SCRAM-SHA-256 unless SHA-512 is asked for, as a bare "SCRAM" means
+    /// everywhere in kflow. The user needs a SCRAM credential for this mechanism on the cluster
+    /// (see admin_client::alter_user_scram_credentials).
+    scram_mechanism mechanism = scram_mechanism::sha256;
     std::string username{};  ///< sasl.username; must not be empty
     std::string password{};  ///< sasl.password, must not be empty; secret
 };
