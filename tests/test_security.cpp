@@ -5,19 +5,9 @@
 // librdkafka's mock cluster has no TLS or SASL listener, so a secured client cannot complete a
 // handshake with it: the tests here prove the settings up to the wire (a TLS handshake is
 // attempted and fails against the plaintext mock; the OAUTHBEARER hook is called). Connecting
-// for real is tested against a cluster of your own, opt-in (see docs/configuration.md):
-//   KFLOW_TEST_BOOTSTRAP            bootstrap servers of a secured listener
-//   KFLOW_TEST_SASL_MECHANISM       PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (enables SASL)
-//   KFLOW_TEST_SASL_USERNAME, KFLOW_TEST_SASL_PASSWORD
-//   KFLOW_TEST_TLS=1                TLS with the system's CAs, or set any of:
-//   KFLOW_TEST_SSL_CA_LOCATION, KFLOW_TEST_SSL_CERTIFICATE_LOCATION,
-//   KFLOW_TEST_SSL_KEY_LOCATION, KFLOW_TEST_SSL_KEY_PASSWORD
-//   KFLOW_TEST_SSL_NO_HOSTNAME_CHECK=1   for brokers whose certificates do not name their host
-//   KFLOW_TEST_TOPIC                an existing topic, when the cluster does not auto-create
+// to a secured cluster for real, and its failures, is tests/test_security_integration.cpp.
 #include <kflow/security.hpp>
 
-#include <kflow/consumer.hpp>
-#include <kflow/consumer_config.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/producer_config.hpp>
 #include <kflow/testing/helpers.hpp>
@@ -26,7 +16,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -171,12 +160,6 @@ class temp_file {
     std::filesystem::path path_;
 };
 
-std::optional<std::string> env(const char* name) {
-    if (const char* v = std::getenv(name); v != nullptr && *v != '\0')
-        return v;
-    return std::nullopt;
-}
-
 }  // namespace
 
 // -- The properties each setting produces ---------------------------------------------------------
@@ -250,10 +233,10 @@ TEST_CASE("SCRAM-SHA-256 and SCRAM-SHA-512", "[security][sasl]") {
                                           {"sasl.mechanism", "SCRAM-SHA-256"},
                                           {"sasl.username", "u"},
                                           {"sasl.password", "p"}});
-    // SHA-512 unless told otherwise.
+    // SHA-256 unless told otherwise: a bare "SCRAM" means SCRAM-SHA-256 throughout kflow.
     CHECK(
         secured({.tls = std::nullopt, .sasl = kflow::sasl_scram{.username = "u", .password = "p"}})
-            .get("sasl.mechanism") == "SCRAM-SHA-512");
+            .get("sasl.mechanism") == "SCRAM-SHA-256");
 }
 
 TEST_CASE("GSSAPI with service name, principal, keytab, kinit command and relogin time",
@@ -380,7 +363,7 @@ TEST_CASE("a SASL mechanism without its credentials is rejected", "[security][sa
         {kflow::sasl_plain{"u", ""}, "sasl PLAIN: password is empty"},
         {kflow::sasl_scram{kflow::scram_mechanism::sha256, "", "p"},
          "sasl SCRAM-SHA-256: username is empty"},
-        {kflow::sasl_scram{.username = "u"}, "sasl SCRAM-SHA-512: password is empty"},
+        {kflow::sasl_scram{.username = "u"}, "sasl SCRAM-SHA-256: password is empty"},
         {kflow::sasl_oauthbearer{}, "sasl OAUTHBEARER: no token_source"},
         {kflow::sasl_oauthbearer_oidc{.client_id = "id", .client_secret = "s"},
          "OIDC: token_endpoint_url is empty"},
@@ -645,125 +628,4 @@ TEST_CASE("a token source that throws fails the refresh with its message",
         return false;
     };
     REQUIRE(poll_until(producer, reported));
-}
-
-// -- Against a real secured cluster (opt-in) ------------------------------------------------------
-
-namespace {
-
-/// TLS settings from KFLOW_TEST_SSL_* / KFLOW_TEST_TLS, if any are set.
-std::optional<kflow::tls_settings> tls_from_test_env() {
-    kflow::tls_settings tls;
-    bool any = env("KFLOW_TEST_TLS").has_value();
-    auto take = [&](const char* name, std::string& field) {
-        if (auto v = env(name)) {
-            field = *v;
-            any = true;
-        }
-    };
-    take("KFLOW_TEST_SSL_CA_LOCATION", tls.ca_location);
-    take("KFLOW_TEST_SSL_CERTIFICATE_LOCATION", tls.certificate_location);
-    take("KFLOW_TEST_SSL_KEY_LOCATION", tls.key_location);
-    take("KFLOW_TEST_SSL_KEY_PASSWORD", tls.key_password);
-    if (env("KFLOW_TEST_SSL_NO_HOSTNAME_CHECK"))
-        tls.verify_hostname = false;
-    if (!any)
-        return std::nullopt;
-    return tls;
-}
-
-/// SASL settings from KFLOW_TEST_SASL_*, if a mechanism is set.
-std::optional<kflow::sasl_settings> sasl_from_test_env(std::string password_suffix = {}) {
-    const auto mechanism = env("KFLOW_TEST_SASL_MECHANISM");
-    if (!mechanism)
-        return std::nullopt;
-    const std::string user = env("KFLOW_TEST_SASL_USERNAME").value_or("");
-    const std::string password = env("KFLOW_TEST_SASL_PASSWORD").value_or("") + password_suffix;
-    if (*mechanism == "PLAIN")
-        return kflow::sasl_plain{user, password};
-    if (*mechanism == "SCRAM-SHA-256") {
-        return kflow::sasl_scram{kflow::scram_mechanism::sha256, user, password};
-    }
-    if (*mechanism == "SCRAM-SHA-512") {
-        return kflow::sasl_scram{kflow::scram_mechanism::sha512, user, password};
-    }
-    FAIL("KFLOW_TEST_SASL_MECHANISM must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not "
-         << *mechanism);
-    return std::nullopt;
-}
-
-/// Produces one record with `settings` and reads it back.
-void secured_round_trip(const std::string& bootstrap, const kflow::security& settings) {
-    const auto topic =
-        env("KFLOW_TEST_TOPIC").value_or(kflow::testing::unique_name("kflow-secured"));
-    const auto key = kflow::testing::unique_name("key");
-    kflow::client_config base;
-    base.bootstrap_servers(bootstrap).security(settings);
-
-    kflow::producer_config producer_cfg(base);
-    producer_cfg.linger(1ms);
-    kflow::producer<std::string, std::string> producer(producer_cfg);
-    kflow::testing::send_and_wait(producer, {topic, key, "secured"}, 30s);
-
-    kflow::consumer_config consumer_cfg(base);
-    consumer_cfg.group_id(kflow::testing::unique_name("kflow-secured"))
-        .auto_offset_reset(kflow::offset_reset::earliest)
-        .close_timeout(10s);
-    kflow::consumer<std::string, std::string> consumer(consumer_cfg);
-    consumer.subscribe({topic});
-    const auto record = kflow::testing::expect_record(consumer, {.key = key}, 30s);
-    REQUIRE(record.has_value());
-    CHECK(record->value == "secured");
-}
-
-}  // namespace
-
-TEST_CASE("SASL round trip against a real cluster", "[security][sasl][integration]") {
-    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
-    const auto sasl = sasl_from_test_env();
-    if (!bootstrap || !sasl) {
-        WARN(
-            "skipped: SASL round trip against a real cluster (set KFLOW_TEST_BOOTSTRAP and "
-            "KFLOW_TEST_SASL_MECHANISM/USERNAME/PASSWORD, plus KFLOW_TEST_TLS or "
-            "KFLOW_TEST_SSL_* for SASL_SSL)");
-        return;
-    }
-    secured_round_trip(*bootstrap, {.tls = tls_from_test_env(), .sasl = sasl});
-
-    // The same with a wrong password: the send and flush fail with errc::authentication_failed
-    // within 10 s (security_failure_policy::fail), and librdkafka's error reaches on_error.
-    kflow::client_config wrong;
-    wrong.bootstrap_servers(*bootstrap)
-        .security({.tls = tls_from_test_env(), .sasl = sasl_from_test_env("-wrong")});
-    auto seen = std::make_shared<observed>();
-    kflow::producer<std::string, std::string> producer(observed_producer(wrong, seen));
-    std::optional<std::error_code> delivered;
-    const auto start = std::chrono::steady_clock::now();
-    producer.send({"kflow-security-probe", "k", "v"},
-                  [&](std::error_code ec, const kflow::record_metadata&) { delivered = ec; });
-    kflow::error_info flushed;
-    producer.flush(30s, flushed);
-    CHECK(std::chrono::steady_clock::now() - start < 10s);
-    CHECK(flushed.code == kflow::errc::authentication_failed);
-    CHECK(delivered == std::optional<std::error_code>(kflow::errc::authentication_failed));
-    auto authentication_failed = [&] {
-        for (const auto& e : seen->snapshot()) {
-            if (e.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__AUTHENTICATION))
-                return true;
-        }
-        return false;
-    };
-    CHECK(poll_until(producer, authentication_failed, 30s));
-}
-
-TEST_CASE("TLS round trip against a real cluster", "[security][tls][integration]") {
-    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
-    const auto tls = tls_from_test_env();
-    if (!bootstrap || !tls) {
-        WARN(
-            "skipped: TLS round trip against a real cluster (set KFLOW_TEST_BOOTSTRAP and "
-            "KFLOW_TEST_TLS=1 or KFLOW_TEST_SSL_CA_LOCATION/CERTIFICATE_LOCATION/KEY_LOCATION)");
-        return;
-    }
-    secured_round_trip(*bootstrap, {.tls = tls, .sasl = sasl_from_test_env()});
 }

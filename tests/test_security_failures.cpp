@@ -71,6 +71,12 @@ TEST_CASE("security failures are classified from librdkafka's client errors", "[
     CHECK(security_failure_kind(RD_KAFKA_RESP_ERR__TRANSPORT,
                                 "ssl://b:9093/bootstrap: Disconnected (after 4ms in state "
                                 "SSL_HANDSHAKE)") == errc::tls_handshake_failed);
+    // TLS 1.3: the broker refuses a missing client certificate after the handshake, with an
+    // alert (librdkafka 2.0.2 with OpenSSL 3, as seen against a broker requiring mTLS).
+    CHECK(security_failure_kind(RD_KAFKA_RESP_ERR__TRANSPORT,
+                                "ssl://b:9093/bootstrap: Receive failed: error:0A00045C:SSL "
+                                "routines::tlsv13 alert certificate required (after 3ms in state "
+                                "APIVERSION_QUERY)") == errc::tls_handshake_failed);
     // A plain disconnect is not one: brokers restart.
     CHECK_FALSE(security_failure_kind(RD_KAFKA_RESP_ERR__TRANSPORT,
                                       "b:9092/1: Disconnected (after 10ms in state UP)"));

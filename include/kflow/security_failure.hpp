@@ -36,7 +36,9 @@ namespace detail {
 
 /// The kflow error a client-level librdkafka error stands for, if it is a security failure.
 /// librdkafka reports a TLS client talking to a listener without TLS as a transport failure
-/// "in state SSL_HANDSHAKE", so the reason is looked at too.
+/// "in state SSL_HANDSHAKE", and a broker's TLS 1.3 refusal of a missing or untrusted client
+/// certificate (sent after the handshake) as one whose reason carries the TLS alert ("tlsv13
+/// alert certificate required"), so the reason is looked at too.
 [[nodiscard]] inline std::optional<errc> security_failure_kind(int err,
                                                                std::string_view reason) noexcept {
     switch (static_cast<rd_kafka_resp_err_t>(err)) {
@@ -47,7 +49,10 @@ namespace detail {
             return errc::tls_handshake_failed;
         case RD_KAFKA_RESP_ERR__TRANSPORT:
             if (reason.find("SSL_HANDSHAKE") != std::string_view::npos ||
-                reason.find("SSL handshake failed") != std::string_view::npos) {
+                reason.find("SSL handshake failed") != std::string_view::npos ||
+                reason.find("alert certificate") != std::string_view::npos ||
+                reason.find("alert unknown ca") != std::string_view::npos ||
+                reason.find("alert bad certificate") != std::string_view::npos) {
                 return errc::tls_handshake_failed;
             }
             return std::nullopt;
