@@ -7,11 +7,12 @@
 //   KAFKA_BOOTSTRAP_SERVERS=h:9092  that cluster; the topic (KFLOW_DEMO_TOPIC, default
 //                                   kflow-demo-orders) must exist or be auto-created there
 //
-// The connection comes from the environment (kflow::config_from_env): every KAFKA_* variable
-// naming a librdkafka property applies, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
-// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_LOCATION,
-// KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION among them. The demo prints the
-// protocol and mechanism it uses, never a secret.
+// The connection to a real cluster comes from the environment (kflow::config_from_env): every
+// KAFKA_* variable naming a librdkafka property applies, KAFKA_SECURITY_PROTOCOL,
+// KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_LOCATION,
+// KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION among them. The embedded cluster
+// speaks plain TCP only, so its clients get none of them (the demo names those it leaves out).
+// The demo prints the protocol and mechanism it uses, never a secret.
 //
 // Exits 0 only when every event sent came back.
 
@@ -29,6 +30,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -157,10 +159,16 @@ std::map<std::string, order_event> consume(const kflow::client_config& connectio
 
 /// "security: SASL_SSL, SASL mechanism SCRAM-SHA-256": what the connection uses, no secret.
 std::string security_summary(const kflow::client_config& connection) {
-    const std::string protocol = connection.get("security.protocol").value_or("PLAINTEXT");
+    // The protocol the clients will use: the one set, or the one kflow infers from the SASL and
+    // TLS settings (SASL settings alone mean SASL_SSL), not just the property.
+    const std::string protocol = connection.security_protocol();
     std::string summary = "security: " + protocol;
     if (protocol.starts_with("SASL")) {
-        summary += ", SASL mechanism " + connection.get("sasl.mechanism").value_or("GSSAPI");
+        auto mechanism = connection.get("sasl.mechanism");
+        if (!mechanism)
+            mechanism = connection.get("sasl.mechanisms");
+        // GSSAPI is librdkafka's default.
+        summary += ", SASL mechanism " + mechanism.value_or("GSSAPI");
         if (const auto user = connection.get("sasl.username"))
             summary += ", user " + *user;
     }
@@ -172,18 +180,29 @@ std::string security_summary(const kflow::client_config& connection) {
 int main() try {
     const std::string topic = env_or("KFLOW_DEMO_TOPIC", "kflow-demo-orders");
     // Throws, naming the variable, when one holds a value librdkafka rejects.
-    kflow::env_config connection = kflow::config_from_env();
+    kflow::env_config from_env = kflow::config_from_env();
 
     // Declared first so that it outlives the producer and consumer that talk to it.
     std::optional<kflow::testing::mock_cluster> cluster;
-    std::string bootstrap = connection.get("bootstrap.servers").value_or("");
-    if (bootstrap.empty()) {
+    kflow::client_config connection;
+    std::string bootstrap;
+    if (!from_env.contains("bootstrap.servers")) {
         cluster.emplace(1);
         cluster->create_topic(topic, 3);
         bootstrap = cluster->bootstrap_servers();
+        // The embedded cluster speaks plain TCP, without SASL or TLS: the KAFKA_* settings are
+        // for a real cluster and do not apply to it.
         connection.bootstrap_servers(bootstrap);
         std::cout << "kflow-demo: embedded mock Kafka cluster at " << bootstrap << '\n';
+        if (!from_env.used_variables().empty()) {
+            std::cout << "kflow-demo: not applied to the embedded cluster:";
+            for (const auto& variable : from_env.used_variables())
+                std::cout << ' ' << variable;  // names only: values may be secrets
+            std::cout << '\n';
+        }
     } else {
+        connection = std::move(from_env);
+        bootstrap = *connection.get("bootstrap.servers");
         std::cout << "kflow-demo: Kafka cluster at " << bootstrap << '\n';
     }
     std::cout << "kflow-demo: " << security_summary(connection) << '\n';

@@ -3,8 +3,8 @@
 # (kflow-mock-broker), twice, so the second run also has to skip the first run's events. Then
 # with the README's security variables: the mock's listener has neither SASL nor TLS, so a
 # SASL/SCRAM and a TLS configuration must each make the demo exit non-zero within 30 s, saying
-# which failed (against a real broker, test_security's real-cluster SASL case covers a refused
-# password).
+# which failed (against a real broker, test_security_integration covers a refused password).
+# Last, an embedded run with security variables set: they do not apply to the mock.
 # Usage: demo_external_cluster.sh <kflow-mock-broker> <kflow-demo>
 set -euo pipefail
 broker_bin=$1
@@ -50,4 +50,20 @@ security_failure "kflow-demo: producer: flush: authentication with the broker fa
 grep -q "security: SASL_PLAINTEXT, SASL mechanism SCRAM-SHA-256, user chat" "$out.demo"
 security_failure "kflow-demo: producer: flush: TLS handshake with the broker failed" \
     KAFKA_SECURITY_PROTOCOL=SSL
+# SASL settings without a protocol mean SASL_SSL: the demo says so, and uses it.
+security_failure "kflow-demo: producer: flush: TLS handshake with the broker failed" \
+    KAFKA_SASL_MECHANISM=SCRAM KAFKA_SASL_USERNAME=chat KAFKA_SASL_PASSWORD=wrong-secret
+grep -q "security: SASL_SSL, SASL mechanism SCRAM-SHA-256, user chat" "$out.demo"
+
+# Without KAFKA_BOOTSTRAP_SERVERS the embedded mock (plain TCP) gets none of the security
+# variables: the run succeeds and names the variables it left out.
+echo "--- embedded cluster with security variables set"
+env KAFKA_BOOTSTRAP_SERVERS= KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_MECHANISM=PLAIN \
+    KAFKA_SASL_USERNAME=chat KAFKA_SASL_PASSWORD=wrong-secret timeout 60 "$demo_bin" \
+    >"$out.demo" 2>&1 || { cat "$out.demo"; echo "the embedded run failed" >&2; exit 1; }
+cat "$out.demo"
+grep -q "embedded mock Kafka cluster at" "$out.demo"
+grep -q "not applied to the embedded cluster: .*KAFKA_SECURITY_PROTOCOL" "$out.demo"
+grep -q "security: PLAINTEXT" "$out.demo"
+if grep -q "wrong-secret" "$out.demo"; then echo "the password was printed" >&2; exit 1; fi
 rm -f "$out.demo"
