@@ -69,6 +69,13 @@ fi
 if [[ -n $coverage ]]; then
     configure+=(-DKFLOW_COVERAGE=ON)
 fi
+# Programs that need a real cluster would only report Skipped without one: the default build
+# compiles them (and reports them Skipped); the others build them only when there is a cluster.
+extra_builds_integration=ON
+[[ -n ${KFLOW_TEST_BOOTSTRAP:-} ]] || extra_builds_integration=OFF
+if [[ -n $sanitize || -n $coverage ]]; then
+    configure+=(-DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration)
+fi
 
 if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     # Set but empty (a failed $(...)) must not quietly test Debian's librdkafka instead.
@@ -86,7 +93,8 @@ if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     # examples use no librdkafka API the tests do not, and whether each header compiles on its
     # own does not depend on librdkafka: both are checked once, in build/. The build is
     # unoptimized (no CMAKE_BUILD_TYPE), the quickest to compile: the run is about behaviour.
-    configure=(-DKFLOW_BUILD_BENCHMARKS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_CHECK_HEADERS=OFF)
+    configure=(-DKFLOW_BUILD_BENCHMARKS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_CHECK_HEADERS=OFF
+        -DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration)
     type=""
 fi
 
