@@ -1,8 +1,10 @@
 // admin_client against librdkafka's mock cluster: what the mock serves (metadata, watermarks,
 // offsets, committed offsets and lag) end to end, and every admin request it does not serve
 // completing promptly with a clear error, in the blocking and the asynchronous forms; and
-// ensure_acls, whose first request (DescribeAcls) the mock does not serve, failing as clearly.
+// ensure_acls, whose first request (DescribeAcls) the mock does not serve, failing as clearly;
+// and cluster_health on healthy, degraded and unreachable clusters, within its deadline.
 #include <kflow/admin/client.hpp>
+#include <kflow/admin/cluster_health.hpp>
 #include <kflow/admin/ensure_acls.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
@@ -14,7 +16,9 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <optional>
+#include <sstream>
 #include <string>
 
 namespace asio = boost::asio;
@@ -472,4 +476,135 @@ TEST_CASE("ensure_acls against the mock fails promptly, naming describe_acls",
         CHECK(nothing.ok());
         CHECK(nothing.plan.changes_nothing());
     }
+}
+
+TEST_CASE("cluster_health: a healthy three-broker cluster", "[admin][mock][health]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-ok");
+    cluster.create_topic(topic, 3, 3);
+    kflow::admin_client admin(admin_config_for(cluster));
+
+    const auto report = kflow::cluster_health(admin, {5s, {topic}});
+    INFO(report);
+    CHECK(report.healthy());
+    CHECK(report.summary == "healthy");
+    CHECK(report.brokers.size() == 3);
+    CHECK(report.unreachable_brokers.empty());
+    CHECK(report.issues.empty());
+    REQUIRE(report.topics.size() == 1);
+    CHECK(report.topics[0].partitions.size() == 3);
+    std::ostringstream printed;
+    printed << report;
+    CHECK_THAT(printed.str(), Catch::StartsWith("healthy\n") && Catch::Contains(topic + "' [2]") &&
+                                  Catch::Contains("isr [") && Catch::Contains("controller: "));
+
+    // Without a topic list every topic is checked.
+    CHECK(kflow::cluster_health(admin, {5s, {}}).healthy());
+}
+
+TEST_CASE("cluster_health: a topic the cluster lacks makes it degraded; empty names are refused",
+          "[admin][mock][health]") {
+    mock_cluster cluster(1);
+    kflow::admin_client admin(admin_config_for(cluster));
+    // Asking the metadata for every topic never auto-creates one, even on the mock.
+    const auto report = kflow::cluster_health(admin, {5s, {"health-missing-topic"}});
+    CHECK(report.verdict == kflow::health_verdict::degraded);
+    CHECK_THAT(report.summary, Catch::StartsWith("degraded: ") &&
+                                   Catch::Contains("no topic 'health-missing-topic'"));
+
+    kflow::error_info err;
+    const auto refused = kflow::cluster_health(admin, {5s, {""}}, err);
+    CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG));
+    CHECK(refused.summary.empty());
+    CHECK_THROWS_AS(kflow::cluster_health(admin, {0ms, {}}), kflow::kafka_error);
+}
+
+TEST_CASE("cluster_health: a broker set down is reported within the deadline",
+          "[admin][mock][health]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-down");
+    cluster.create_topic(topic, 6, 3);
+    kflow::admin_client admin(admin_config_for(cluster));
+    REQUIRE(kflow::cluster_health(admin, {5s, {topic}}).healthy());
+
+    // Leadership does not move on the mock: broker 2's partitions lose their leader's service.
+    const auto described = admin.describe_topics({topic});
+    std::int32_t led_by_2 = -1;
+    for (const auto& p : described.at(0).partitions) {
+        if (p.leader == 2)
+            led_by_2 = p.id;
+    }
+    if (led_by_2 < 0) {
+        cluster.set_partition_leader(topic, 0, 2);
+        led_by_2 = 0;
+    }
+    cluster.broker_down(2);
+
+    const auto started = std::chrono::steady_clock::now();
+    kflow::error_info err;
+    const auto report = kflow::cluster_health(admin, {2s, {topic}}, err);
+    const auto took = std::chrono::steady_clock::now() - started;
+    INFO(report);
+    CHECK_FALSE(err);
+    CHECK(took < 4s);
+    CHECK(report.verdict == kflow::health_verdict::degraded);
+    CHECK(report.unreachable_brokers == std::vector<std::int32_t>{2});
+    CHECK_THAT(report.summary, Catch::Contains("broker(s) 2 unreachable"));
+    bool flagged = false;
+    for (const auto& i : report.issues) {
+        CHECK(i.partition.leader == 2);
+        CHECK(i.problem == kflow::partition_problem::leader_unreachable);
+        flagged = flagged || i.partition.id == led_by_2;
+    }
+    CHECK(flagged);
+
+    cluster.broker_up(2);
+}
+
+TEST_CASE("cluster_health: a partition led by a down broker, and one with no leader",
+          "[admin][mock][health][async]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-leader");
+    cluster.create_topic(topic, 2, 3);
+    cluster.broker_down(3);
+    cluster.set_partition_leader(topic, 0, 3);
+    cluster.set_partition_leader(topic, 1, -1);
+    asio::io_context io;
+    kflow::admin_client admin(io.get_executor(), admin_config_for(cluster));
+
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        kflow::cluster_health_options options{2s, {topic}};
+        auto [ec, report] = co_await kflow::async_cluster_health(
+            admin, options, asio::as_tuple(asio::use_awaitable));
+        INFO(report);
+        CHECK_FALSE(ec);
+        CHECK(report.verdict == kflow::health_verdict::degraded);
+        REQUIRE(report.issues.size() == 2);
+        CHECK(report.issues[0].partition.id == 0);
+        CHECK(report.issues[0].problem == kflow::partition_problem::leader_unreachable);
+        CHECK(report.issues[1].partition.id == 1);
+        CHECK(report.issues[1].problem == kflow::partition_problem::offline);
+        CHECK_THAT(report.summary,
+                   Catch::Contains("1 offline partition(s)") &&
+                       Catch::Contains("1 partition(s) with an unreachable leader"));
+    });
+}
+
+TEST_CASE("cluster_health: an unreachable bootstrap gives the unreachable verdict in time",
+          "[admin][mock][health]") {
+    kflow::admin_config cfg;
+    // Port 1 on the loopback: nothing listens there, connections are refused at once.
+    cfg.bootstrap_servers("127.0.0.1:1").request_timeout(10s);
+    kflow::admin_client admin(cfg);
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto report = kflow::cluster_health(admin, {1500ms, {}});
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(took < 3s);
+    CHECK(report.verdict == kflow::health_verdict::unreachable);
+    CHECK_THAT(report.summary, Catch::StartsWith("unreachable: "));
+    CHECK(report.brokers.empty());
+    std::ostringstream printed;
+    printed << report;
+    CHECK(printed.str() == report.summary + "\n");
 }

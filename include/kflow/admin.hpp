@@ -11,6 +11,7 @@
 #include <kflow/admin/acl_spec_json.hpp>
 #include <kflow/admin/acls.hpp>
 #include <kflow/admin/client.hpp>
+#include <kflow/admin/cluster_health.hpp>
 #include <kflow/admin/config.hpp>
 #include <kflow/admin/configs.hpp>
 #include <kflow/admin/ensure_acls.hpp>

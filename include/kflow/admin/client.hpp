@@ -18,6 +18,10 @@ namespace asio = boost::asio;
 
 class admin_client;
 
+namespace detail {
+struct admin_access;
+}  // namespace detail
+
 /// An admin_client's operations with other admin_options than its defaults():
 /// `admin.with(admin_options(5s).validating()).create_topics(specs)`. admin_client::with()
 /// returns one.
@@ -151,6 +155,8 @@ class admin_client : public admin_operations<admin_client> {
   private:
     friend class admin_operations<admin_client>;
     friend class admin_view;
+    // Operations written outside admin_operations (cluster_health) run through the same core.
+    friend struct detail::admin_access;
     [[nodiscard]] const admin_options& bound_options() const noexcept { return defaults(); }
     [[nodiscard]] const std::shared_ptr<detail::admin_core>& core() const noexcept { return core_; }
 
