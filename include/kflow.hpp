@@ -11,6 +11,7 @@
 #include <kflow/config.hpp>
 #include <kflow/consumer.hpp>
 #include <kflow/consumer_config.hpp>
+#include <kflow/consumer_group_metadata.hpp>
 #include <kflow/deserialization_error.hpp>
 #include <kflow/env_config.hpp>
 #include <kflow/error.hpp>
@@ -24,6 +25,7 @@
 #include <kflow/security_failure.hpp>
 #include <kflow/serde.hpp>
 #include <kflow/topic_partition.hpp>
+#include <kflow/transaction.hpp>
 #include <kflow/version.hpp>
 
 /// kflow's public API: typed producers and consumers (`producer`, `consumer`), their Asio twins

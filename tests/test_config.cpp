@@ -146,6 +146,20 @@ TEST_CASE("an accepted value is stored under the key it was set with", "[config]
     CHECK(config.contains("compression.type"));
 }
 
+TEST_CASE("typed transactional settings map to their librdkafka properties", "[config]") {
+    kflow::consumer_config consumer;
+    consumer.isolation_level(kflow::isolation::read_uncommitted);
+    CHECK(consumer.get("isolation.level") == "read_uncommitted");
+    consumer.isolation_level(kflow::isolation::read_committed);
+    CHECK(consumer.get("isolation.level") == "read_committed");
+
+    kflow::producer_config producer;
+    CHECK(producer.init_transactions_timeout() == std::chrono::seconds(30));
+    producer.transactional_id("orders-0").init_transactions_timeout(std::chrono::seconds(0));
+    CHECK(producer.get("transactional.id") == "orders-0");
+    CHECK(producer.init_transactions_timeout() == std::chrono::milliseconds(0));
+}
+
 TEST_CASE("an unknown key is rejected naming the key and librdkafka's reason", "[config]") {
     kflow::client_config config;
     const auto e = set_error(config, "bootstrap.server", "a:9092");

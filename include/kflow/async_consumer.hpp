@@ -380,6 +380,13 @@ class async_consumer {
     [[nodiscard]] std::string rebalance_protocol() const {
         return with_core([](detail::consumer_core& c) { return c.rebalance_protocol(); });
     }
+    /// This member's group metadata as of now, for a transactional producer's
+    /// send_offsets_to_transaction() (see consumer::group_metadata()).
+    [[nodiscard]] consumer_group_metadata group_metadata() const {
+        return with_core([](detail::consumer_core& c) {
+            return consumer_group_metadata(rd_kafka_consumer_group_metadata(c.native()));
+        });
+    }
     /// The librdkafka handle, for calls kflow does not wrap; null for a moved-from consumer.
     /// The consumer owns it: never destroy it, and never poll its queues, which kflow serves.
     [[nodiscard]] rd_kafka_t* native_handle() const noexcept {

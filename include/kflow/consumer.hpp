@@ -9,6 +9,7 @@
 //
 // Thread safety: one thread at a time. Rebalance listeners run inside poll() on that thread.
 
+#include <kflow/consumer_group_metadata.hpp>
 #include <kflow/detail/client_access.hpp>
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/consumer_core.hpp>
@@ -399,6 +400,12 @@ class consumer {
     /// The group's rebalance protocol: "EAGER", "COOPERATIVE" (cooperative-sticky assignment)
     /// or "NONE" while the consumer is not in a group.
     [[nodiscard]] std::string rebalance_protocol() const { return live().rebalance_protocol(); }
+    /// This member's group metadata (group id, generation, member id) as of now, for a
+    /// transactional producer's send_offsets_to_transaction(). Take it when sending the offsets
+    /// (after a rebalance the old one is refused).
+    [[nodiscard]] consumer_group_metadata group_metadata() const {
+        return consumer_group_metadata(rd_kafka_consumer_group_metadata(live().native()));
+    }
     /// The librdkafka handle, for calls kflow does not wrap; null for a moved-from consumer.
     /// The consumer owns it: never destroy it, and never poll its queues, which would take
     /// records past kflow's offset bookkeeping.

@@ -15,6 +15,15 @@ enum class offset_reset {
     error,     ///< fail with an error the application sees
 };
 
+/// Which records of transactional producers a consumer reads (isolation.level).
+enum class isolation {
+    /// Only records of committed transactions (and non-transactional ones); reading stops at
+    /// the first record of a transaction still open (librdkafka's default).
+    read_committed,
+    /// Every record as soon as it is written, including those of transactions later aborted.
+    read_uncommitted,
+};
+
 /// Builds the configuration of a consumer or async_consumer: librdkafka consumer properties
 /// through typed setters (any other through set()), plus the close and commit bounds kflow
 /// applies itself. A group id is required, also for manual assignment: without one, creating
@@ -88,6 +97,12 @@ class consumer_config : public basic_config<consumer_config> {
     /// "read_committed" (default) or "read_uncommitted".
     consumer_config& isolation_level(std::string_view level) {
         return set("isolation.level", level);
+    }
+    /// isolation.level as a typed setting: isolation::read_committed (librdkafka's default) or
+    /// isolation::read_uncommitted (see docs/transactions.md).
+    consumer_config& isolation_level(isolation level) {
+        return set("isolation.level",
+                   level == isolation::read_committed ? "read_committed" : "read_uncommitted");
     }
     /// How long a fetch waits for data; lower it for low latency (see docs/mock-cluster.md).
     consumer_config& fetch_wait_max(std::chrono::milliseconds t) {

@@ -8,6 +8,7 @@
 // Thread safety: send(), poll() and flush() may be called from several threads at once;
 // close() and destruction must not race with other calls.
 
+#include <kflow/consumer_group_metadata.hpp>
 #include <kflow/detail/client_access.hpp>
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/producer_core.hpp>
@@ -16,6 +17,7 @@
 #include <concepts>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 namespace kflow {
 
@@ -49,11 +51,20 @@ class producer {
     /// not affect this producer). Throws kafka_error (errc::invalid_config) when librdkafka
     /// cannot create the client. Brokers are contacted in the background: an unreachable
     /// cluster is not an error here, it is reported through on_error and failed deliveries.
+    ///
+    /// With a transactional_id() (and a non-zero init_transactions_timeout()), the constructor
+    /// also calls init_transactions() and throws its kafka_error: the producer it returns is
+    /// ready for begin_transaction(), and this call fences any older producer with that id.
     explicit producer(const producer_config& config, KeySerde key_serde = {},
                       ValueSerde value_serde = {})
         : core_(std::make_unique<detail::producer_core>(config)),
           key_serde_(std::move(key_serde)),
-          value_serde_(std::move(value_serde)) {}
+          value_serde_(std::move(value_serde)) {
+        if (core_->transactional() && core_->init_transactions_timeout().count() > 0) {
+            if (auto err = core_->init_transactions(core_->init_transactions_timeout()))
+                err.raise({});
+        }
+    }
 
     /// A moved-from producer is empty: valid() is false, in_flight() is 0 and every other
     /// operation fails with errc::closed.
@@ -170,6 +181,76 @@ class producer {
     /// (errc::closed) on a moved-from producer.
     std::size_t close() { return live().close(live().close_timeout()); }
 
+    // -- Transactions (docs/transactions.md) --------------------------------------------------
+    // Each call throws kafka_error whose flags say how to recover: is_fatal() (e.g. fenced by a
+    // newer producer with the same transactional id): destroy this producer and create another;
+    // txn_requires_abort(): abort_transaction(), then begin a new transaction; is_retriable():
+    // call the same operation again. Each has a form that reports through an error_info&.
+
+    /// Registers the config's transactional_id with its coordinator, fencing older producers
+    /// with the same id and finishing their pending transaction. The constructor does this
+    /// unless the config's init_transactions_timeout() is zero; calling it again once it
+    /// succeeded is an error (RD_KAFKA_RESP_ERR__STATE). Without a transactional_id it fails
+    /// with RD_KAFKA_RESP_ERR__NOT_CONFIGURED.
+    void init_transactions(std::chrono::milliseconds timeout) {
+        raise_if(live().init_transactions(timeout));
+    }
+    /// As init_transactions(timeout), reporting a failure through `err` instead of throwing.
+    void init_transactions(std::chrono::milliseconds timeout, error_info& err) {
+        err = core_ ? core_->init_transactions(timeout) : moved_from();
+    }
+
+    /// Starts a transaction (locally: the coordinator hears of it with the first record or
+    /// offsets). Sends are accepted only inside one; a send outside fails with
+    /// RD_KAFKA_RESP_ERR__STATE and "send outside a transaction: call begin_transaction()
+    /// first".
+    void begin_transaction() { raise_if(live().begin_transaction()); }
+    /// As begin_transaction(), reporting a failure through `err` instead of throwing.
+    void begin_transaction(error_info& err) {
+        err = core_ ? core_->begin_transaction() : moved_from();
+    }
+
+    /// Delivers every record of the transaction (serving delivery callbacks on this thread),
+    /// then commits it: its records become visible to read_committed consumers and the offsets
+    /// it carries are committed, all or nothing. Waits up to `timeout`; a retriable failure
+    /// (e.g. the timeout) may be retried with another commit_transaction().
+    void commit_transaction(std::chrono::milliseconds timeout) {
+        raise_if(live().commit_transaction(timeout));
+    }
+    /// As commit_transaction(timeout), reporting a failure through `err` instead of throwing.
+    void commit_transaction(std::chrono::milliseconds timeout, error_info& err) {
+        err = core_ ? core_->commit_transaction(timeout) : moved_from();
+    }
+
+    /// Aborts the transaction: records not yet delivered are purged (their callbacks run with
+    /// an error), those written stay invisible to read_committed consumers, and its offsets are
+    /// not committed. Waits up to `timeout`; a retriable failure may be retried.
+    void abort_transaction(std::chrono::milliseconds timeout) {
+        raise_if(live().abort_transaction(timeout));
+    }
+    /// As abort_transaction(timeout), reporting a failure through `err` instead of throwing.
+    void abort_transaction(std::chrono::milliseconds timeout, error_info& err) {
+        err = core_ ? core_->abort_transaction(timeout) : moved_from();
+    }
+
+    /// Adds a consumer group's offsets (each the next offset to read) to the transaction: they
+    /// are committed if and only if the transaction is. `group` comes from the consumer that
+    /// read the input (consumer::group_metadata()); that consumer should not commit itself.
+    /// Fails with RD_KAFKA_RESP_ERR__INVALID_ARG for an empty `group`.
+    void send_offsets_to_transaction(const std::vector<topic_partition_offset>& offsets,
+                                     const consumer_group_metadata& group,
+                                     std::chrono::milliseconds timeout) {
+        raise_if(live().send_offsets_to_transaction(offsets, group.get(), timeout));
+    }
+    /// As send_offsets_to_transaction(offsets, group, timeout), reporting a failure through
+    /// `err` instead of throwing.
+    void send_offsets_to_transaction(const std::vector<topic_partition_offset>& offsets,
+                                     const consumer_group_metadata& group,
+                                     std::chrono::milliseconds timeout, error_info& err) {
+        err = core_ ? core_->send_offsets_to_transaction(offsets, group.get(), timeout)
+                    : moved_from();
+    }
+
     /// Messages sent whose delivery callback has not run yet.
     [[nodiscard]] std::size_t in_flight() const noexcept { return core_ ? core_->in_flight() : 0; }
 
@@ -216,6 +297,10 @@ class producer {
     }
     static error_info moved_from() {
         return {make_error_code(errc::closed), "producer: used after being moved from", {}};
+    }
+    static void raise_if(const error_info& err) {
+        if (err)
+            err.raise({});
     }
 
     template <class F>

@@ -81,11 +81,19 @@ class producer_config : public basic_config<producer_config> {
     /// A built-in partitioner by name: "murmur2_random" (Java-compatible), "consistent_random"
     /// (librdkafka's default), "random", "fnv1a_random", ...
     producer_config& partitioner(std::string_view name) { return set("partitioner", name); }
-    /// transactional.id: identifies this producer across restarts for Kafka transactions, and
-    /// fences an older instance with the same id. kflow has no transaction calls: librdkafka
-    /// then accepts records only inside a transaction, begun through native_handle()
-    /// (rd_kafka_init_transactions(), rd_kafka_begin_transaction()); other sends fail.
+    /// transactional.id: makes this a transactional producer (docs/transactions.md). The id
+    /// identifies it across restarts, and registering it fences an older instance with the
+    /// same id. producer's constructor then registers it (init_transactions, bounded by
+    /// init_transactions_timeout()) and records are accepted only between begin_transaction()
+    /// and commit_transaction() or abort_transaction().
     producer_config& transactional_id(std::string_view id) { return set("transactional.id", id); }
+    /// How long producer's constructor waits for init_transactions() when a transactional_id()
+    /// is set (30 s by default); it throws the kafka_error if that fails. Zero leaves the call
+    /// to the application (producer::init_transactions()), for one that wants to retry it.
+    producer_config& init_transactions_timeout(std::chrono::milliseconds t) {
+        init_transactions_timeout_ = t;
+        return *this;
+    }
 
     /// A partitioner of the application's own (see partitioner_function).
     producer_config& partitioner(partitioner_function f) {
@@ -122,6 +130,11 @@ class producer_config : public basic_config<producer_config> {
     [[nodiscard]] std::chrono::milliseconds close_timeout() const noexcept {
         return close_timeout_;
     }
+    /// The bound set by init_transactions_timeout(std::chrono::milliseconds); 30 s by default,
+    /// zero when the application calls init_transactions() itself.
+    [[nodiscard]] std::chrono::milliseconds init_transactions_timeout() const noexcept {
+        return init_transactions_timeout_;
+    }
     /// The partitioner set by partitioner(partitioner_function); empty when librdkafka's
     /// built-in partitioner (the `partitioner` property) chooses.
     [[nodiscard]] const partitioner_function& custom_partitioner() const noexcept {
@@ -139,6 +152,7 @@ class producer_config : public basic_config<producer_config> {
     queue_full_policy queue_full_ = queue_full_policy::wait;
     std::chrono::milliseconds queue_full_timeout_ = std::chrono::seconds(30);
     std::chrono::milliseconds close_timeout_ = std::chrono::seconds(10);
+    std::chrono::milliseconds init_transactions_timeout_ = std::chrono::seconds(30);
     partitioner_function custom_partitioner_;
 };
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kflow::detail {
 
@@ -221,11 +222,39 @@ class producer_core : public client_core {
         return close_timeout_;
     }
 
+    // -- Transactions (docs/transactions.md) ---------------------------------------------
+    // Each call is librdkafka's, with its rd_kafka_error_t turned into an error_info that keeps
+    // the classification (fatal, retriable, txn_requires_abort) and says which call failed.
+
+    /// True when the config set a transactional.id.
+    [[nodiscard]] bool transactional() const noexcept { return transactional_; }
+    /// The config's init_transactions_timeout (zero: the application calls it).
+    [[nodiscard]] std::chrono::milliseconds init_transactions_timeout() const noexcept {
+        return init_transactions_timeout_;
+    }
+    [[nodiscard]] KFLOW_DECL error_info init_transactions(std::chrono::milliseconds timeout);
+    [[nodiscard]] KFLOW_DECL error_info begin_transaction();
+    [[nodiscard]] KFLOW_DECL error_info commit_transaction(std::chrono::milliseconds timeout);
+    [[nodiscard]] KFLOW_DECL error_info abort_transaction(std::chrono::milliseconds timeout);
+    [[nodiscard]] KFLOW_DECL error_info send_offsets_to_transaction(
+        const std::vector<topic_partition_offset>& offsets,
+        const rd_kafka_consumer_group_metadata_t* group, std::chrono::milliseconds timeout);
+
     /// How long close() serves the reports of purged messages after its timeout.
     static constexpr std::chrono::milliseconds purge_grace{1000};
 
   private:
     KFLOW_DECL static conf_handle prepare(const producer_config& cfg, producer_core* self);
+
+    /// Where a transactional producer stands, for the message of a send librdkafka refuses.
+    enum class txn_state : unsigned char { uninitialized, ready, in_transaction };
+
+    /// Turns librdkafka's refusal of a send outside a transaction (its generic _STATE) into a
+    /// message that says what to call.
+    [[nodiscard]] KFLOW_DECL error_info explain_refused_send(error_info err,
+                                                             const std::string& topic) const;
+    [[nodiscard]] KFLOW_DECL error_info txn_call(const char* what, rd_kafka_error_t* error,
+                                                 txn_state on_success);
 
     KFLOW_DECL static void on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t* msg,
                                                   void* opaque);
@@ -239,6 +268,10 @@ class producer_core : public client_core {
     queue_full_policy queue_full_;
     std::chrono::milliseconds queue_full_timeout_;
     std::chrono::milliseconds close_timeout_;
+    std::chrono::milliseconds init_transactions_timeout_;
+    bool transactional_;
+    // Atomic: sends read it on any thread while the transactional calls change it.
+    std::atomic<txn_state> txn_state_{txn_state::uninitialized};
     std::atomic<std::size_t> in_flight_{0};
     // Atomic: the async layer closes on its strand while sends start on any thread.
     std::atomic<bool> closed_{false};

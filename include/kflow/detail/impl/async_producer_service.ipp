@@ -10,6 +10,12 @@ namespace kflow::detail {
 
 std::shared_ptr<async_producer_service> async_producer_service::create(
     const asio::any_io_executor& executor, const producer_config& config) {
+    if (config.contains("transactional.id")) {
+        // Every send would fail with librdkafka's _STATE: say why before creating anything.
+        throw kafka_error(make_error_code(errc::invalid_config),
+                          "async_producer: a transactional.id needs the transactional calls, "
+                          "which kflow::producer offers (docs/transactions.md)");
+    }
     auto self =
         std::shared_ptr<async_producer_service>(new async_producer_service(executor, config));
     std::weak_ptr<async_producer_service> weak = self;

@@ -12,7 +12,9 @@ producer_core::producer_core(const producer_config& cfg)
       partitioner_(cfg.custom_partitioner()),
       queue_full_(cfg.queue_full()),
       queue_full_timeout_(cfg.queue_full_timeout()),
-      close_timeout_(cfg.close_timeout()) {}
+      close_timeout_(cfg.close_timeout()),
+      init_transactions_timeout_(cfg.init_transactions_timeout()),
+      transactional_(cfg.contains("transactional.id")) {}
 
 producer_core::~producer_core() {
     // Outstanding ops reference this object and own bytes: resolve them before destroying.
@@ -99,6 +101,8 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
         in_flight_.fetch_sub(1, std::memory_order_relaxed);
         error_info err = error_info::adopt(failure);
         if (err.code != make_error_code(RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+            if (transactional_ && err.code == make_error_code(RD_KAFKA_RESP_ERR__STATE))
+                return explain_refused_send(std::move(err), msg.topic);
             err.message = "cannot send to '" + msg.topic + "': " + err.message;
             return err;
         }
@@ -123,6 +127,84 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
             return failure;
         }
     }
+}
+
+error_info producer_core::explain_refused_send(error_info err, const std::string& topic) const {
+    switch (txn_state_.load(std::memory_order_relaxed)) {
+        case txn_state::uninitialized:
+            err.message = "cannot send to '" + topic +
+                          "': send outside a transaction: call init_transactions() and "
+                          "begin_transaction() first";
+            break;
+        case txn_state::ready:
+            err.message = "cannot send to '" + topic +
+                          "': send outside a transaction: call begin_transaction() first";
+            break;
+        case txn_state::in_transaction:
+            // The transaction failed meanwhile (librdkafka's reason says how): abort it.
+            err.message = "cannot send to '" + topic + "': " + err.message;
+            break;
+    }
+    return err;
+}
+
+error_info producer_core::txn_call(const char* what, rd_kafka_error_t* error,
+                                   txn_state on_success) {
+    error_info err = error_info::adopt(error);
+    if (!err) {
+        txn_state_.store(on_success, std::memory_order_relaxed);
+        return err;
+    }
+    if (err.code == make_error_code(RD_KAFKA_RESP_ERR__NOT_CONFIGURED) && !transactional_) {
+        err.message = std::string(what) + ": the producer has no transactional_id";
+        return err;
+    }
+    err.message = std::string(what) + ": " + err.message;
+    return err;
+}
+
+error_info producer_core::init_transactions(std::chrono::milliseconds timeout) {
+    return txn_call("init_transactions",
+                    rd_kafka_init_transactions(native(), to_timeout_ms(timeout)), txn_state::ready);
+}
+
+error_info producer_core::begin_transaction() {
+    return txn_call("begin_transaction", rd_kafka_begin_transaction(native()),
+                    txn_state::in_transaction);
+}
+
+error_info producer_core::commit_transaction(std::chrono::milliseconds timeout) {
+    // librdkafka flushes first, serving delivery reports on this thread: rethrow what a
+    // callback threw, as flush() does.
+    error_info err =
+        txn_call("commit_transaction",
+                 rd_kafka_commit_transaction(native(), to_timeout_ms(timeout)), txn_state::ready);
+    callback_errors().rethrow_if_any();
+    return err;
+}
+
+error_info producer_core::abort_transaction(std::chrono::milliseconds timeout) {
+    // Purged records get their delivery reports (with an error) on this thread.
+    error_info err =
+        txn_call("abort_transaction", rd_kafka_abort_transaction(native(), to_timeout_ms(timeout)),
+                 txn_state::ready);
+    callback_errors().rethrow_if_any();
+    return err;
+}
+
+error_info producer_core::send_offsets_to_transaction(
+    const std::vector<topic_partition_offset>& offsets,
+    const rd_kafka_consumer_group_metadata_t* group, std::chrono::milliseconds timeout) {
+    if (group == nullptr) {
+        return {make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG),
+                "send_offsets_to_transaction: the consumer group metadata is empty",
+                {}};
+    }
+    const partition_list_handle list = to_native(offsets);
+    return txn_call(
+        "send_offsets_to_transaction",
+        rd_kafka_send_offsets_to_transaction(native(), list.get(), group, to_timeout_ms(timeout)),
+        txn_state::in_transaction);
 }
 
 int producer_core::purge_after_security_failure() {
