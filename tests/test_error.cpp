@@ -223,7 +223,8 @@ TEST_CASE("a fatal error reaches on_error flagged fatal, and makes send fail fat
 TEST_CASE("a transactional call that timed out is flagged retriable", "[error][mock]") {
     mock_cluster cluster(1);
     auto cfg = kflow::testing::test_producer_config(cluster.bootstrap_servers());
-    cfg.transactional_id(unique_name("txn"));
+    // The producer would call init_transactions itself; this test makes the call.
+    cfg.transactional_id(unique_name("txn")).init_transactions_timeout(0ms);
     cluster.broker_down(1);  // no transaction coordinator to be found
     kflow::producer<std::string, std::string> producer(cfg);
 
@@ -243,7 +244,8 @@ TEST_CASE("a transaction whose records failed must be aborted, and the error say
     const auto topic = unique_name("txn-topic");
     cluster.create_topic(topic, 1);
     auto cfg = kflow::testing::test_producer_config(cluster.bootstrap_servers());
-    cfg.transactional_id(unique_name("txn"));
+    // The producer would call init_transactions itself; this test makes the call.
+    cfg.transactional_id(unique_name("txn")).init_transactions_timeout(0ms);
     kflow::producer<std::string, std::string> producer(cfg);
     rd_kafka_t* rk = producer.native_handle();
 
@@ -293,7 +295,10 @@ TEST_CASE("a delivery callback that throws: the exception reaches the polling th
     }
     std::optional<std::string> caught;
     try {
-        { kflow::error_info unflushed; producer.flush(10s, unflushed); }
+        {
+            kflow::error_info unflushed;
+            producer.flush(10s, unflushed);
+        }
     } catch (const app_failure& e) {
         caught = e.what();
     }
