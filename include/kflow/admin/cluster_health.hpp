@@ -88,8 +88,9 @@ struct partition_health_issue {
 /// cluster does not have or reports with an error; a partition with no leader or with an error
 /// (offline); a partition whose in-sync replicas are fewer than its replicas
 /// (under-replicated); a broker the metadata lists that does not answer a request sent to it
-/// within the deadline (listed in unreachable_brokers), and every partition it leads
-/// (leader_unreachable). unreachable: no metadata within the deadline. A controller id that is
+/// within the deadline, or a partition leader the metadata does not list at all (newer brokers
+/// leave a down broker out), both listed in unreachable_brokers, and every partition such a
+/// broker leads (leader_unreachable). unreachable: no metadata within the deadline. A controller id that is
 /// not among the brokers is reported as is (librdkafka 2.0.2's mock names broker 0).
 struct cluster_health_report {
     health_verdict verdict = health_verdict::unreachable;  ///< the overall outcome
@@ -297,6 +298,20 @@ struct cluster_health_request {
     }
 
     static void classify(result_type& out) {
+        // A leader the metadata does not list among the brokers cannot be reached either: newer
+        // brokers (and librdkafka's newer mock) leave a broker that is down out of the list.
+        for (const auto& t : out.topics) {
+            for (const auto& p : t.partitions) {
+                const auto listed = std::any_of(out.brokers.begin(), out.brokers.end(),
+                                                [&](const auto& b) { return b.id == p.leader; });
+                const auto known =
+                    std::find(out.unreachable_brokers.begin(), out.unreachable_brokers.end(),
+                              p.leader) != out.unreachable_brokers.end();
+                if (p.leader >= 0 && !listed && !known)
+                    out.unreachable_brokers.push_back(p.leader);
+            }
+        }
+        std::sort(out.unreachable_brokers.begin(), out.unreachable_brokers.end());
         std::size_t offline = 0;
         std::size_t under = 0;
         std::size_t unreachable_leader = 0;
