@@ -270,6 +270,9 @@ TEST_CASE("a producer's fatal CLUSTER_AUTHORIZATION_FAILED reaches its records a
     cluster.create_topic(topic, 1);
     cluster.push_request_errors(api_key::init_producer_id,
                                 {RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED});
+    // The record must be queued before the refusal arrives (the case above covers a send after
+    // it): every response of the broker is held back long enough for that, even under TSan.
+    cluster.set_round_trip_time(1, 300ms);
     auto config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
     config.enable_idempotence(true).on_error([](const kflow::error_info&) {});
     kflow::producer<std::string, std::string> producer(config);
