@@ -61,10 +61,16 @@ elif [[ -n $coverage ]]; then
 fi
 
 configure=()
+# The default build tests kflow header-only, as applications use it by default; the other builds
+# test the separate-compilation mode (docs/compile-time.md), which also compiles them faster. Their
+# debug information is line tables only (-g1): enough for the sanitizers' stack traces, and
+# quicker to produce than full -g.
+other_mode=(-DKFLOW_SEPARATE_COMPILATION=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1)
 if [[ -n $sanitize || -n $coverage ]]; then
     # Sanitizer runs are for the tests: examples and benchmarks are built once, in build/.
     # Coverage is of kflow's headers as the test suite runs them.
-    configure=(-DKFLOW_SANITIZE="$sanitize" -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF)
+    configure=(-DKFLOW_SANITIZE="$sanitize" -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_BUILD_BENCHMARKS=OFF
+        "${other_mode[@]}")
 fi
 if [[ -n $coverage ]]; then
     configure+=(-DKFLOW_COVERAGE=ON)
@@ -94,7 +100,7 @@ if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     # own does not depend on librdkafka: both are checked once, in build/. The build is
     # unoptimized (no CMAKE_BUILD_TYPE), the quickest to compile: the run is about behaviour.
     configure=(-DKFLOW_BUILD_BENCHMARKS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_CHECK_HEADERS=OFF
-        -DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration)
+        -DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration -DKFLOW_SEPARATE_COMPILATION=ON)
     type=""
 fi
 
