@@ -45,6 +45,17 @@ class headers {
         items_.push_back({std::move(key), std::nullopt});
         return *this;
     }
+    /// Removes every header named `key`, keeping the order of the others. Returns how many
+    /// were removed.
+    std::size_t remove(std::string_view key) {
+        return std::erase_if(items_, [key](const header& h) { return h.key == key; });
+    }
+    /// Replaces every header named `key` by one header `key` = `value`, appended after the
+    /// others (where add() puts it). Returns `*this` for chaining.
+    headers& set(std::string key, std::string value) {
+        remove(key);
+        return add(std::move(key), std::move(value));
+    }
 
     /// The value of the last header named `key` (Kafka's convention for repeated keys);
     /// std::nullopt when there is none or its value is null.

@@ -2,22 +2,27 @@
 // what other clients produced, printing every record as one JSON line so that a script can
 // compare it with what the other client saw.
 //
-//   kflow_roundtrip produce --bootstrap B --topic T --count N [--source NAME]
+//   kflow_roundtrip produce --bootstrap B --topic T --count N [--source NAME] [--trace]
 //       Sends N keyed records with headers and prints each one with the partition and offset
-//       of its delivery report. Exits 1 if any delivery fails.
-//   kflow_roundtrip consume --bootstrap B --topic T --count N --group G [--commit]
+//       of its delivery report. Exits 1 if any delivery fails. With --trace every record also
+//       carries a new W3C trace context in its headers (kflow::tracing::inject of
+//       trace_context::new_root; record i is sampled, and has a tracestate, when i is even).
+//   kflow_roundtrip consume --bootstrap B --topic T --count N --group G [--commit] [--trace]
 //                           [--timeout-ms MS] [--debug CONTEXTS]
 //       Reads N records in consumer group G (from the earliest offset when G has no commits),
 //       prints them, and with --commit commits what it read. Exits 1 if fewer than N arrive
 //       before the deadline (default 30 s). --debug turns on librdkafka's debug contexts
-//       (e.g. cgrp,fetch) on stderr, for finding out why a run failed.
+//       (e.g. cgrp,fetch) on stderr, for finding out why a run failed. With --trace each line
+//       also has "trace": what kflow::tracing::extract found in the record's headers.
 //
 // One JSON object per line: {"topic", "partition", "offset", "key", "value", "headers"} where
 // key and value are strings or null and headers is a list of [name, value-or-null] pairs, in
-// order.
+// order; with consume --trace also "trace": {"traceparent", "tracestate"} (the extracted
+// context, formatted again) or null when extract gave none.
 #include <kflow.hpp>
 #include <kflow/serdes/optional.hpp>
 #include <kflow/testing/helpers.hpp>
+#include <kflow/tracing.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -42,9 +47,9 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
 constexpr std::string_view usage =
-    "usage: kflow_roundtrip produce --bootstrap B --topic T --count N [--source NAME]\n"
+    "usage: kflow_roundtrip produce --bootstrap B --topic T --count N [--source NAME] [--trace]\n"
     "       kflow_roundtrip consume --bootstrap B --topic T --count N --group G [--commit]\n"
-    "                               [--timeout-ms MS] [--debug CONTEXTS]\n";
+    "                               [--trace] [--timeout-ms MS] [--debug CONTEXTS]\n";
 
 /// A command line refused; the message names the argument at fault.
 struct usage_error : std::runtime_error {
@@ -55,6 +60,7 @@ struct arguments {
     std::string mode;
     std::map<std::string, std::string, std::less<>> values;
     bool commit = false;
+    bool trace = false;
 
     [[nodiscard]] const std::string& required(std::string_view name) const {
         const auto it = values.find(name);
@@ -96,6 +102,10 @@ arguments parse(int argc, char** argv) {
             out.commit = true;
             continue;
         }
+        if (arg == "--trace") {
+            out.trace = true;
+            continue;
+        }
         if (!arg.starts_with("--") ||
             std::find(known.begin(), known.end(), arg.substr(2)) == known.end()) {
             throw usage_error("unknown argument '" + std::string(arg) + "'");
@@ -119,11 +129,22 @@ nlohmann::json to_json(const text& t) {
     return t ? nlohmann::json(*t) : nlohmann::json(nullptr);
 }
 
+/// The trace context in `headers` as kflow extracts it, formatted again; null when none.
+nlohmann::json trace_json(const kflow::headers& headers) {
+    const auto ctx = kflow::tracing::extract(headers);
+    if (!ctx)
+        return nullptr;
+    return {{"traceparent", ctx->to_traceparent()}, {"tracestate", ctx->tracestate()}};
+}
+
 void print_record(std::string_view topic, std::int32_t partition, std::int64_t offset,
-                  const text& key, const text& value, const kflow::headers& headers) {
-    const nlohmann::json line = {{"topic", topic},          {"partition", partition},
-                                 {"offset", offset},        {"key", to_json(key)},
-                                 {"value", to_json(value)}, {"headers", to_json(headers)}};
+                  const text& key, const text& value, const kflow::headers& headers,
+                  bool with_trace = false) {
+    nlohmann::json line = {{"topic", topic},          {"partition", partition},
+                           {"offset", offset},        {"key", to_json(key)},
+                           {"value", to_json(value)}, {"headers", to_json(headers)}};
+    if (with_trace)
+        line["trace"] = trace_json(headers);
     std::cout << line.dump() << '\n';
 }
 
@@ -146,7 +167,14 @@ int produce(const arguments& args) {
     record_producer producer(kflow::testing::test_producer_config(args.required("bootstrap")));
     long failed = 0;
     for (long i = 0; i < count; ++i) {
-        const auto record = make_record(topic, source, i);
+        auto record = make_record(topic, source, i);
+        if (args.trace) {
+            // Both flag values and both "with" and "without" a tracestate reach the reader.
+            auto ctx = kflow::tracing::trace_context::new_root(i % 2 == 0);
+            if (i % 2 == 0)
+                ctx = *ctx.with_tracestate("kflow=" + std::to_string(i) + ",congo=t61rcWkgMzE");
+            kflow::tracing::inject(record.headers, ctx);
+        }
         producer.send(record,
                       [&failed, record](std::error_code ec, const kflow::record_metadata& md) {
                           if (ec) {
@@ -208,7 +236,7 @@ int consume(const arguments& args) {
 
     const auto records = kflow::testing::consume_until(consumer, count, timeout);
     for (const auto& r : records) {
-        print_record(r.topic, r.partition, r.offset, r.key, r.value, r.headers);
+        print_record(r.topic, r.partition, r.offset, r.key, r.value, r.headers, args.trace);
     }
     std::cout.flush();
     if (records.size() != count) {
