@@ -10,6 +10,7 @@ KFLOW_DEBIAN_PACKAGES=(
     catch2              # Catch2 v2, for the tests
     kcat
     python3-kafka
+    prometheus          # promtool, which checks the metrics exposition in the tests
     cmake
     g++
     pkg-config
