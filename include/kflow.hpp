@@ -16,6 +16,7 @@
 #include <kflow/env_config.hpp>
 #include <kflow/error.hpp>
 #include <kflow/headers.hpp>
+#include <kflow/metrics.hpp>
 #include <kflow/presets.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/producer_config.hpp>
@@ -25,6 +26,7 @@
 #include <kflow/security_failure.hpp>
 #include <kflow/serde.hpp>
 #include <kflow/topic_partition.hpp>
+#include <kflow/tracing.hpp>
 #include <kflow/transaction.hpp>
 #include <kflow/version.hpp>
 

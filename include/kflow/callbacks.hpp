@@ -4,11 +4,14 @@
 // callback throws is caught at the C boundary and rethrown from the poll that ran it.
 
 #include <kflow/error.hpp>
+#include <kflow/metrics/client_observer.hpp>
+#include <kflow/metrics/statistics.hpp>
 #include <kflow/security_failure.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -48,6 +51,13 @@ struct client_callbacks {
     /// librdkafka's statistics as JSON text, every statistics.interval.ms (off by default).
     /// The view is only valid during the call.
     std::function<void(std::string_view)> on_statistics;
+    /// The same statistics parsed into kflow::metrics::statistics (after on_statistics, when
+    /// both are set). The document is parsed only when this is set; one that cannot be parsed
+    /// goes to on_error as errc::deserialization_failed, and this is not called for it.
+    std::function<void(const metrics::statistics&)> on_typed_statistics;
+    /// What kflow observes on the client, for metrics or tracing (kflow/metrics/prometheus.hpp
+    /// is one); null when nothing observes it.
+    std::shared_ptr<metrics::client_observer> observer;
     /// Returns a SASL/OAUTHBEARER token when librdkafka needs one; receives
     /// sasl.oauthbearer.config. A thrown exception fails that refresh with its what() instead
     /// of reaching a poll, and librdkafka tries again later.

@@ -12,8 +12,11 @@
 #include <kflow/error.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -192,9 +195,44 @@ class basic_config {
         callbacks_.on_log = std::move(f);
         return self();
     }
-    /// librdkafka's statistics JSON, every statistics.interval.ms.
+    /// librdkafka's statistics JSON, every statistics.interval.ms. Picked for a callable taking
+    /// std::string_view; one taking `const kflow::metrics::statistics&` picks the typed
+    /// overload. A generic lambda (`auto` parameter) fits both and does not compile: name the
+    /// parameter's type. Replaces an earlier raw callback; a typed one stays set beside it.
     Derived& on_statistics(std::function<void(std::string_view json)> f) {
         callbacks_.on_statistics = std::move(f);
+        return self();
+    }
+    /// librdkafka's statistics, parsed (kflow/metrics/statistics.hpp), every
+    /// statistics.interval.ms, on the thread that polls the client like the raw callback. The
+    /// JSON is parsed only when this callback is set. A document that cannot be parsed goes to
+    /// on_error() as errc::deserialization_failed (logged when on_error is not set) and this
+    /// callback is skipped for it; what the callback throws reaches the poll, as for the raw
+    /// one. Replaces an earlier typed callback; a raw one stays set beside it, and runs first.
+    Derived& on_statistics(std::function<void(const metrics::statistics& stats)> f) {
+        callbacks_.on_typed_statistics = std::move(f);
+        return self();
+    }
+    /// Removes both statistics callbacks (raw and typed).
+    Derived& on_statistics(std::nullptr_t) {
+        callbacks_.on_statistics = nullptr;
+        callbacks_.on_typed_statistics = nullptr;
+        return self();
+    }
+    /// Lets `observer` see the client: its statistics, delivery reports and received records
+    /// (kflow/metrics/client_observer.hpp), e.g. a kflow::metrics::prometheus_exporter. A second
+    /// observer is called after the first. Turns librdkafka's statistics on every 5 s when
+    /// statistics_interval() was not set (set it to 0 to keep them off).
+    Derived& observe(std::shared_ptr<metrics::client_observer> observer) {
+        if (!observer)
+            return self();
+        if (callbacks_.observer) {
+            observer = std::make_shared<metrics::observer_pair>(std::move(callbacks_.observer),
+                                                                std::move(observer));
+        }
+        callbacks_.observer = std::move(observer);
+        if (!get("statistics.interval.ms"))
+            set("statistics.interval.ms", "5000");
         return self();
     }
     /// SASL/OAUTHBEARER token source (e.g. AWS MSK IAM, a custom identity provider). Called

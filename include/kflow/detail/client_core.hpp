@@ -82,7 +82,15 @@ class client_core {
 
     client_core(const client_core&) = delete;
     client_core& operator=(const client_core&) = delete;
-    virtual ~client_core() = default;
+    virtual ~client_core() {
+        if (callbacks_.observer) {
+            try {
+                callbacks_.observer->on_client_destroyed(observed_name_);
+            } catch (...) {
+                // A destructor reports nothing: the observer only loses this notice.
+            }
+        }
+    }
 
     [[nodiscard]] rd_kafka_t* native() const noexcept { return handle_.get(); }
     [[nodiscard]] std::string name() const { return rd_kafka_name(handle_.get()); }
@@ -135,13 +143,18 @@ class client_core {
     KFLOW_DECL static void on_log_trampoline(const rd_kafka_t* rk, int level, const char* facility,
                                              const char* message);
 
-    KFLOW_DECL static int on_stats_trampoline(rd_kafka_t*, char* json, std::size_t len,
+    KFLOW_DECL static int on_stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len,
                                               void* opaque);
+
+    /// Hands a client-level error to on_error; without one, to on_log, else to librdkafka's
+    /// log, as librdkafka itself logs an error no callback takes.
+    KFLOW_DECL void report_error(rd_kafka_t* rk, const error_info& info);
 
     KFLOW_DECL static void on_oauth_trampoline(rd_kafka_t* rk, const char* oauth_config,
                                                void* opaque);
 
     client_callbacks callbacks_;
+    std::string observed_name_;  ///< the handle's name, for the observer's last notice
     exception_slot callback_errors_;
     std::atomic<bool> security_failed_{false};
     std::atomic<bool> purge_requested_{false};

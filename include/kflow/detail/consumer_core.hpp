@@ -119,7 +119,13 @@ class consumer_core : public client_core {
         auto& p = *handed_cache_.progress;
         p.handed_next = std::max(p.handed_next, msg.offset + 1);
         p.dirty = true;
+        if (auto* observer = callbacks().observer.get()) [[unlikely]]
+            observe_received(*observer, msg);
     }
+
+    /// Tells `observer` of a record handed to the application (see handed()).
+    KFLOW_DECL void observe_received(metrics::client_observer& observer,
+                                     const rd_kafka_message_t& msg);
 
     /// A record that failed to deserialize: the partition's stored offset stays at or below it.
     void hold_at(const topic_partition_offset& at) {

@@ -4,6 +4,7 @@
 // KFLOW_SEPARATE_COMPILATION only kflow/src.hpp does (see kflow/detail/config.hpp).
 
 #include <kflow/detail/client_core.hpp>
+#include <kflow/metrics/statistics_json.hpp>
 
 namespace kflow::detail {
 
@@ -14,7 +15,7 @@ client_core::client_core(rd_kafka_type_t type, conf_handle conf, client_callback
     // one librdkafka logs them), so every client has one; on_error_trampoline logs what no
     // on_error takes, as librdkafka would.
     rd_kafka_conf_set_error_cb(conf.get(), &on_error_trampoline);
-    if (callbacks_.on_statistics)
+    if (callbacks_.on_statistics || callbacks_.on_typed_statistics || callbacks_.observer)
         rd_kafka_conf_set_stats_cb(conf.get(), &on_stats_trampoline);
     if (callbacks_.oauthbearer_token_refresh) {
         rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf.get(), &on_oauth_trampoline);
@@ -24,6 +25,13 @@ client_core::client_core(rd_kafka_type_t type, conf_handle conf, client_callback
         char errstr[256];
         rd_kafka_conf_set(conf.get(), "log.queue", "true", errstr, sizeof errstr);
         rd_kafka_conf_set_log_cb(conf.get(), &on_log_trampoline);
+    }
+    std::string group_id;
+    if (callbacks_.observer && type == RD_KAFKA_CONSUMER) {
+        char value[512] = {0};
+        std::size_t size = sizeof value;
+        if (rd_kafka_conf_get(conf.get(), "group.id", value, &size) == RD_KAFKA_CONF_OK)
+            group_id = value;
     }
     char errstr[512] = {0};
     rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
@@ -35,6 +43,11 @@ client_core::client_core(rd_kafka_type_t type, conf_handle conf, client_callback
     handle_.reset(rk);
     if (callbacks_.on_log)
         rd_kafka_set_log_queue(rk, nullptr);
+    if (callbacks_.observer) {
+        observed_name_ = rd_kafka_name(rk);
+        callbacks_.observer->on_client_created(
+            {observed_name_, type == RD_KAFKA_PRODUCER ? "producer" : "consumer", group_id});
+    }
 }
 
 error_info client_core::fatal_error() const {
@@ -80,16 +93,20 @@ void client_core::on_error_trampoline(rd_kafka_t* rk, int err, const char* reaso
             const auto code = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
             info = {make_error_code(code), fatal_reason, {true, false, false}};
         }
-        if (self.callbacks_.on_error) {
-            self.callbacks_.on_error(info);
-        } else if (self.callbacks_.on_log) {
-            self.callbacks_.on_log(log_entry{3, "ERROR", info.message});
-        } else {
-            // As librdkafka itself logs an error no callback takes.
-            const std::string line = self.name() + ": " + info.message;
-            rd_kafka_log_print(rk, 3, "ERROR", line.c_str());
-        }
+        self.report_error(rk, info);
     });
+}
+
+void client_core::report_error(rd_kafka_t* rk, const error_info& info) {
+    if (callbacks_.on_error) {
+        callbacks_.on_error(info);
+    } else if (callbacks_.on_log) {
+        callbacks_.on_log(log_entry{3, "ERROR", info.message});
+    } else {
+        // As librdkafka itself logs an error no callback takes.
+        const std::string line = name() + ": " + info.message;
+        rd_kafka_log_print(rk, 3, "ERROR", line.c_str());
+    }
 }
 
 void client_core::on_log_trampoline(const rd_kafka_t* rk, int level, const char* facility,
@@ -103,10 +120,29 @@ void client_core::on_log_trampoline(const rd_kafka_t* rk, int level, const char*
     });
 }
 
-int client_core::on_stats_trampoline(rd_kafka_t*, char* json, std::size_t len, void* opaque) {
+int client_core::on_stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len, void* opaque) {
     auto& self = from_opaque(opaque);
-    guarded(self.callback_errors_,
-            [&] { self.callbacks_.on_statistics(std::string_view(json, len)); });
+    const std::string_view text(json, len);
+    if (self.callbacks_.on_statistics)
+        guarded(self.callback_errors_, [&] { self.callbacks_.on_statistics(text); });
+    if (self.callbacks_.on_typed_statistics || self.callbacks_.observer) {
+        // Parsed only here, when a typed callback or an observer wants it. A document that does
+        // not parse is a client-level problem for on_error, not an exception for the
+        // application's poll: statistics are a side channel, and the next interval brings a new
+        // document.
+        guarded(self.callback_errors_, [&] {
+            error_info err;
+            const auto stats = metrics::parse_statistics(text, err);
+            if (err) {
+                self.report_error(rk, err);
+                return;
+            }
+            if (self.callbacks_.on_typed_statistics)
+                self.callbacks_.on_typed_statistics(stats);
+            if (self.callbacks_.observer)
+                self.callbacks_.observer->on_statistics(stats);
+        });
+    }
     return 0;  // librdkafka frees the JSON
 }
 

@@ -8,6 +8,20 @@
 
 namespace kflow::detail {
 
+void consumer_core::observe_received(metrics::client_observer& observer,
+                                     const rd_kafka_message_t& msg) {
+    guarded(callback_errors(), [&] {
+        rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+        const auto ms = rd_kafka_message_timestamp(&msg, &type);
+        std::optional<std::chrono::system_clock::time_point> timestamp;
+        if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ms >= 0)
+            timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+        observer.on_received({rd_kafka_name(native()),
+                              msg.rkt != nullptr ? rd_kafka_topic_name(msg.rkt) : "", msg.partition,
+                              msg.offset, timestamp});
+    });
+}
+
 consumer_core::consumer_core(const consumer_config& cfg)
     : client_core(RD_KAFKA_CONSUMER, prepare(cfg), cfg.callbacks()),
       close_timeout_(cfg.close_timeout()),

@@ -274,6 +274,15 @@ void producer_core::on_delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t
             ec = make_error_code(fatal);
         }
     }
+    if (auto* observer = self.callbacks().observer.get()) [[unlikely]] {
+        guarded(self.callback_errors(), [&] {
+            const auto latency = rd_kafka_message_latency(msg);  // µs; -1 when unknown
+            observer->on_delivered(
+                {rd_kafka_name(self.native()),
+                 msg->rkt != nullptr ? rd_kafka_topic_name(msg->rkt) : "", msg->partition,
+                 std::chrono::microseconds(std::max<std::int64_t>(latency, 0)), ec});
+        });
+    }
     guarded(self.callback_errors(), [&] { finished = op->complete(ec, *msg); });
     if (!finished)
         (void)op.release();
