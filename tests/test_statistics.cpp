@@ -5,7 +5,13 @@
 #include <kflow/metrics/statistics_json.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
+#include <kflow/testing/run_coroutine.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -627,4 +633,83 @@ TEST_CASE("a group consumer's typed statistics report its partition, position an
     REQUIRE(t);
     for (const auto& q : t->partitions)
         CHECK((q.partition == 0 || q.is_unassigned()));
+}
+
+// -- Awaiting statistics (async clients) --------------------------------------------------------
+
+TEST_CASE("async clients await their next statistics; off, the wait fails at once",
+          "[statistics][async][mock]") {
+    namespace asio = boost::asio;
+    mock_cluster cluster;
+    const auto topic = unique_name("stats-await");
+    cluster.create_topic(topic, 1);
+    asio::io_context io;
+
+    auto producer_config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
+    producer_config.statistics_interval(1000ms);
+    kflow::async_producer<std::string, std::string> producer(io.get_executor(), producer_config);
+    auto consumer_config = kflow::testing::test_consumer_config(cluster.bootstrap_servers(),
+                                                                unique_name("stats-await-group"));
+    consumer_config.statistics_interval(1000ms);
+    kflow::async_consumer<std::string, std::string> consumer(io.get_executor(), consumer_config);
+    kflow::async_producer<std::string, std::string> quiet(
+        io.get_executor(), kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+
+    kflow::testing::run_coroutine(
+        io,
+        [&]() -> asio::awaitable<void> {
+            (void)co_await producer.async_send({topic, "k", "v"});
+            // The producer's first document after the send may predate the delivery: wait for
+            // the one that counts it.
+            kflow::metrics::statistics s;
+            for (int i = 0; i < 5 && s.txmsgs.value_or(0) < 1; ++i)
+                s = co_await producer.async_next_statistics();
+            CHECK(s.name == producer.name());
+            CHECK(s.type == "producer");
+            CHECK(s.txmsgs == 1);
+
+            const auto c = co_await consumer.async_next_statistics();
+            CHECK(c.name == consumer.name());
+            CHECK(c.type == "consumer");
+
+            // Without statistics_interval() the statistics are off.
+            auto [ec, none] =
+                co_await quiet.async_next_statistics(asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == kflow::make_error_code(kflow::errc::invalid_config));
+            CHECK(none.name.empty());
+        },
+        20s);
+}
+
+TEST_CASE("a wait for statistics is withdrawn by cancellation, and by the client's end",
+          "[statistics][async][mock]") {
+    namespace asio = boost::asio;
+    mock_cluster cluster;
+    asio::io_context io;
+    auto config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
+    config.statistics_interval(60000ms);  // none comes during the test
+    std::optional<kflow::async_producer<std::string, std::string>> producer;
+    producer.emplace(io.get_executor(), config);
+
+    asio::cancellation_signal cancel;
+    std::optional<boost::system::error_code> cancelled;
+    producer->async_next_statistics(asio::bind_cancellation_slot(
+        cancel.slot(),
+        [&](boost::system::error_code ec, const kflow::metrics::statistics&) { cancelled = ec; }));
+    std::optional<boost::system::error_code> ended;
+    producer->async_next_statistics(
+        [&](boost::system::error_code ec, const kflow::metrics::statistics&) { ended = ec; });
+    cancel.emit(asio::cancellation_type::terminal);
+    const auto until = clock_type::now() + 10s;
+    while (!cancelled && clock_type::now() < until)
+        io.run_one_for(100ms);
+    REQUIRE(cancelled);
+    CHECK(*cancelled == asio::error::operation_aborted);
+    CHECK_FALSE(ended);
+
+    producer.reset();  // the client's end: nothing more will come
+    while (!ended && clock_type::now() < until)
+        io.run_one_for(100ms);
+    REQUIRE(ended);
+    CHECK(*ended == asio::error::operation_aborted);
 }

@@ -36,6 +36,7 @@
 #include <kflow/consumer.hpp>
 #include <kflow/detail/async_consumer_ops.hpp>
 #include <kflow/detail/codec_checks.hpp>
+#include <kflow/metrics/statistics_feed.hpp>
 #include <kflow/use_awaitable.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -93,10 +94,25 @@ class async_consumer {
     /// librdkafka rejects the configuration.
     async_consumer(executor_type executor, const consumer_config& config, KeySerde key_serde = {},
                    ValueSerde value_serde = {})
-        : service_(detail::async_consumer_service::create(executor, config)),
+        : service_(detail::async_consumer_service::create(
+              executor, detail::with_statistics_feed(config, executor, statistics_))),
           serdes_(
               std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))),
-          failures_(std::make_shared<detail::latest_failure>()) {}
+          failures_(std::make_shared<detail::latest_failure>()) {
+        if (statistics_) {
+            // The client serves its queue only while someone waits: a statistics wait counts.
+            std::weak_ptr<detail::async_consumer_service> weak = service_;
+            statistics_->on_wait(
+                [weak] {
+                    if (auto s = weak.lock())
+                        s->hold_events();
+                },
+                [weak] {
+                    if (auto s = weak.lock())
+                        s->release_events();
+                });
+        }
+    }
 
     /// Movable: operations (including asio::deferred ones not yet launched) hold the consumer's
     /// shared state, not the consumer, so they keep working after a move.
@@ -375,6 +391,16 @@ class async_consumer {
     [[nodiscard]] std::string name() const {
         return with_core([](detail::consumer_core& c) { return c.name(); });
     }
+    /// Completes with `(error_code, kflow::metrics::statistics)`: the next statistics document
+    /// librdkafka emits for this client, every statistics_interval() of its config. With
+    /// statistics off (no interval, or 0) completes at once with errc::invalid_config. Every
+    /// wait pending when a document arrives gets it; cancellation (any type) withdraws a wait
+    /// (operation_aborted), and so does the client's destruction.
+    template <asio::completion_token_for<metrics::statistics_feed::next_signature> Token =
+                  kflow::use_awaitable_t>
+    auto async_next_statistics(Token&& token = kflow::use_awaitable_t{}) {
+        return detail::next_statistics(statistics_, live()->executor(), std::forward<Token>(token));
+    }
     /// The group's rebalance protocol: "EAGER", "COOPERATIVE" (cooperative-sticky assignment)
     /// or "NONE" while the consumer is not in a group.
     [[nodiscard]] std::string rebalance_protocol() const {
@@ -549,6 +575,8 @@ class async_consumer {
         return service_;
     }
 
+    // Declared first: service_ is created with a config that it observes (see the constructor).
+    std::shared_ptr<metrics::statistics_feed> statistics_;
     std::shared_ptr<detail::async_consumer_service> service_;
     std::shared_ptr<const serdes_type> serdes_;
     std::shared_ptr<detail::latest_failure> failures_;

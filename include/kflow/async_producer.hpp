@@ -21,6 +21,7 @@
 #include <kflow/detail/async_producer_ops.hpp>
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/record_encoder.hpp>
+#include <kflow/metrics/statistics_feed.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/use_awaitable.hpp>
 
@@ -73,9 +74,24 @@ class async_producer {
     /// the client. The config's callbacks (on_error, on_log, ...) run on `executor` too.
     async_producer(executor_type executor, const producer_config& config, KeySerde key_serde = {},
                    ValueSerde value_serde = {})
-        : service_(detail::async_producer_service::create(executor, config)),
+        : service_(detail::async_producer_service::create(
+              executor, detail::with_statistics_feed(config, executor, statistics_))),
           serdes_(
-              std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))) {}
+              std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))) {
+        if (statistics_) {
+            // The client serves its queue only while someone waits: a statistics wait counts.
+            std::weak_ptr<detail::async_producer_service> weak = service_;
+            statistics_->on_wait(
+                [weak] {
+                    if (auto s = weak.lock())
+                        s->hold_events();
+                },
+                [weak] {
+                    if (auto s = weak.lock())
+                        s->release_events();
+                });
+        }
+    }
 
     /// Movable: operations (including asio::deferred ones not yet launched) hold the producer's
     /// shared state, not the producer, so they keep working after a move.
@@ -153,6 +169,19 @@ class async_producer {
     /// an executor's thread.
     std::size_t close(std::chrono::milliseconds timeout) { return live()->close(timeout); }
 
+    /// librdkafka's name for this client (client.id and an instance suffix, e.g.
+    /// `rdkafka#producer-1`), as it appears in logs and statistics.
+    [[nodiscard]] std::string name() const { return live()->core().name(); }
+    /// Completes with `(error_code, kflow::metrics::statistics)`: the next statistics document
+    /// librdkafka emits for this client, every statistics_interval() of its config. With
+    /// statistics off (no interval, or 0) completes at once with errc::invalid_config. Every
+    /// wait pending when a document arrives gets it; cancellation (any type) withdraws a wait
+    /// (operation_aborted), and so does the client's destruction.
+    template <asio::completion_token_for<metrics::statistics_feed::next_signature> Token =
+                  kflow::use_awaitable_t>
+    auto async_next_statistics(Token&& token = kflow::use_awaitable_t{}) {
+        return detail::next_statistics(statistics_, live()->executor(), std::forward<Token>(token));
+    }
     /// Messages handed to librdkafka whose delivery report has not been served yet (sends
     /// still waiting for room in a full queue are not counted); 0 when moved-from.
     [[nodiscard]] std::size_t in_flight() const noexcept {
@@ -255,6 +284,8 @@ class async_producer {
         return service_;
     }
 
+    // Declared first: service_ is created with a config that it observes (see the constructor).
+    std::shared_ptr<metrics::statistics_feed> statistics_;
     std::shared_ptr<detail::async_producer_service> service_;
     std::shared_ptr<const serdes_type> serdes_;
 };

@@ -129,7 +129,6 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// once, excluding the strand's work, so before anything the handler then starts.
     KFLOW_DECL void hand_over(std::vector<message_handle> msgs, bool last_failed);
 
-
     /// A receiver was cancelled after it took `msgs` at `stamp` (consumer_core::revocations())
     /// but before its handler ran (any thread): they go back in front of the next receive,
     /// then `then` runs on the strand.
@@ -148,6 +147,19 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     // -- Rebalance events (on the strand) -----------------------------------------------------
 
     KFLOW_DECL void add_rebalance_waiter(std::shared_ptr<event_op> op);
+
+    /// Someone awaits what the client's queue brings besides records and deliveries (its
+    /// statistics): keep the queue served until release_events().
+    void hold_events() {
+        events_wanted_.fetch_add(1, std::memory_order_relaxed);
+        bridge_->hold();
+        bridge_->poke();  // a document may be queued already
+    }
+    /// That wait is over.
+    void release_events() {
+        events_wanted_.fetch_sub(1, std::memory_order_relaxed);
+        bridge_->release();
+    }
 
     KFLOW_DECL bool cancel_rebalance_waiter(const std::shared_ptr<event_op>& op);
 
@@ -189,10 +201,11 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     // Receives posted to the strand that add_receiver() has not queued yet: while there are
     // any, a new receive queues behind them rather than completing at once.
     std::size_t receivers_on_the_way_ = 0;
-    std::vector<message_handle> ready_;                       ///< start_receive()'s buffer, reused
+    std::vector<message_handle> ready_;  ///< start_receive()'s buffer, reused
     bool rebalance_events_ = false;
     std::deque<rebalance_event> events_;
     std::deque<std::shared_ptr<event_op>> rebalance_waiters_;
+    std::atomic<int> events_wanted_{0};  ///< statistics waits (hold_events())
     partition_list_handle held_revocation_;
     bool closed_ = false;
     std::shared_ptr<queue_bridge> close_bridge_;

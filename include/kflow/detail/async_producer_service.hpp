@@ -134,6 +134,15 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     /// Called from a delivery report (inside rd_kafka_poll): the handler runs after it returns.
     KFLOW_DECL void push_ready(deferred_delivery* op);
 
+    /// Someone awaits what the client's queue brings besides records and deliveries (its
+    /// statistics): keep the queue served until release_events().
+    void hold_events() {
+        bridge_->hold();
+        bridge_->poke();  // a document may be queued already
+    }
+    /// That wait is over.
+    void release_events() { bridge_->release(); }
+
     /// The operation holding the bridge is over.
     void release() { bridge_->release(); }
 

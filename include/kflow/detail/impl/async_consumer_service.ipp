@@ -239,8 +239,9 @@ void async_consumer_service::drain() {
         if (!msgs.empty())
             core_->give_back(std::move(msgs));
     }
-    if (receivers_.empty() && !rebalance_waiters_.empty()) {
-        // Nobody takes records, but rebalances must still be served.
+    if (receivers_.empty() &&
+        (!rebalance_waiters_.empty() || events_wanted_.load(std::memory_order_relaxed) > 0)) {
+        // Nobody takes records, but rebalances (or statistics) must still be served.
         guarded(core_->callback_errors(), [&] { core_->serve_events(); });
     }
 }
