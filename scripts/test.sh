@@ -8,6 +8,10 @@
 #   KFLOW_LIBRDKAFKA_PREFIX=DIR ./scripts/test.sh         against the librdkafka installed in DIR
 #                                                         (scripts/build-librdkafka.sh makes one),
 #                                                         unoptimized build in build-librdkafka-<ver>/
+#   CI=1 ./scripts/test.sh                                as CI: the Release build requires
+#                                                         OpenTelemetry C++ (installs it) and
+#                                                         tests kflow::opentelemetry, which it
+#                                                         otherwise does only when installed
 #   KFLOW_COVERAGE=1 ./scripts/test.sh                    line coverage of include/kflow (gcov),
 #                                                         Debug build in build-coverage/; with
 #                                                         KFLOW_SANITIZE, in build-asan-coverage/...
@@ -104,6 +108,20 @@ if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     type=""
 fi
 
+# The default build also tests kflow::opentelemetry (docs/tracing.md) when OpenTelemetry C++ is
+# installed; CI requires it, installing it first. Saying OFF otherwise keeps a build directory
+# configured ON earlier from failing once the package is gone. The sanitizer, coverage and
+# other-librdkafka builds leave it out.
+with_opentelemetry=""
+if [[ -z $sanitize && -z $coverage && ! -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
+    if [[ -n ${CI:-} ]] || kflow_have_package "$KFLOW_OPENTELEMETRY_PACKAGE"; then
+        with_opentelemetry=ON
+    else
+        with_opentelemetry=OFF
+    fi
+    configure+=(-DKFLOW_WITH_OPENTELEMETRY=$with_opentelemetry)
+fi
+
 phase=${KFLOW_TEST_PHASE:-all}
 case $phase in
     all | build | test) ;;
@@ -111,6 +129,7 @@ case $phase in
 esac
 if [[ $phase != test ]]; then
     kflow_install_dependencies
+    [[ $with_opentelemetry != ON || -z ${CI:-} ]] || kflow_install_opentelemetry
     kflow_build "$dir" "$type" "${configure[@]}"
 fi
 [[ $phase != build ]] || exit 0
