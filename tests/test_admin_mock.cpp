@@ -20,6 +20,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -618,4 +620,41 @@ TEST_CASE("cluster_health: an unreachable bootstrap gives the unreachable verdic
     std::ostringstream printed;
     printed << report;
     CHECK(printed.str() == report.summary + "\n");
+}
+
+// -- Errors and logs --------------------------------------------------------------------------------
+
+TEST_CASE("an admin client's errors and logs reach its callbacks on the calling thread",
+          "[admin][callbacks][mock]") {
+    mock_cluster cluster;
+    cluster.broker_down(1);  // every connection is refused: librdkafka reports it
+    std::vector<kflow::error_info> errors;
+    std::vector<std::thread::id> error_threads;
+    std::size_t logs = 0;
+    std::vector<std::thread::id> log_threads;
+    auto config = admin_config_for(cluster);
+    config.request_timeout(1500ms)
+        .on_error([&](const kflow::error_info& e) {
+            errors.push_back(e);
+            error_threads.push_back(std::this_thread::get_id());
+        })
+        .on_log([&](const kflow::log_entry&) {
+            ++logs;
+            log_threads.push_back(std::this_thread::get_id());
+        });
+    kflow::admin_client admin(config);
+    kflow::error_info failed;
+    (void)admin.list_topics(false, failed);
+    REQUIRE(failed);
+    INFO("list_topics: " << failed.message);
+    // The call served what librdkafka queued meanwhile, on this thread.
+    REQUIRE_FALSE(errors.empty());
+    INFO("first error: " << errors.front().message);
+    CHECK((errors.front().code == kflow::make_error_code(RD_KAFKA_RESP_ERR__TRANSPORT) ||
+           errors.front().code == kflow::make_error_code(RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)));
+    CHECK(logs > 0);
+    for (const auto& id : error_threads)
+        CHECK(id == std::this_thread::get_id());
+    for (const auto& id : log_threads)
+        CHECK(id == std::this_thread::get_id());
 }

@@ -187,13 +187,15 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
             err = request.prepare();
         if (err)
             return {};
-        return run_queued(native(), request, opts, err, [&](rd_kafka_AdminOptions_t* o) {
+        auto result = run_queued(native(), request, opts, err, [&](rd_kafka_AdminOptions_t* o) {
             if constexpr (goes_to_controller<Request>()) {
                 return route_without_controller(o, Request::name, opts);
             } else {
                 return error_info{};
             }
         });
+        serve_callbacks();
+        return result;
     }
 
     template <blocking_admin_request Request>
@@ -210,8 +212,16 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
                                                       " ms");
             return {};
         }
-        return request.run(native(), opts, err);
+        auto result = request.run(native(), opts, err);
+        serve_callbacks();
+        return result;
     }
+
+    /// Serves the client's main queue, where librdkafka puts its errors, logs (with on_log) and
+    /// statistics: the callbacks then run here, on the application's side, as a producer's or
+    /// consumer's do in their polls. A callback's exception is rethrown here. Called when a
+    /// synchronous request returns and when results are drained on the executor.
+    void serve_callbacks() { (void)client_.serve(std::chrono::milliseconds(0)); }
 
     // -- asynchronous ---------------------------------------------------------------------------
 
@@ -495,6 +505,7 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
                 bridge_->release();
             }
         }
+        serve_callbacks();  // on the application's executor, like the results
     }
 
     void work() {
