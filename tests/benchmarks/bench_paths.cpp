@@ -32,6 +32,7 @@
 #include <kflow/async_consumer.hpp>
 #include <kflow/async_producer.hpp>
 #include <kflow/consumer.hpp>
+#include <kflow/metrics/prometheus.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/serdes/none.hpp>
 #include <kflow/serdes/string.hpp>
@@ -49,8 +50,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <string_view>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -398,9 +402,25 @@ run_result raw_window(const context& c) {
 
 // -- Producers: kflow -------------------------------------------------------------------------
 
+// KFLOW_BENCH_EXPORTER=1 observes the kflow side's clients with a Prometheus exporter and
+// statistics every second: what metrics cost (docs/observability.md). Off by default.
+template <class Config>
+void observe_if_asked(Config& cfg) {
+    static const bool asked = [] {
+        const char* env = std::getenv("KFLOW_BENCH_EXPORTER");
+        return env != nullptr && std::string_view(env) == "1";
+    }();
+    if (!asked)
+        return;
+    static kflow::metrics::registry registry;
+    static const auto exporter = std::make_shared<kflow::metrics::prometheus_exporter>(registry);
+    cfg.statistics_interval(1s).observe(exporter);
+}
+
 kflow::producer_config kflow_producer_config(const kflow::bench::properties& props) {
     kflow::producer_config cfg;
     kflow::bench::apply(cfg, props);
+    observe_if_asked(cfg);
     // kflow's own bounds (not librdkafka properties), widened with every other deadline.
     cfg.on_queue_full(kflow::queue_full_policy::wait, scaled(30s));
     cfg.close_timeout(scaled(10s));
@@ -648,6 +668,7 @@ using async_consumer_type = kflow::async_consumer<kflow::none, std::string>;
 kflow::consumer_config kflow_consumer_config(const kflow::bench::properties& props) {
     kflow::consumer_config cfg;
     kflow::bench::apply(cfg, props);
+    observe_if_asked(cfg);
     cfg.close_timeout(scaled(10s));
     cfg.commit_timeout(scaled(10s));
     return cfg;
