@@ -94,11 +94,11 @@ class statistics_feed final : public client_observer,
             boost::asio::post(
                 ex, [h = std::move(handler), w = std::move(work), err, s = std::move(s)]() mutable {
                     boost::asio::get_associated_cancellation_slot(h).clear();
-                    detail::complete(h, err, s ? *s : statistics{});
+                    kflow::detail::complete(h, err, s ? *s : statistics{});
                 });
         }
         Handler handler;
-        detail::outstanding_work<executor_type> work;
+        kflow::detail::outstanding_work<executor_type> work;
     };
     using waiters = std::map<std::uint64_t, std::unique_ptr<waiter>>;
 
