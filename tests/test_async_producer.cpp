@@ -179,16 +179,3 @@ TEST_CASE("async_flush with a timeout and async_close, when every message is del
     // The flush's 20 s deadline timer went with the flush: run() returned long before it.
     CHECK(std::chrono::steady_clock::now() - started < 15s);
 }
-
-TEST_CASE("an async producer refuses a transactional id it has no calls for", "[async][producer]") {
-    auto config = kflow::testing::test_producer_config("127.0.0.1:1");
-    config.transactional_id("orders-tx");
-    asio::io_context io;
-    try {
-        string_producer producer(io.get_executor(), config);
-        FAIL("an async producer with a transactional id was created");
-    } catch (const kflow::kafka_error& e) {
-        CHECK(e.code() == kflow::errc::invalid_config);
-        CHECK_THAT(std::string(e.what()), Catch::Contains("kflow::producer"));
-    }
-}

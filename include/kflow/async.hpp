@@ -4,4 +4,5 @@
 
 #include <kflow/async_consumer.hpp>
 #include <kflow/async_producer.hpp>
+#include <kflow/async_transaction.hpp>
 #include <kflow/use_awaitable.hpp>

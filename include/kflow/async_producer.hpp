@@ -19,16 +19,19 @@
 // while operations are pending: its destructor completes them (see ~async_producer).
 
 #include <kflow/detail/async_producer_ops.hpp>
+#include <kflow/detail/async_transaction_op.hpp>
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/record_encoder.hpp>
 #include <kflow/metrics/statistics_feed.hpp>
 #include <kflow/producer.hpp>
+#include <kflow/raw_producer_record.hpp>
 #include <kflow/use_awaitable.hpp>
 
 #include <boost/asio/async_result.hpp>
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
 namespace kflow {
 
@@ -68,6 +71,8 @@ class async_producer {
     /// Completion signature of async_close: empty when every message was delivered, else
     /// errc::timed_out.
     using close_signature = void(boost::system::error_code);
+    /// Completion signature of the transactional calls (async_commit_transaction, ...).
+    using transaction_signature = void(boost::system::error_code);
 
     /// Creates the librdkafka producer from `config` (copied) and serves its delivery reports
     /// on `executor`. Throws kafka_error (errc::invalid_config) when librdkafka cannot create
@@ -124,8 +129,18 @@ class async_producer {
     /// with the delivery result and the message may well be delivered.
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send(record_type record, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, send_signature>(send_initiation{{live()}, serdes_},
-                                                           token, std::move(record));
+        return asio::async_initiate<Token, send_signature>(
+            send_initiation<serdes_type>{{live()}, serdes_}, token, std::move(record));
+    }
+
+    /// Sends `record`'s key and value bytes as they are, bypassing this producer's serdes: for
+    /// records read elsewhere and passed on unchanged (dead letters, mirroring). Completion,
+    /// ordering and cancellation as for async_send.
+    template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
+    auto async_send_raw(raw_producer_record record, Token&& token = kflow::use_awaitable_t{}) {
+        static const auto raw = std::make_shared<const detail::raw_serdes>();
+        return asio::async_initiate<Token, send_signature>(
+            send_initiation<detail::raw_serdes>{{live()}, raw}, token, std::move(record));
     }
 
     /// Completes with `(error_code)` once every message sent so far has its delivery report
@@ -169,6 +184,71 @@ class async_producer {
     /// an executor's thread.
     std::size_t close(std::chrono::milliseconds timeout) { return live()->close(timeout); }
 
+    // -- Transactions (docs/transactions.md) --------------------------------------------------
+    // librdkafka's transactional calls wait for the transaction coordinator, so kflow makes
+    // them on a thread of the producer's own, one at a time and in the order started, and
+    // completes each with `(error_code)` on the handler's executor: the executor never blocks.
+    // Meanwhile that thread serves the producer's queue; the config's callbacks still run on
+    // the executor. The error's classification (fatal, abortable, retriable) is as for
+    // kflow::producer, and reaches the application with kflow::use_awaitable (and the other
+    // kflow::throw_kafka_errors tokens) as the thrown kafka_error's flags; a bare error_code
+    // does not carry it.
+    // Not cancellable: the timeout bounds each call. Destroying the producer while one runs
+    // waits for it; those not started fail with errc::closed.
+
+    /// Registers the config's transactional_id with its coordinator, fencing older producers
+    /// with the same id. Unlike kflow::producer, the constructor does not do it: await this
+    /// before the first transaction.
+    template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
+    auto async_init_transactions(std::chrono::milliseconds timeout,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        return initiate_transactional(
+            [timeout](detail::producer_core& core) { return core.init_transactions(timeout); },
+            std::forward<Token>(token));
+    }
+    /// Starts a transaction: sends are accepted only inside one. Completes after earlier
+    /// transactional calls (e.g. an abort still running).
+    template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
+    auto async_begin_transaction(Token&& token = kflow::use_awaitable_t{}) {
+        return initiate_transactional(
+            [](detail::producer_core& core) { return core.begin_transaction(); },
+            std::forward<Token>(token));
+    }
+    /// Waits for every send of the transaction to be delivered (sends waiting for room in a
+    /// full queue included; without blocking a thread), then commits it, all within `timeout`.
+    /// On failure the transaction stays open: commit again when the error is retriable (e.g.
+    /// errc::timed_out while deliveries are outstanding), otherwise abort.
+    template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
+    auto async_commit_transaction(std::chrono::milliseconds timeout,
+                                  Token&& token = kflow::use_awaitable_t{}) {
+        return asio::async_initiate<Token, transaction_signature>(commit_initiation{{live()}},
+                                                                  token, timeout);
+    }
+    /// Aborts the transaction within `timeout`: records not yet delivered are purged (their
+    /// sends complete with an error), the others are aborted, and offsets sent are dropped.
+    template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
+    auto async_abort_transaction(std::chrono::milliseconds timeout,
+                                 Token&& token = kflow::use_awaitable_t{}) {
+        return initiate_transactional(
+            [timeout](detail::producer_core& core) { return core.abort_transaction(timeout); },
+            std::forward<Token>(token));
+    }
+    /// Adds a consumer group's offsets (each the next offset to read) to the transaction: they
+    /// are committed if and only if it is. `group` comes from the consumer that read the input
+    /// (async_consumer::group_metadata()), which should not commit itself.
+    template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
+    auto async_send_offsets_to_transaction(std::vector<topic_partition_offset> offsets,
+                                           consumer_group_metadata group,
+                                           std::chrono::milliseconds timeout,
+                                           Token&& token = kflow::use_awaitable_t{}) {
+        return initiate_transactional(
+            [offsets = std::move(offsets), group = std::move(group),
+             timeout](detail::producer_core& core) {
+                return core.send_offsets_to_transaction(offsets, group.get(), timeout);
+            },
+            std::forward<Token>(token));
+    }
+
     /// librdkafka's name for this client (client.id and an instance suffix, e.g.
     /// `rdkafka#producer-1`), as it appears in logs and statistics.
     [[nodiscard]] std::string name() const { return live()->core().name(); }
@@ -198,11 +278,12 @@ class async_producer {
   private:
     using serdes_type = detail::serializers<KeySerde, ValueSerde>;
 
+    template <class Serdes>
     struct send_initiation : detail::producer_initiation {
-        std::shared_ptr<const serdes_type> serdes;
+        std::shared_ptr<const Serdes> serdes;
 
-        template <class Handler>
-        void operator()(Handler&& handler, const record_type& record) const {
+        template <class Handler, class Record>
+        void operator()(Handler&& handler, const Record& record) const {
             using handler_type = std::decay_t<Handler>;
             payload key;
             payload value;
@@ -263,6 +344,56 @@ class async_producer {
                                       connect);
         }
     };
+
+    struct transaction_initiation : detail::producer_initiation {
+        template <class Handler, class Call>
+        void operator()(Handler&& handler, Call&& call) const {
+            service->submit_blocking(
+                std::make_unique<detail::async_transaction_op<std::decay_t<Handler>>>(
+                    std::forward<Handler>(handler), *service, std::forward<Call>(call)));
+        }
+    };
+
+    struct commit_initiation : detail::producer_initiation {
+        template <class Handler>
+        void operator()(Handler&& handler, std::chrono::milliseconds timeout) const {
+            const auto deadline = std::chrono::steady_clock::now() + timeout;
+            auto commit = [deadline](detail::producer_core& core) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now());
+                return core.commit_transaction(std::max(left, std::chrono::milliseconds(0)));
+            };
+            // Copyable, for the flush waiter's std::function; taken out exactly once.
+            auto op = std::make_shared<std::unique_ptr<detail::worker_task>>(
+                std::make_unique<detail::async_transaction_op<std::decay_t<Handler>>>(
+                    std::forward<Handler>(handler), *service, std::move(commit)));
+            // First the deliveries, on the executor: then librdkafka's own flush inside the
+            // commit finds nothing left to serve on the worker thread.
+            auto waiter = std::make_unique<detail::callback_flush_waiter>(
+                [service = service, op](const error_info& err) {
+                    if (err) {
+                        service->hold_events();  // fail() releases as a finished call does
+                        (*op)->fail(err);
+                        op->reset();
+                        return;
+                    }
+                    service->submit_blocking(std::move(*op));
+                });
+            service->add_flush_waiter(std::move(waiter), timeout,
+                                      {make_error_code(errc::timed_out),
+                                       "commit_transaction: deliveries still outstanding after " +
+                                           std::to_string(timeout.count()) + " ms; commit again",
+                                       {false, true, false}},
+                                      [](std::uint64_t) {});
+        }
+    };
+
+    template <class Call, class Token>
+    auto initiate_transactional(Call&& call, Token&& token) {
+        return asio::async_initiate<Token, transaction_signature>(
+            transaction_initiation{{live()}}, token,
+            detail::transaction_call(std::forward<Call>(call)));
+    }
 
     struct close_initiation : detail::producer_initiation {
         template <class Handler>

@@ -13,6 +13,7 @@
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/producer_core.hpp>
 #include <kflow/detail/record_encoder.hpp>
+#include <kflow/raw_producer_record.hpp>
 
 #include <concepts>
 #include <cstdio>
@@ -125,6 +126,29 @@ class producer {
     }
     /// As send(record), reporting a failure to enqueue through `err` instead of throwing.
     void send(const record_type& record, error_info& err) { err = try_send_unobserved(record); }
+
+    /// Sends `record`'s key and value bytes as they are, bypassing this producer's serdes: for
+    /// records read elsewhere and passed on unchanged (dead letters, mirroring). Inside a
+    /// transaction the record belongs to it, like any send. Delivery and errors as for
+    /// send(record, on_delivery).
+    template <delivery_callback F>
+    void send_raw(const raw_producer_record& record, F&& on_delivery) {
+        if (auto err = enqueue(record, raw_serdes_.key, raw_serdes_.value, [&] {
+                return std::make_unique<detail::callback_delivery<std::decay_t<F>>>(
+                    std::forward<F>(on_delivery));
+            }))
+            err.raise({});
+    }
+    /// As send_raw(record, on_delivery) without a per-message callback: a failed delivery is
+    /// reported through the config's on_error handler.
+    void send_raw(const raw_producer_record& record) {
+        if (auto err = try_send_raw_unobserved(record))
+            err.raise({});
+    }
+    /// As send_raw(record), reporting a failure to enqueue through `err` instead of throwing.
+    void send_raw(const raw_producer_record& record, error_info& err) {
+        err = try_send_raw_unobserved(record);
+    }
 
     /// Serves delivery reports and client events for up to `timeout` (0: only what is ready).
     /// Returns how many events were served; rethrows what a callback threw.
@@ -276,11 +300,17 @@ class producer {
     /// Serializes and enqueues with the delivery op `make_op()` builds.
     template <class MakeOp>
     [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
+        return enqueue(record, key_serde_, value_serde_, std::forward<MakeOp>(make_op));
+    }
+    /// As enqueue(record, make_op), serializing with the given codecs (those of a raw send).
+    template <class Record, class KeyCodec, class ValueCodec, class MakeOp>
+    [[nodiscard]] error_info enqueue(const Record& record, const KeyCodec& key_codec,
+                                     const ValueCodec& value_codec, MakeOp&& make_op) {
         if (!core_)
             return moved_from();
         payload key;
         payload value;
-        if (auto err = detail::encode_record(key_serde_, value_serde_, record, key, value))
+        if (auto err = detail::encode_record(key_codec, value_codec, record, key, value))
             return err;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)();
         const payload& bytes = op->keep(value);
@@ -318,7 +348,14 @@ class producer {
         });
     }
 
+    error_info try_send_raw_unobserved(const raw_producer_record& record) {
+        return enqueue(record, raw_serdes_.key, raw_serdes_.value, [&] {
+            return std::make_unique<detail::unobserved_delivery>(core_->callbacks().on_error);
+        });
+    }
+
     std::unique_ptr<detail::producer_core> core_;
+    [[no_unique_address]] detail::raw_serdes raw_serdes_;
     [[no_unique_address]] KeySerde key_serde_;
     [[no_unique_address]] ValueSerde value_serde_;
 };

@@ -7,6 +7,7 @@
 // handler runs after rd_kafka_poll() has returned, dispatched to the handler's own executor, so
 // application code never runs inside librdkafka's C frames.
 
+#include <kflow/detail/blocking_worker.hpp>
 #include <kflow/detail/config.hpp>
 #include <kflow/detail/producer_core.hpp>
 #include <kflow/detail/queue_bridge.hpp>
@@ -188,6 +189,37 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
                                             "flush cancelled",
                                             {}});
 
+    // -- Transactional calls (async_producer's async_*_transaction*) ---------------------------
+
+    /// Queues `task` for the worker thread, which runs librdkafka's blocking transactional
+    /// calls one at a time, in order. The bridge is held until the task calls release().
+    void submit_blocking(std::unique_ptr<worker_task> task) {
+        bridge_->hold();
+        worker_.submit(std::move(task));
+    }
+
+    /// On the worker thread: runs `call(core())` while this thread, not the executor's drain,
+    /// serves the main queue (librdkafka's transactional calls flush, which polls it). The
+    /// application's callbacks that poll serves are deferred to the drain, so they still run on
+    /// the executor; delivery reports only record their results, as always. What a callback
+    /// threw stays parked for the drain to rethrow.
+    template <class Call>
+    [[nodiscard]] error_info serve_blocking(Call&& call) {
+        error_info err;
+        {
+            const std::lock_guard serving(serve_mutex_);
+            core_->defer_callbacks_on_this_thread(true);
+            try {
+                err = std::forward<Call>(call)(*core_);
+            } catch (...) {
+                core_->callback_errors().capture(std::current_exception());
+            }
+            core_->defer_callbacks_on_this_thread(false);
+        }
+        bridge_->poke();  // run the handlers and callbacks it served, and what the drain missed
+        return err;
+    }
+
     // -- async_close's steps (on the strand) --------------------------------------------------
 
     /// Refuses new sends from now on (errc::closed); false if a close had begun already.
@@ -234,6 +266,10 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     std::vector<std::unique_ptr<flush_waiter>> flush_waiters_;
     std::uint64_t last_flush_id_ = 0;
     std::atomic<bool> closing_{false};
+    /// Held by whoever polls the main queue: the drain (try_lock: it skips a round while a
+    /// transactional call serves it, and that call pokes it afterwards) or serve_blocking().
+    std::mutex serve_mutex_;
+    blocking_worker worker_;  // after the members its tasks use: stopped first (destructor)
 };
 
 }  // namespace kflow::detail

@@ -15,10 +15,13 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 namespace kflow::detail {
@@ -128,6 +131,22 @@ class client_core {
                purge_requested_.exchange(false, std::memory_order_acq_rel);
     }
 
+    /// While on, application callbacks served on the calling thread are kept instead of run,
+    /// for run_deferred() on the thread that owns them: a blocking librdkafka call made on a
+    /// kflow thread (an async transactional call) serves the queue there, and the application's
+    /// callbacks must still run on its executor. Delivery reports are not affected (their
+    /// trampolines only record results).
+    void defer_callbacks_on_this_thread(bool on) noexcept {
+        deferring_thread_.store(on ? std::this_thread::get_id() : std::thread::id(),
+                                std::memory_order_release);
+    }
+    /// Runs the callbacks kept while deferring, in order; what they throw is parked in
+    /// callback_errors() as usual.
+    void run_deferred() {
+        if (has_deferred_.load(std::memory_order_acquire)) [[unlikely]]
+            run_deferred_callbacks();
+    }
+
     static client_core& from_opaque(void* opaque) noexcept {
         return *static_cast<client_core*>(opaque);
     }
@@ -153,7 +172,21 @@ class client_core {
     KFLOW_DECL static void on_oauth_trampoline(rd_kafka_t* rk, const char* oauth_config,
                                                void* opaque);
 
+    /// True on the thread defer_callbacks_on_this_thread() named: keep the callback.
+    [[nodiscard]] bool deferring() const noexcept {
+        return deferring_thread_.load(std::memory_order_acquire) == std::this_thread::get_id();
+    }
+    /// Keeps `callback` for run_deferred().
+    KFLOW_DECL void defer(std::function<void()> callback);
+    KFLOW_DECL void run_deferred_callbacks();
+    /// The statistics callbacks' work for one document (on_stats_trampoline, or deferred).
+    KFLOW_DECL void handle_statistics(rd_kafka_t* rk, std::string_view text);
+
     client_callbacks callbacks_;
+    std::atomic<std::thread::id> deferring_thread_{};
+    std::mutex deferred_mutex_;
+    std::vector<std::function<void()>> deferred_;  // guarded by deferred_mutex_
+    std::atomic<bool> has_deferred_{false};
     std::string observed_name_;  ///< the handle's name, for the observer's last notice
     exception_slot callback_errors_;
     std::atomic<bool> security_failed_{false};

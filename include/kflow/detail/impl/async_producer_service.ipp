@@ -10,12 +10,6 @@ namespace kflow::detail {
 
 std::shared_ptr<async_producer_service> async_producer_service::create(
     const asio::any_io_executor& executor, const producer_config& config) {
-    if (config.contains("transactional.id")) {
-        // Every send would fail with librdkafka's _STATE: say why before creating anything.
-        throw kafka_error(make_error_code(errc::invalid_config),
-                          "async_producer: a transactional.id needs the transactional calls, "
-                          "which kflow::producer offers (docs/transactions.md)");
-    }
     auto self =
         std::shared_ptr<async_producer_service>(new async_producer_service(executor, config));
     std::weak_ptr<async_producer_service> weak = self;
@@ -28,6 +22,8 @@ std::shared_ptr<async_producer_service> async_producer_service::create(
 }
 
 async_producer_service::~async_producer_service() {
+    // A transactional call still running ends within its own timeout; those not started fail.
+    worker_.stop({make_error_code(errc::closed), "async_producer destroyed", {}});
     // Resolve every outstanding operation while the members they use are alive.
     if (!core_->closed()) {
         guarded(core_->callback_errors(), [&] { (void)close(core_->close_timeout()); });
@@ -130,7 +126,12 @@ payload async_producer_service::owned(payload p) {
 }
 
 void async_producer_service::drain() {
+    std::unique_lock serving(serve_mutex_, std::try_to_lock);
+    if (!serving.owns_lock())
+        return;  // a transactional call serves the queue; it pokes the drain when it is done
     rd_kafka_poll(core_->native(), 0);
+    serving.unlock();
+    core_->run_deferred();
     if (core_->security_failed()) [[unlikely]]
         (void)core_->purge_after_security_failure();
     run_ready();

@@ -93,6 +93,10 @@ void client_core::on_error_trampoline(rd_kafka_t* rk, int err, const char* reaso
             const auto code = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
             info = {make_error_code(code), fatal_reason, {true, false, false}};
         }
+        if (self.deferring()) {
+            self.defer([&self, rk, info] { self.report_error(rk, info); });
+            return;
+        }
         self.report_error(rk, info);
     });
 }
@@ -116,6 +120,12 @@ void client_core::on_log_trampoline(const rd_kafka_t* rk, int level, const char*
         return;  // during creation, before the opaque is reachable
     auto& self = from_opaque(opaque);
     guarded(self.callback_errors_, [&] {
+        if (self.deferring()) {
+            self.defer([&self, entry = log_entry{level, facility, message}] {
+                self.callbacks_.on_log(entry);
+            });
+            return;
+        }
         self.callbacks_.on_log(log_entry{level, facility, message});
     });
 }
@@ -123,6 +133,35 @@ void client_core::on_log_trampoline(const rd_kafka_t* rk, int level, const char*
 int client_core::on_stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len, void* opaque) {
     auto& self = from_opaque(opaque);
     const std::string_view text(json, len);
+    if (self.deferring()) {
+        guarded(self.callback_errors_, [&] {
+            self.defer([&self, rk, copy = std::string(text)] { self.handle_statistics(rk, copy); });
+        });
+        return 0;  // librdkafka frees the JSON; the deferred call has its copy
+    }
+    self.handle_statistics(rk, text);
+    return 0;  // librdkafka frees the JSON
+}
+
+void client_core::defer(std::function<void()> callback) {
+    const std::lock_guard lock(deferred_mutex_);
+    deferred_.push_back(std::move(callback));
+    has_deferred_.store(true, std::memory_order_release);
+}
+
+void client_core::run_deferred_callbacks() {
+    std::vector<std::function<void()>> ready;
+    {
+        const std::lock_guard lock(deferred_mutex_);
+        ready.swap(deferred_);
+        has_deferred_.store(false, std::memory_order_release);
+    }
+    for (auto& callback : ready)
+        guarded(callback_errors_, callback);
+}
+
+void client_core::handle_statistics(rd_kafka_t* rk, std::string_view text) {
+    auto& self = *this;
     if (self.callbacks_.on_statistics)
         guarded(self.callback_errors_, [&] { self.callbacks_.on_statistics(text); });
     if (self.callbacks_.on_typed_statistics || self.callbacks_.observer) {
@@ -143,11 +182,20 @@ int client_core::on_stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len
                 self.callbacks_.observer->on_statistics(stats);
         });
     }
-    return 0;  // librdkafka frees the JSON
 }
 
 void client_core::on_oauth_trampoline(rd_kafka_t* rk, const char* oauth_config, void* opaque) {
     auto& self = from_opaque(opaque);
+    if (self.deferring()) {
+        // Refreshed from the owner's thread instead: setting the token later is fine, since
+        // librdkafka asks again until it has one.
+        guarded(self.callback_errors_, [&] {
+            self.defer([rk, opaque, config = std::string(oauth_config ? oauth_config : "")] {
+                on_oauth_trampoline(rk, config.c_str(), opaque);
+            });
+        });
+        return;
+    }
     try {
         const oauthbearer_token token =
             self.callbacks_.oauthbearer_token_refresh(oauth_config ? oauth_config : "");
