@@ -9,9 +9,11 @@
 #include <kflow/admin.hpp>
 #include <kflow/async.hpp>
 #include <kflow/config.hpp>
+#include <kflow/consumed_offsets.hpp>
 #include <kflow/consumer.hpp>
 #include <kflow/consumer_config.hpp>
 #include <kflow/consumer_group_metadata.hpp>
+#include <kflow/dead_letter.hpp>
 #include <kflow/deserialization_error.hpp>
 #include <kflow/env_config.hpp>
 #include <kflow/error.hpp>
@@ -20,6 +22,7 @@
 #include <kflow/presets.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/producer_config.hpp>
+#include <kflow/raw_producer_record.hpp>
 #include <kflow/rebalance.hpp>
 #include <kflow/record.hpp>
 #include <kflow/security.hpp>
