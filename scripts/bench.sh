@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs kflow's per-path benchmark, tests/benchmarks/bench_paths.cpp (docs/performance.md).
+# Runs kflow's per-path benchmark, tests/benchmarks/bench_paths.cpp, or with
+# --program bench_transactions the transactional one, tests/benchmarks/bench_transactions.cpp
+# (docs/performance.md).
 #
 #   scripts/bench.sh --instructions [--messages N] [--only SCENARIO]
 #       Each scenario's raw and kflow sides alone under callgrind: instructions per message in
@@ -11,15 +13,19 @@
 #       rounds of 1,000,000 messages.
 #   scripts/bench.sh --latency [--rounds R] [--seconds S] [--rate MSG_PER_S]
 #       latency_delivery and latency_consume: p50, p99 and p99.9 in microseconds, kflow - raw.
-#       Default 5 rounds of 5 s at 2,000 msg/s.
+#       Default 5 rounds of 5 s at 2,000 msg/s (bench_paths only).
+#
+# --program bench_paths|bench_transactions (default bench_paths): the program the mode runs.
+# bench_transactions' scenarios are txn_100, txn_1000 and txn_10000 (records per transaction);
+# its runs default to 100,000 messages in both modes.
 #
 # --build-dir DIR (default build-bench/ under the repository): configured once (Release,
-# KFLOW_BUILD_BENCHMARKS=ON), then reused; only bench_paths is built. Callgrind's files go to
+# KFLOW_BUILD_BENCHMARKS=ON), then reused; only the program is built. Callgrind's files go to
 # DIR/callgrind/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-mode="" messages="" rounds="" only="" seconds="" rate=""
+mode="" messages="" rounds="" only="" seconds="" rate="" program=bench_paths
 dir=$KFLOW_ROOT/build-bench
 while (($#)); do
     case $1 in
@@ -27,7 +33,7 @@ while (($#)); do
             [[ -z $mode ]] || kflow_fail "one of --instructions, --throughput, --latency at a time"
             mode=${1#--}
             ;;
-        --messages | --rounds | --only | --seconds | --rate | --build-dir)
+        --messages | --rounds | --only | --seconds | --rate | --build-dir | --program)
             (($# >= 2)) || kflow_fail "$1 needs a value"
             case $1 in
                 --messages) messages=$2 ;;
@@ -36,6 +42,7 @@ while (($#)); do
                 --seconds) seconds=$2 ;;
                 --rate) rate=$2 ;;
                 --build-dir) dir=$2 ;;
+                --program) program=$2 ;;
             esac
             shift
             ;;
@@ -48,6 +55,14 @@ while (($#)); do
     shift
 done
 [[ -n $mode ]] || kflow_fail "give --instructions, --throughput or --latency (see $0 --help)"
+case $program in
+    bench_paths) default_messages=1000000 ;;
+    bench_transactions)
+        default_messages=100000
+        [[ $mode != latency ]] || kflow_fail "--latency runs bench_paths only"
+        ;;
+    *) kflow_fail "--program $program: not bench_paths or bench_transactions" ;;
+esac
 
 # -- Build --------------------------------------------------------------------------------------
 if [[ ! -f $dir/CMakeCache.txt ]]; then
@@ -61,12 +76,12 @@ cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$dir/CMakeCache.txt"; }
     kflow_fail "$dir was configured for $(cache_value CMAKE_HOME_DIRECTORY), not $KFLOW_ROOT"
 [[ $(cache_value CMAKE_BUILD_TYPE) == Release ]] ||
     kflow_fail "$dir is a '$(cache_value CMAKE_BUILD_TYPE)' build; benchmarks need Release"
-kflow_log "building bench_paths in $dir"
-if ! cmake --build "$dir" --target bench_paths >"$dir/bench_paths-build.log" 2>&1; then
-    cat "$dir/bench_paths-build.log" >&2
-    kflow_fail "building bench_paths failed (a build directory without KFLOW_BUILD_BENCHMARKS=ON has no such target)"
+kflow_log "building $program in $dir"
+if ! cmake --build "$dir" --target "$program" >"$dir/$program-build.log" 2>&1; then
+    cat "$dir/$program-build.log" >&2
+    kflow_fail "building $program failed (a build directory without KFLOW_BUILD_BENCHMARKS=ON has no such target)"
 fi
-bin=$dir/tests/benchmarks/bench_paths
+bin=$dir/tests/benchmarks/$program
 
 source_state="not a git checkout"
 if git -C "$KFLOW_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
@@ -85,7 +100,7 @@ fi
 # -- Modes --------------------------------------------------------------------------------------
 case $mode in
     throughput)
-        cmd=("$bin" --rounds "${rounds:-5}" --messages "${messages:-1000000}" "${scenario_args[@]}")
+        cmd=("$bin" --rounds "${rounds:-5}" --messages "${messages:-$default_messages}" "${scenario_args[@]}")
         printf 'command: %s\n' "${cmd[*]}"
         "${cmd[@]}"
         ;;

@@ -28,6 +28,7 @@
 // instrumentation on from the start, the `summary:` line of a dump keeps the other threads'
 // costs from before the zeroing. Outside valgrind the requests cost a few instructions.
 #include "bench_common.hpp"
+#include "bench_timed_region.hpp"
 
 #include <kflow/async_consumer.hpp>
 #include <kflow/async_producer.hpp>
@@ -42,11 +43,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#if __has_include(<valgrind/callgrind.h>) && !defined(KFLOW_BENCH_NO_CALLGRIND)
-#include <valgrind/callgrind.h>
-#define KFLOW_BENCH_CALLGRIND 1
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -59,9 +55,12 @@
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using kflow::bench::as_int_ms;
 using kflow::bench::clock_type;
 using kflow::bench::expect;
 using kflow::bench::run_result;
+using kflow::bench::scaled;
+using kflow::bench::timed_region;
 
 namespace {
 
@@ -169,64 +168,6 @@ options parse_options(int argc, char** argv) {
         usage(argv[0], "--value-size must be at least 16 (latency records carry two numbers)");
     return o;
 }
-
-// -- Deadlines and the timed region -----------------------------------------------------------
-
-/// How many times longer every deadline is than natively: under valgrind a run is 20 to 100
-/// times slower, and a deadline that fires there would report a late message as lost.
-/// KFLOW_BENCH_TIMEOUT_SCALE overrides it (for other slow tools).
-double timeout_scale() {
-    static const double scale = [] {
-        if (const char* env = std::getenv("KFLOW_BENCH_TIMEOUT_SCALE")) {
-            const double v = std::strtod(env, nullptr);
-            if (v > 0)
-                return v;
-        }
-#ifdef KFLOW_BENCH_CALLGRIND
-        if (RUNNING_ON_VALGRIND)
-            return 100.0;
-#endif
-        return 1.0;
-    }();
-    return scale;
-}
-
-template <class Rep, class Period>
-std::chrono::milliseconds scaled(std::chrono::duration<Rep, Period> d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d * timeout_scale());
-}
-
-int as_int_ms(std::chrono::milliseconds d) {
-    return static_cast<int>(std::min<std::chrono::milliseconds::rep>(d.count(), 1 << 30));
-}
-
-/// The timed region of one run: wall clock, the calling thread's CPU time, and callgrind's
-/// counters (see the top of this file).
-class timed_region {
-  public:
-    timed_region() {
-#ifdef KFLOW_BENCH_CALLGRIND
-        CALLGRIND_START_INSTRUMENTATION;
-        CALLGRIND_ZERO_STATS;
-#endif
-        start_ = clock_type::now();
-        cpu_start_ = kflow::bench::thread_cpu_seconds();
-    }
-
-    /// Ends the region: call once, right after the last delivery or record.
-    run_result stop(std::size_t messages) {
-        const auto result = kflow::bench::measured(start_, cpu_start_, messages);
-#ifdef KFLOW_BENCH_CALLGRIND
-        CALLGRIND_DUMP_STATS_AT("timed");
-        CALLGRIND_STOP_INSTRUMENTATION;
-#endif
-        return result;
-    }
-
-  private:
-    clock_type::time_point start_;
-    double cpu_start_ = 0;
-};
 
 /// Stops an io_context at a deadline, so that a lost message fails the run instead of hanging
 /// it. Cancel it when the work is done: io.run() then returns once nothing is left. (A timer
