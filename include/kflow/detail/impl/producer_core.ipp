@@ -141,8 +141,12 @@ error_info producer_core::explain_refused_send(error_info err, const std::string
                           "': send outside a transaction: call begin_transaction() first";
             break;
         case txn_state::in_transaction:
-            // The transaction failed meanwhile (librdkafka's reason says how): abort it.
-            err.message = "cannot send to '" + topic + "': " + err.message;
+            // The transaction failed meanwhile (librdkafka's reason says how). librdkafka's
+            // refusal carries no flags, so a loop that aborts on txn_requires_abort() alone
+            // would retry the send forever: say it, and flag it.
+            err.message = "cannot send to '" + topic + "': " + err.message +
+                          ": the transaction failed: abort it, then begin a new one";
+            err.flags.txn_requires_abort = true;
             break;
     }
     return err;
