@@ -4,17 +4,12 @@
 // its own executor afterwards.
 
 #include <kflow/detail/async_producer_service.hpp>
-#include <kflow/use_awaitable.hpp>
+#include <kflow/detail/deliver_from_worker.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 
-#include <atomic>
 #include <functional>
-#include <memory>
-#include <thread>
 
 namespace kflow::detail {
 
@@ -36,25 +31,10 @@ class async_transaction_op final : public worker_task {
     void fail(const error_info& err) override { finish(err); }
 
   private:
-    /// Posts the completion. The worker posts into the application's io_context, and Asio's
-    /// post signals the io_context after releasing its lock: the completion could run, and the
-    /// application destroy its io_context, while this thread is still inside post. So the
-    /// completion first waits until post returned (nanoseconds in practice), and no kflow thread
-    /// touches the io_context once the application has the result.
     void finish(error_info err) {
         const asio::any_io_executor fallback = service_->executor();
         service_->release();
-        auto ex = asio::get_associated_executor(handler_, fallback);
-        auto posted = std::make_shared<std::atomic<bool>>(false);
-        asio::post(ex, [h = std::move(handler_), err = std::move(err), work = std::move(work_),
-                        posted, poster = std::this_thread::get_id()]() mutable {
-            if (std::this_thread::get_id() != poster)  // not run inline by a lax executor
-                posted->wait(false, std::memory_order_acquire);
-            asio::get_associated_cancellation_slot(h).clear();
-            complete(h, err);
-        });
-        posted->store(true, std::memory_order_release);
-        posted->notify_all();
+        deliver(std::move(handler_), fallback, work_, std::move(err));
     }
 
     Handler handler_;

@@ -14,7 +14,9 @@
 
 #include <kflow/admin/config.hpp>
 #include <kflow/admin/detail/request.hpp>
+#include <kflow/detail/blocking_worker.hpp>
 #include <kflow/detail/client_core.hpp>
+#include <kflow/detail/deliver_from_worker.hpp>
 #include <kflow/detail/queue_bridge.hpp>
 #include <kflow/use_awaitable.hpp>  // detail::complete
 
@@ -26,53 +28,12 @@
 #include <boost/asio/prefer.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 namespace kflow::detail {
-
-/// Runs `handler(ec, result)` on its associated executor (or `fallback`), later. `op_work`, the
-/// operation's own work guard, moves into the completion: it must be released on the handler's
-/// side. The operation itself is destroyed on the admin worker thread, possibly after the
-/// completion ran and its io_context is gone, so it may hold no counted work by then.
-///
-/// The worker thread posts into the application's io_context, and Asio's post signals the
-/// io_context's condition variable after releasing its lock: the completion could run, and an
-/// application that returns once it ran (kflow::testing::run_coroutine does) destroy the
-/// io_context, while the worker is still inside post. The completion therefore starts by
-/// waiting until post has returned (nanoseconds, in practice), so that no kflow thread touches
-/// the io_context once the application saw the result.
-template <class Handler, class Work, class Result>
-void deliver(Handler handler, const asio::any_io_executor& fallback, Work& op_work, error_info err,
-             Result result) {
-    auto ex = asio::get_associated_executor(handler, fallback);
-    auto posted = std::make_shared<std::atomic<bool>>(false);
-    asio::post(ex,
-               [h = std::move(handler), err = std::move(err), r = std::move(result),
-                work = std::move(op_work), posted, poster = std::this_thread::get_id()]() mutable {
-                   // An executor that ran it inline, against post's contract, must not deadlock
-                   // here.
-                   if (std::this_thread::get_id() != poster)
-                       posted->wait(false, std::memory_order_acquire);
-                   asio::get_associated_cancellation_slot(h).clear();
-                   complete(h, err, std::move(r));
-               });
-    posted->store(true, std::memory_order_release);
-    posted->notify_all();
-}
-
-/// As above for an operation that holds no work of its own (one that fails at initiation).
-template <class Handler, class Result>
-void deliver(Handler handler, const asio::any_io_executor& fallback, error_info err,
-             Result result) {
-    auto work = asio::make_work_guard(asio::get_associated_executor(handler, fallback));
-    deliver(std::move(handler), fallback, work, std::move(err), std::move(result));
-}
 
 /// An asynchronous operation between initiation and completion. complete/fail consume it.
 class pending_admin_op {
@@ -113,12 +74,17 @@ class queued_admin_op final : public pending_admin_op {
     asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
 };
 
-/// A blocking request waiting for, or running on, the worker thread.
-class blocking_task {
+/// A blocking request waiting for, or running on, the worker thread, with the client's handle.
+class blocking_task : public worker_task {
   public:
-    virtual ~blocking_task() = default;
-    virtual void run(rd_kafka_t* rk) = 0;
-    virtual void fail(const error_info& err) = 0;
+    /// Runs the request with the client's handle, on the worker thread.
+    virtual void run_with(rd_kafka_t* rk) = 0;
+    void run() final { run_with(rk_); }
+    /// The handle run_with() gets: set when the task is queued.
+    void bind(rd_kafka_t* rk) noexcept { rk_ = rk; }
+
+  private:
+    rd_kafka_t* rk_ = nullptr;
 };
 
 template <blocking_admin_request Request, class Handler>
@@ -132,7 +98,7 @@ class blocking_admin_op final : public blocking_task {
           fallback_(std::move(fallback)),
           work_(asio::get_associated_executor(handler_, fallback_)) {}
 
-    void run(rd_kafka_t* rk) override {
+    void run_with(rd_kafka_t* rk) override {
         error_info err;
         typename Request::result_type result{};
         try {
@@ -293,17 +259,7 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
     void close() {
         if (closed_.exchange(true))
             return;
-        std::deque<std::unique_ptr<blocking_task>> not_started;
-        {
-            const std::lock_guard lock(worker_mutex_);
-            worker_stopping_ = true;
-            not_started.swap(worker_tasks_);
-        }
-        worker_wake_.notify_all();
-        if (worker_.joinable())
-            worker_.join();
-        for (auto& t : not_started)
-            t->fail(closed_error("admin operation"));
+        worker_.stop(closed_error("admin operation"));
         std::map<std::uint64_t, std::unique_ptr<pending_admin_op>> pending;
         {
             const std::lock_guard lock(mutex_);
@@ -388,7 +344,7 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
               opts_(opts),
               name_(std::move(name)) {}
 
-        void run(rd_kafka_t*) override {
+        void run_with(rd_kafka_t*) override {
             if (auto err = core_.route_without_controller(native_opts_.get(), name_, opts_)) {
                 fail(err);
                 return;
@@ -468,15 +424,12 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
     }
 
     void enqueue(std::unique_ptr<blocking_task> task, std::string_view op) {
-        const std::lock_guard lock(worker_mutex_);
-        if (worker_stopping_) {
+        if (closed_.load()) {
             task->fail(closed_error(op));
             return;
         }
-        worker_tasks_.push_back(std::move(task));
-        if (!worker_.joinable())
-            worker_ = std::thread([this] { work(); });
-        worker_wake_.notify_one();
+        task->bind(native());
+        worker_.submit(std::move(task));
     }
 
     std::unique_ptr<pending_admin_op> take(std::uint64_t id) {
@@ -508,21 +461,6 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
         serve_callbacks();  // on the application's executor, like the results
     }
 
-    void work() {
-        while (true) {
-            std::unique_ptr<blocking_task> task;
-            {
-                std::unique_lock lock(worker_mutex_);
-                worker_wake_.wait(lock, [&] { return worker_stopping_ || !worker_tasks_.empty(); });
-                if (worker_tasks_.empty())
-                    return;  // stopping
-                task = std::move(worker_tasks_.front());
-                worker_tasks_.pop_front();
-            }
-            task->run(native());
-        }
-    }
-
     client_core client_;
     admin_options defaults_;
     asio::any_io_executor executor_;
@@ -534,11 +472,7 @@ class admin_core : public std::enable_shared_from_this<admin_core> {
     std::mutex mutex_;
     std::map<std::uint64_t, std::unique_ptr<pending_admin_op>> pending_;
 
-    std::mutex worker_mutex_;
-    std::condition_variable worker_wake_;
-    std::deque<std::unique_ptr<blocking_task>> worker_tasks_;
-    bool worker_stopping_ = false;
-    std::thread worker_;
+    blocking_worker worker_;  // last: stopped (joined) before the handle goes
 };
 
 }  // namespace kflow::detail
