@@ -4,18 +4,33 @@
 //   $ kflow-mock-broker --brokers 3 --topic orders:6:3
 //   bootstrap=127.0.0.1:39031,127.0.0.1:41735,127.0.0.1:36541
 //
-// It runs until SIGINT or SIGTERM, then stops the cluster and exits 0.
+// It runs until SIGINT or SIGTERM (or the `quit` command with --commands), then stops the
+// cluster and exits 0. --port gives the brokers fixed ports, --rtt-ms, --broker-down-after and
+// --commands inject faults: see options.hpp's usage text.
 
+#include "commands.hpp"
+#include "line_reader.hpp"
 #include "options.hpp"
+#include "relay.hpp"
 
 #include <kflow/testing/mock_cluster.hpp>
 
 #include <pthread.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -24,7 +39,10 @@ constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
-/// The signals that stop the broker, blocked in every thread so only sigwait() receives them.
+// What `quit` sends with the SIGTERM it queues to this process, to tell it from a real one.
+constexpr int quit_signal_value = 0x717569;  // "qui"
+
+/// The signals that stop the broker, blocked in every thread so only sigwaitinfo() receives them.
 sigset_t stop_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -42,6 +60,105 @@ std::string describe(const mock_broker::options& opts) {
     return out;
 }
 
+/// Whole lines on standard output, flushed at once: the bootstrap line, command answers and
+/// events come from different threads, and scripts wait for each as it happens.
+class stdout_lines {
+  public:
+    void write(std::string_view line) {
+        const std::lock_guard lock(mutex_);
+        std::cout << line << std::endl;
+    }
+
+  private:
+    std::mutex mutex_;
+};
+
+/// The ports in "127.0.0.1:p1,127.0.0.1:p2,...", in broker id order (the mock lists its
+/// brokers as it created them, ids 1..N).
+std::vector<int> ports_of(std::string_view bootstrap) {
+    std::vector<int> out;
+    while (!bootstrap.empty()) {
+        const auto comma = bootstrap.find(',');
+        const auto address = bootstrap.substr(0, comma);
+        const auto colon = address.rfind(':');
+        const auto port = colon == std::string_view::npos
+                              ? std::nullopt
+                              : mock_broker::detail::parse_int(address.substr(colon + 1), 1, 65535);
+        if (!port)
+            throw std::runtime_error("unexpected mock bootstrap address '" + std::string(address) +
+                                     "'");
+        out.push_back(*port);
+        bootstrap =
+            comma == std::string_view::npos ? std::string_view{} : bootstrap.substr(comma + 1);
+    }
+    return out;
+}
+
+/// --broker-down-after: waits for the delay (or a stop), then takes the broker down.
+std::jthread start_down_timer(const mock_broker::down_after_spec& spec,
+                              kflow::testing::mock_cluster& cluster, stdout_lines& out) {
+    return std::jthread([spec, &cluster, &out](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any cv;
+        std::unique_lock lock(mutex);
+        // Only a stop wakes it before the deadline: then the broker is shutting down anyway.
+        if (cv.wait_for(lock, stop, spec.delay, [] { return false; }) || stop.stop_requested())
+            return;
+        const std::string id = std::to_string(spec.broker_id);
+        try {
+            cluster.broker_down(spec.broker_id);
+        } catch (const std::exception& e) {
+            std::cerr << "kflow-mock-broker: --broker-down-after: " << e.what() << '\n';
+            return;
+        }
+        out.write("event: broker " + id + " down");
+        std::cerr << "kflow-mock-broker: broker " << id << " down (--broker-down-after)\n";
+    });
+}
+
+/// --commands: reads standard input on a thread of its own until its end or stop().
+class command_loop {
+  public:
+    command_loop(kflow::testing::mock_cluster& cluster, stdout_lines& out)
+        : reader_(STDIN_FILENO), runner_(cluster), thread_([this, &out] { run(out); }) {}
+
+    command_loop(const command_loop&) = delete;
+    command_loop& operator=(const command_loop&) = delete;
+
+    // Joined before the cluster the commands act on is destroyed.
+    ~command_loop() {
+        reader_.stop();
+        thread_.join();
+    }
+
+  private:
+    void run(stdout_lines& out) {
+        while (auto line = reader_.next()) {
+            const auto outcome = runner_.run(*line);
+            if (outcome.answer.empty())
+                continue;
+            out.write(outcome.answer);
+            std::cerr << "kflow-mock-broker: command '" << *line << "': " << outcome.answer << '\n';
+            if (outcome.quit) {
+                // main() is in sigwaitinfo(): a queued SIGTERM carrying our value wakes it, and
+                // tells it the stop was asked for here.
+                sigval value{};
+                value.sival_int = quit_signal_value;
+                sigqueue(getpid(), SIGTERM, value);
+                return;
+            }
+        }
+        // The end of the commands is not the end of the broker: a harness that closes its end of
+        // the pipe (or never writes) still stops it with a signal or `quit`, as without
+        // --commands.
+        std::cerr << "kflow-mock-broker: standard input ended; serving until SIGINT or SIGTERM\n";
+    }
+
+    mock_broker::line_reader reader_;
+    mock_broker::command_runner runner_;
+    std::thread thread_;  // last: started once the members it uses exist
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,7 +175,7 @@ int main(int argc, char** argv) {
     }
 
     // librdkafka's threads inherit this mask, so a stop signal can only be taken by the
-    // sigwait() below: no handler runs inside a librdkafka thread, and nothing polls.
+    // sigwaitinfo() below: no handler runs inside a librdkafka thread, and nothing polls.
     const sigset_t stop = stop_signals();
     if (const int err = pthread_sigmask(SIG_BLOCK, &stop, nullptr); err != 0) {
         std::cerr << "kflow-mock-broker: cannot block signals: " << std::strerror(err) << '\n';
@@ -68,21 +185,66 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     try {
+        // The fixed ports are taken first, so that the mock's ephemeral ones cannot be among
+        // them and a port in use fails before anything starts.
+        std::optional<mock_broker::tcp_relay> relay;
+        std::vector<int> fixed_ports;
+        if (opts.port) {
+            for (int i = 0; i < opts.brokers; ++i)
+                fixed_ports.push_back(*opts.port + i);
+            relay.emplace(fixed_ports);
+        }
+
         kflow::testing::mock_cluster cluster(opts.brokers);
         for (const auto& t : opts.topics) {
             cluster.create_topic(t.name, t.partitions, t.replication_factor);
         }
-        // The first line is the contract with scripts and tests: flush it at once.
-        std::cout << "bootstrap=" << cluster.bootstrap_servers() << std::endl;
+        if (opts.rtt_ms) {
+            cluster.set_round_trip_time(kflow::testing::mock_cluster::all_brokers,
+                                        std::chrono::milliseconds(*opts.rtt_ms));
+        }
+
+        std::string bootstrap = cluster.bootstrap_servers();
+        if (relay) {
+            const auto real_ports = ports_of(bootstrap);
+            if (real_ports.size() != fixed_ports.size())
+                throw std::runtime_error("the mock lists " + std::to_string(real_ports.size()) +
+                                         " broker(s), not " + std::to_string(fixed_ports.size()));
+            relay->start(real_ports);
+            bootstrap.clear();
+            for (const int port : fixed_ports)
+                bootstrap += (bootstrap.empty() ? "" : ",") + ("127.0.0.1:" + std::to_string(port));
+            std::cerr << "kflow-mock-broker: fixed ports relay to the brokers' own ports, which "
+                         "Metadata advertises: "
+                      << cluster.bootstrap_servers() << '\n';
+        }
+
+        stdout_lines out;
+        // The first line is the contract with scripts and tests: written and flushed at once.
+        out.write("bootstrap=" + bootstrap);
         std::cerr << "kflow-mock-broker: serving " << describe(opts)
+                  << (opts.commands ? "; commands on standard input" : "")
                   << "; stop with SIGINT or SIGTERM\n";
 
-        int signal_number = 0;
-        if (const int err = sigwait(&stop, &signal_number); err != 0) {
-            std::cerr << "kflow-mock-broker: sigwait failed: " << std::strerror(err) << '\n';
+        // Declared after the cluster, so destroyed (stopped and joined) before it.
+        std::jthread down_timer;
+        if (opts.broker_down_after)
+            down_timer = start_down_timer(*opts.broker_down_after, cluster, out);
+        std::optional<command_loop> commands;
+        if (opts.commands)
+            commands.emplace(cluster, out);
+
+        siginfo_t info{};
+        if (sigwaitinfo(&stop, &info) < 0) {
+            std::cerr << "kflow-mock-broker: sigwaitinfo failed: " << std::strerror(errno) << '\n';
             return exit_failed;
         }
-        std::cerr << "kflow-mock-broker: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+        const bool quit = info.si_code == SI_QUEUE && info.si_pid == getpid() &&
+                          info.si_value.sival_int == quit_signal_value;
+        std::cerr << "kflow-mock-broker: "
+                  << (quit                      ? "quit command"
+                      : info.si_signo == SIGINT ? "SIGINT"
+                                                : "SIGTERM")
                   << " received, stopping\n";
     } catch (const std::exception& e) {
         std::cerr << "kflow-mock-broker: " << e.what() << '\n';
