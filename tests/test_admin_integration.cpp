@@ -2,6 +2,7 @@
 // (e.g. localhost:9092) to run; without it the program exits with 77 and ctest reports it Skipped.
 // Every run uses unique topic and group names and removes what it created.
 #include <kflow/admin/client.hpp>
+#include <kflow/admin/cluster_health.hpp>
 #include <kflow/admin/ensure_acls.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/run_coroutine.hpp>
@@ -549,4 +550,36 @@ TEST_CASE("integration: elect preferred leaders", "[admin][integration]") {
     REQUIRE(missing.size() == 1);
     CHECK(missing[0].partition == 7);
     CHECK(missing[0].error == kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+}
+
+TEST_CASE("integration: cluster_health with a canary", "[admin][integration][health]") {
+    auto bootstrap = cluster_or_skip("cluster_health canary");
+    if (!bootstrap)
+        return;
+    kflow::client_config connection;
+    connection.bootstrap_servers(*bootstrap);
+    kflow::admin_client admin(kflow::admin_config(connection).request_timeout(30s));
+    const auto topic = unique_name("kflow-admin-health-canary");
+    scope_guard cleanup([&] { delete_quietly(admin, {topic}); });
+    kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 2, 1)}), "setup");
+    REQUIRE(wait_for_topic(admin, topic, 2));
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto report =
+        kflow::cluster_health(admin, {10s, {topic}, kflow::health_canary(topic, connection, 1)});
+    CHECK(std::chrono::steady_clock::now() - started < 12s);
+    INFO(report);
+    CHECK(report.healthy());
+    REQUIRE(report.canary);
+    CHECK(report.canary->ok());
+    CHECK(report.canary->partition == 1);
+    CHECK(report.canary->offset >= 0);
+    CHECK(report.canary->produce_latency.count() > 0);
+    CHECK(report.canary->end_to_end_latency >= report.canary->produce_latency);
+
+    // A partition the topic lacks: degraded, naming the canary, nothing sent.
+    const auto beyond =
+        kflow::cluster_health(admin, {10s, {topic}, kflow::health_canary(topic, connection, 5)});
+    CHECK(beyond.verdict == kflow::health_verdict::degraded);
+    CHECK_THAT(beyond.summary, Catch::Contains("canary on '" + topic + "' [5] not sent"));
 }

@@ -2,7 +2,8 @@
 // offsets, committed offsets and lag) end to end, and every admin request it does not serve
 // completing promptly with a clear error, in the blocking and the asynchronous forms; and
 // ensure_acls, whose first request (DescribeAcls) the mock does not serve, failing as clearly;
-// and cluster_health on healthy, degraded and unreachable clusters, within its deadline.
+// and cluster_health on healthy, degraded and unreachable clusters, within its deadline, with
+// and without its produce-and-read-back canary.
 #include <kflow/admin/client.hpp>
 #include <kflow/admin/cluster_health.hpp>
 #include <kflow/admin/ensure_acls.hpp>
@@ -622,7 +623,193 @@ TEST_CASE("cluster_health: an unreachable bootstrap gives the unreachable verdic
     CHECK(printed.str() == report.summary + "\n");
 }
 
-// -- Errors and logs --------------------------------------------------------------------------------
+// -- cluster_health's canary
+// ------------------------------------------------------------------------
+
+namespace {
+
+/// The canary's value as a consumer of its own finds it in `topic` [`partition`], from the start.
+std::optional<kflow::consumer_record<std::string, std::string>> find_canary(
+    const mock_cluster& cluster, const std::string& topic, std::int32_t partition,
+    const std::string& value) {
+    kflow::consumer<std::string, std::string> reader(kflow::testing::test_consumer_config(
+        cluster.bootstrap_servers(), unique_name("health-canary-reader")));
+    reader.assign({kflow::topic_partition_offset(topic, partition, kflow::offsets::beginning)});
+    auto found = kflow::testing::expect_record(reader, {.value = value}, 5s);
+    if (!found)
+        return std::nullopt;
+    return found.value();
+}
+
+}  // namespace
+
+TEST_CASE("cluster_health: a canary is produced and read back on a healthy cluster",
+          "[admin][mock][health]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-canary");
+    cluster.create_topic(topic, 3, 3);
+    const auto config = admin_config_for(cluster);
+    kflow::admin_client admin(config);
+
+    kflow::cluster_health_options options{5s, {topic}, kflow::health_canary(topic, config, 1)};
+    const auto started = std::chrono::steady_clock::now();
+    const auto report = kflow::cluster_health(admin, options);
+    CHECK(std::chrono::steady_clock::now() - started < 6s);
+    INFO(report);
+    CHECK(report.healthy());
+    CHECK(report.summary == "healthy");
+    REQUIRE(report.canary);
+    const auto& canary = *report.canary;
+    CHECK(canary.ok());
+    CHECK(canary.produced);
+    CHECK(canary.failure.empty());
+    CHECK(canary.topic == topic);
+    CHECK(canary.partition == 1);
+    CHECK(canary.offset >= 0);
+    CHECK(canary.produce_latency > 0us);
+    CHECK(canary.end_to_end_latency >= canary.produce_latency);
+    CHECK_THAT(canary.value, Catch::StartsWith("kflow-health-canary "));
+    std::ostringstream printed;
+    printed << report;
+    CHECK_THAT(printed.str(), Catch::Contains("\ncanary: '" + topic + "' [1] @ " +
+                                              std::to_string(canary.offset) + ": produced in ") &&
+                                  Catch::Contains(", read back in ") && Catch::EndsWith(" ms\n"));
+
+    // The record is on the topic, where the canary said, marked by its header.
+    const auto found = find_canary(cluster, topic, 1, canary.value);
+    REQUIRE(found);
+    CHECK(found->offset == canary.offset);
+    CHECK(found->key == "kflow-health-canary");
+    CHECK(found->headers.last(kflow::health_canary_marker) == canary.value);
+
+    // Each run writes a record of its own.
+    const auto again = kflow::cluster_health(admin, options);
+    REQUIRE(again.canary);
+    CHECK(again.canary->ok());
+    CHECK(again.canary->value != canary.value);
+    CHECK(again.canary->offset == canary.offset + 1);
+}
+
+TEST_CASE("cluster_health: a canary on a topic or partition the cluster lacks fails at once",
+          "[admin][mock][health]") {
+    mock_cluster cluster(1);
+    const auto config = admin_config_for(cluster);
+    kflow::admin_client admin(config);
+    const auto missing = unique_name("health-canary-missing");
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto report =
+        kflow::cluster_health(admin, {2s, {}, kflow::health_canary(missing, config)});
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+    INFO(report);
+    CHECK(report.verdict == kflow::health_verdict::degraded);
+    CHECK(report.summary == "degraded: canary on '" + missing +
+                                "' [0] not sent: the cluster has no topic '" + missing + "'");
+    REQUIRE(report.canary);
+    CHECK_FALSE(report.canary->produced);
+    CHECK(report.canary->offset == kflow::offsets::invalid);
+    // The check created nothing.
+    CHECK(admin.describe_topics({missing}).at(0).error ==
+          kflow::make_error_code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+
+    const auto topic = unique_name("health-canary-one");
+    cluster.create_topic(topic, 1, 1);
+    const auto beyond =
+        kflow::cluster_health(admin, {2s, {topic}, kflow::health_canary(topic, config, 7)});
+    CHECK(beyond.verdict == kflow::health_verdict::degraded);
+    CHECK_THAT(beyond.summary, Catch::Contains("canary on '" + topic +
+                                               "' [7] not sent: the topic has 1 partition(s)"));
+
+    // Invalid input fails the call: an empty topic name, a negative partition.
+    kflow::error_info err;
+    (void)kflow::cluster_health(admin, {2s, {}, kflow::health_canary("", config)}, err);
+    CHECK(err.code == kflow::make_error_code(RD_KAFKA_RESP_ERR__INVALID_ARG));
+    CHECK_THAT(err.message, Catch::Contains("canary"));
+    CHECK_THROWS_AS(kflow::cluster_health(admin, {2s, {}, kflow::health_canary(topic, config, -1)}),
+                    kflow::kafka_error);
+}
+
+TEST_CASE("cluster_health: a canary whose partition leader is down degrades within the deadline",
+          "[admin][mock][health]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-canary-down");
+    // librdkafka 2.0.2's mock replicates every partition on three brokers whatever the
+    // replication factor: the leader is set, and leadership does not move on the mock.
+    cluster.create_topic(topic, 1, 1);
+    cluster.set_partition_leader(topic, 0, 2);
+    cluster.broker_down(2);
+    const auto config = admin_config_for(cluster);
+    kflow::admin_client admin(config);
+
+    const auto started = std::chrono::steady_clock::now();
+    kflow::error_info err;
+    const auto report =
+        kflow::cluster_health(admin, {2s, {topic}, kflow::health_canary(topic, config)}, err);
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK_FALSE(err);
+    INFO(report);
+    INFO("took " << std::chrono::duration<double>(took).count() << " s");
+    CHECK(took < 3500ms);
+    CHECK(report.verdict == kflow::health_verdict::degraded);
+    REQUIRE(report.canary);
+    CHECK_FALSE(report.canary->produced);
+    CHECK(report.canary->failure == "not delivered within 2000 ms");
+    CHECK_THAT(report.summary,
+               Catch::Contains("canary on '" + topic + "' [0] not delivered within 2000 ms"));
+    std::ostringstream printed;
+    printed << report;
+    CHECK_THAT(printed.str(),
+               Catch::Contains("canary: '" + topic + "' [0]: not delivered within 2000 ms\n"));
+    cluster.broker_up(2);
+}
+
+TEST_CASE("cluster_health: the asynchronous form runs the canary too",
+          "[admin][mock][health][async]") {
+    mock_cluster cluster(3);
+    const auto topic = unique_name("health-canary-async");
+    cluster.create_topic(topic, 2, 3);
+    const auto config = admin_config_for(cluster);
+    asio::io_context io;
+    kflow::admin_client admin(io.get_executor(), config);
+
+    kflow::cluster_health_report report;
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        kflow::cluster_health_options options{5s, {topic}, kflow::health_canary(topic, config)};
+        auto [ec, r] = co_await kflow::async_cluster_health(admin, options,
+                                                            asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(ec);
+        report = std::move(r);
+    });
+    INFO(report);
+    CHECK(report.healthy());
+    REQUIRE(report.canary);
+    CHECK(report.canary->ok());
+    CHECK(report.canary->partition == 0);
+    CHECK(report.canary->end_to_end_latency > 0us);
+    const auto found = find_canary(cluster, topic, 0, report.canary->value);
+    REQUIRE(found);
+    CHECK(found->offset == report.canary->offset);
+}
+
+TEST_CASE("cluster_health: with a canary, an unreachable cluster is still reported in time",
+          "[admin][mock][health]") {
+    kflow::admin_config cfg;
+    cfg.bootstrap_servers("127.0.0.1:1").request_timeout(10s);
+    kflow::admin_client admin(cfg);
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto report =
+        kflow::cluster_health(admin, {1500ms, {}, kflow::health_canary("health", cfg)});
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+    CHECK(report.verdict == kflow::health_verdict::unreachable);
+    CHECK_THAT(report.summary, Catch::StartsWith("unreachable: "));
+    REQUIRE(report.canary);
+    CHECK_FALSE(report.canary->produced);
+    CHECK(report.canary->failure == "not sent: the cluster is unreachable");
+}
+
+// -- Errors and logs
+// --------------------------------------------------------------------------------
 
 TEST_CASE("an admin client's errors and logs reach its callbacks on the calling thread",
           "[admin][callbacks][mock]") {

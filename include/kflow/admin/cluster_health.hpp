@@ -1,10 +1,12 @@
 #pragma once
-// kflow::cluster_health: a bounded check of a cluster's brokers, controller and partitions, with
-// a one-line verdict (healthy / degraded / unreachable) and the details behind it.
+// kflow::cluster_health: a bounded check of a cluster's brokers, controller and partitions, and
+// optionally a produce-and-read-back canary, with a one-line verdict (healthy / degraded /
+// unreachable) and the details behind it.
 
 #include <kflow/admin/client.hpp>
 #include <kflow/admin/detail/handles.hpp>
 #include <kflow/admin/detail/metadata_requests.hpp>
+#include <kflow/admin/health_canary.hpp>
 #include <kflow/error.hpp>
 #include <kflow/metadata.hpp>
 #include <kflow/topic_partition.hpp>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -47,12 +50,16 @@ enum class health_verdict {
 
 /// What cluster_health() checks and how long it may take.
 struct cluster_health_options {
-    /// The whole check's budget: the metadata request and the broker probes together. The
-    /// blocking forms return within about this long, whatever the cluster does.
+    /// The whole check's budget: the metadata request, the broker probes and the canary
+    /// together. The blocking forms return within about this long, whatever the cluster does.
     std::chrono::milliseconds deadline = std::chrono::seconds(10);
     /// Topics to check; empty checks every topic the cluster has, internal ones included. A
     /// topic named here that the cluster does not have makes the cluster degraded.
     std::vector<std::string> topics;
+    /// When set, one record is produced (acks=all) to the canary's partition and read back
+    /// from where it was stored, within the deadline, while the brokers are probed; a canary
+    /// that fails or runs out of time makes the cluster degraded. Off by default.
+    std::optional<health_canary> canary{};
 };
 
 /// Why a partition counts against the cluster's health.
@@ -90,8 +97,10 @@ struct partition_health_issue {
 /// (under-replicated); a broker the metadata lists that does not answer a request sent to it
 /// within the deadline, or a partition leader the metadata does not list at all (newer brokers
 /// leave a down broker out), both listed in unreachable_brokers, and every partition such a
-/// broker leads (leader_unreachable). unreachable: no metadata within the deadline. A controller id that is
-/// not among the brokers is reported as is (librdkafka 2.0.2's mock names broker 0).
+/// broker leads (leader_unreachable); a canary, when one was asked for, that was not produced
+/// and read back within the deadline. unreachable: no metadata within the deadline. A
+/// controller id that is not among the brokers is reported as is (librdkafka 2.0.2's mock names
+/// broker 0).
 struct cluster_health_report {
     health_verdict verdict = health_verdict::unreachable;  ///< the overall outcome
     /// One line: "healthy", "degraded: <reasons>" or "unreachable: <reason>".
@@ -105,11 +114,15 @@ struct cluster_health_report {
     std::vector<partition_health_issue> issues;  ///< every unhealthy partition
     /// Topics asked for that could not be described (unknown, or an error), with the reason.
     std::vector<topic_metadata> topic_errors;
+    /// The canary's outcome when cluster_health_options::canary was set (on an unreachable
+    /// cluster it was not run); std::nullopt otherwise.
+    std::optional<health_canary_report> canary{};
 
     /// True when the verdict is healthy.
     [[nodiscard]] bool healthy() const noexcept { return verdict == health_verdict::healthy; }
 
-    /// The summary, then brokers, controller, and each checked partition's leader and ISR.
+    /// The summary, then brokers, controller, each checked partition's leader and ISR, the
+    /// problems found, and the canary's line when there was one.
     friend std::ostream& operator<<(std::ostream& os, const cluster_health_report& r) {
         os << r.summary << '\n';
         if (r.verdict == health_verdict::unreachable)
@@ -131,6 +144,8 @@ struct cluster_health_report {
             os << t.item_name() << ": " << t.message << '\n';
         for (const auto& i : r.issues)
             os << partition_label(i.topic, i.partition.id) << ": " << to_string(i.problem) << '\n';
+        if (r.canary)
+            os << *r.canary << '\n';
         return os;
     }
 
@@ -164,6 +179,7 @@ struct cluster_health_request {
     using result_type = cluster_health_report;
     static constexpr std::string_view name = "cluster_health";
     std::vector<std::string> topics;
+    std::optional<health_canary> canary{};
 
     result_type run(rd_kafka_t* rk, const admin_options& o, error_info& err) {
         for (const auto& t : topics) {
@@ -172,8 +188,28 @@ struct cluster_health_request {
                 return {};
             }
         }
+        if (canary && canary->topic.empty()) {
+            err = invalid_argument(name, "the canary's topic name is empty");
+            return {};
+        }
+        if (canary && canary->partition < 0) {
+            err = invalid_argument(name, "the canary's partition is negative (" +
+                                             std::to_string(canary->partition) + ")");
+            return {};
+        }
         using clock = std::chrono::steady_clock;
         const auto deadline = clock::now() + o.request_timeout;
+        // The canary's clients are created first: a config librdkafka refuses fails the call
+        // before anything is sent, and they connect while the metadata is read.
+        std::optional<health_canary_run> canary_run;
+        if (canary) {
+            try {
+                canary_run.emplace(*canary, o.request_timeout);
+            } catch (const kafka_error& e) {
+                err = {e.code(), std::string(name) + ": canary: " + e.what(), e.flags()};
+                return {};
+            }
+        }
         result_type out;
         // Two metadata attempts of a third of the deadline each: librdkafka may send the first
         // to a broker that has just gone down, where it waits for the whole timeout; the retry
@@ -192,6 +228,8 @@ struct cluster_health_request {
             out.summary = std::string("unreachable: no metadata within ") +
                           std::to_string(o.request_timeout.count()) +
                           " ms: " + rd_kafka_err2str(code);
+            if (canary)
+                out.canary = health_canary_run::not_run(*canary, "the cluster is unreachable");
             return out;
         }
         const metadata_handle md(raw);
@@ -206,7 +244,12 @@ struct cluster_health_request {
             rd_kafka_mem_free(rk, id);
         }
         select_topics(*md, out);
-        probe_brokers(rk, deadline, out);
+        // The canary runs while the probes are out: each may take up to the deadline on a
+        // broker that does not answer, and neither should eat into the other's time.
+        broker_probes probes(rk, deadline, out.brokers);
+        if (canary_run)
+            out.canary = canary_run->run(*md, deadline);
+        probes.collect(out);
         classify(out);
         return out;
     }
@@ -247,55 +290,71 @@ struct cluster_health_request {
     // included (the mock does not serve DescribeConfigs; an ACL may deny it), proves the broker
     // is up; only a timeout or a transport failure marks it unreachable. An admin request is
     // used because its timeout is kept: librdkafka 2.0.2's watermark query to a down leader
-    // waits for the socket timeout whatever timeout it is given.
-    static void probe_brokers(rd_kafka_t* rk, std::chrono::steady_clock::time_point deadline,
-                              result_type& out) {
-        const auto left = [&] {
+    // waits for the socket timeout whatever timeout it is given. Sent first and collected
+    // last, so that the canary runs while they are out.
+    class broker_probes {
+      public:
+        // Sends every probe, each with the time left until `deadline` as its timeout.
+        broker_probes(rd_kafka_t* rk, std::chrono::steady_clock::time_point deadline,
+                      const std::vector<broker_metadata>& brokers)
+            : deadline_(deadline), queue_(rd_kafka_queue_new(rk)), answered_(brokers.size()) {
+            char errstr[256];
+            for (std::size_t i = 0; i < brokers.size(); ++i) {
+                const admin_options_handle options(
+                    rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS));
+                if (rd_kafka_AdminOptions_set_request_timeout(options.get(), left(), errstr,
+                                                              sizeof errstr) ||
+                    rd_kafka_AdminOptions_set_broker(options.get(), brokers[i].id, errstr,
+                                                     sizeof errstr)) {
+                    continue;  // cannot ask it: counted as unreachable
+                }
+                rd_kafka_AdminOptions_set_opaque(options.get(), reinterpret_cast<void*>(i + 1));
+                config_resource_handle resource(rd_kafka_ConfigResource_new(
+                    RD_KAFKA_RESOURCE_BROKER, std::to_string(brokers[i].id).c_str()));
+                rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+                rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue_.get());
+                ++sent_;
+            }
+        }
+
+        // Waits for the answers until the deadline (those already in are taken even after it)
+        // and lists the brokers that gave none in `out.unreachable_brokers`.
+        void collect(result_type& out) {
+            for (std::size_t got = 0; got < sent_;) {
+                const event_handle ev(rd_kafka_queue_poll(queue_.get(), left()));
+                if (!ev) {
+                    if (std::chrono::steady_clock::now() >= deadline_)
+                        break;
+                    continue;
+                }
+                if (rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT)
+                    continue;
+                ++got;
+                const auto index =
+                    reinterpret_cast<std::uintptr_t>(rd_kafka_event_opaque(ev.get()));
+                const auto code = rd_kafka_event_error(ev.get());
+                if (index >= 1 && index <= answered_.size() &&
+                    code != RD_KAFKA_RESP_ERR__TIMED_OUT && code != RD_KAFKA_RESP_ERR__TRANSPORT)
+                    answered_[index - 1] = true;
+            }
+            for (std::size_t i = 0; i < answered_.size(); ++i) {
+                if (!answered_[i])
+                    out.unreachable_brokers.push_back(out.brokers[i].id);
+            }
+        }
+
+      private:
+        [[nodiscard]] int left() const {
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
+                deadline_ - std::chrono::steady_clock::now());
             return static_cast<int>(std::max<std::int64_t>(ms.count(), 1));
-        };
-        const queue_handle queue(rd_kafka_queue_new(rk));
-        std::vector<bool> answered(out.brokers.size(), false);
-        std::size_t sent = 0;
-        char errstr[256];
-        for (std::size_t i = 0; i < out.brokers.size(); ++i) {
-            const admin_options_handle options(
-                rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS));
-            if (rd_kafka_AdminOptions_set_request_timeout(options.get(), left(), errstr,
-                                                          sizeof errstr) ||
-                rd_kafka_AdminOptions_set_broker(options.get(), out.brokers[i].id, errstr,
-                                                 sizeof errstr)) {
-                continue;  // cannot ask it: counted as unreachable
-            }
-            rd_kafka_AdminOptions_set_opaque(options.get(), reinterpret_cast<void*>(i + 1));
-            config_resource_handle resource(rd_kafka_ConfigResource_new(
-                RD_KAFKA_RESOURCE_BROKER, std::to_string(out.brokers[i].id).c_str()));
-            rd_kafka_ConfigResource_t* resources[] = {resource.get()};
-            rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue.get());
-            ++sent;
         }
-        for (std::size_t got = 0; got < sent;) {
-            const event_handle ev(rd_kafka_queue_poll(queue.get(), left()));
-            if (!ev) {
-                if (std::chrono::steady_clock::now() >= deadline)
-                    break;
-                continue;
-            }
-            if (rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT)
-                continue;
-            ++got;
-            const auto index = reinterpret_cast<std::uintptr_t>(rd_kafka_event_opaque(ev.get()));
-            const auto code = rd_kafka_event_error(ev.get());
-            if (index >= 1 && index <= answered.size() && code != RD_KAFKA_RESP_ERR__TIMED_OUT &&
-                code != RD_KAFKA_RESP_ERR__TRANSPORT)
-                answered[index - 1] = true;
-        }
-        for (std::size_t i = 0; i < answered.size(); ++i) {
-            if (!answered[i])
-                out.unreachable_brokers.push_back(out.brokers[i].id);
-        }
-    }
+
+        std::chrono::steady_clock::time_point deadline_;
+        queue_handle queue_;
+        std::vector<bool> answered_;
+        std::size_t sent_ = 0;
+    };
 
     static void classify(result_type& out) {
         // A leader the metadata does not list among the brokers cannot be reached either: newer
@@ -355,6 +414,11 @@ struct cluster_health_request {
         for (const auto& t : out.topic_errors)
             reasons.push_back(t.message.empty() ? t.item_name() + ": " + t.error.message()
                                                 : t.message);
+        if (out.canary && !out.canary->ok()) {
+            reasons.push_back("canary on " +
+                              partition_label(out.canary->topic, out.canary->partition) + " " +
+                              out.canary->failure);
+        }
         if (reasons.empty()) {
             out.verdict = health_verdict::healthy;
             out.summary = "healthy";
@@ -392,16 +456,18 @@ struct cluster_health_initiation {
 }  // namespace detail
 
 /// Checks `admin`'s cluster within `options.deadline`: brokers and controller from one metadata
-/// request, then every broker asked directly, all at once; see cluster_health_report for what
-/// counts as unhealthy. An unreachable or degraded cluster is a result, not an exception: this
-/// throws kafka_error only for invalid input (an empty topic name, a deadline that is not
-/// positive) or a closed client.
+/// request, then every broker asked directly, all at once, and the canary (when
+/// `options.canary` is set) meanwhile; see cluster_health_report for what counts as unhealthy.
+/// An unreachable or degraded cluster is a result, not an exception: this throws kafka_error
+/// only for invalid input (an empty topic name, a deadline that is not positive, a canary with
+/// an empty topic name, a negative partition or a config librdkafka refuses) or a closed client.
+/// The canary's clients run the callbacks of its config on the calling thread.
 [[nodiscard]] inline cluster_health_report cluster_health(
     admin_client& admin, const cluster_health_options& options = {}) {
     error_info err;
-    auto report =
-        detail::admin_access::core(admin)->run(detail::cluster_health_request{options.topics},
-                                               detail::health_admin_options(admin, options), err);
+    auto report = detail::admin_access::core(admin)->run(
+        detail::cluster_health_request{options.topics, options.canary},
+        detail::health_admin_options(admin, options), err);
     if (err)
         throw kafka_error(err.code, err.message, err.flags);
     return report;
@@ -411,22 +477,23 @@ struct cluster_health_initiation {
 [[nodiscard]] inline cluster_health_report cluster_health(admin_client& admin,
                                                           const cluster_health_options& options,
                                                           error_info& err) {
-    return detail::admin_access::core(admin)->run(detail::cluster_health_request{options.topics},
-                                                  detail::health_admin_options(admin, options),
-                                                  err);
+    return detail::admin_access::core(admin)->run(
+        detail::cluster_health_request{options.topics, options.canary},
+        detail::health_admin_options(admin, options), err);
 }
 
 /// Starts cluster_health(); completes with `void(boost::system::error_code,
 /// cluster_health_report)` on the handler's associated executor (else the client's). Runs on the
 /// client's worker thread like describe_cluster, after any blocking operation queued before it;
-/// it cannot be cancelled and completes within the deadline once started.
+/// it cannot be cancelled and completes within the deadline once started. A canary's clients
+/// run the callbacks of its config on that worker thread.
 template <asio::completion_token_for<void(boost::system::error_code, cluster_health_report)> Token =
               kflow::use_awaitable_t>
 auto async_cluster_health(admin_client& admin, const cluster_health_options& options = {},
                           Token&& token = kflow::use_awaitable_t{}) {
     return asio::async_initiate<Token, void(boost::system::error_code, cluster_health_report)>(
         detail::cluster_health_initiation{detail::admin_access::core(admin)}, token,
-        detail::cluster_health_request{options.topics},
+        detail::cluster_health_request{options.topics, options.canary},
         detail::health_admin_options(admin, options));
 }
 
