@@ -56,9 +56,18 @@ namespace kflow::testing {
     return cfg;
 }
 
+/// A consumer the polling steps below can read from: kflow::consumer<K, V>. (A
+/// background_collector has steps of its own, in kflow/testing/expect_records.hpp.)
+template <class C>
+concept polling_consumer = requires(C& c, std::size_t n, std::chrono::milliseconds t) {
+    typename C::record_type;
+    c.poll(t);
+    c.poll_batch(n, t);
+};
+
 /// Polls until `count` records arrived or `deadline` passed; returns what arrived (check its
 /// size, or use require_records). Deserialization failures propagate as deserialization_error.
-template <class Consumer>
+template <polling_consumer Consumer>
 [[nodiscard]] auto consume_until(Consumer& consumer, std::size_t count,
                                  std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     std::vector<typename Consumer::record_type> out;
@@ -204,7 +213,7 @@ class expect_result {
 /// Polls until a record matching `expected` arrives or `deadline` passes. Records that do not
 /// match are consumed and skipped; the result lists them when nothing matched (see
 /// expect_result::failure()).
-template <class Consumer>
+template <polling_consumer Consumer>
 [[nodiscard]] expect_result<typename Consumer::record_type> expect_record(
     Consumer& consumer,
     const record_expectation<typename Consumer::key_type, typename Consumer::value_type>& expected,
@@ -228,7 +237,7 @@ template <class Consumer>
 
 /// expect_record that returns the matching record, or throws expectation_failed saying what
 /// was expected and listing what arrived instead.
-template <class Consumer>
+template <polling_consumer Consumer>
 typename Consumer::record_type require_record(
     Consumer& consumer,
     const record_expectation<typename Consumer::key_type, typename Consumer::value_type>& expected,
@@ -239,7 +248,7 @@ typename Consumer::record_type require_record(
 
 /// consume_until that returns exactly `count` records, or throws expectation_failed listing
 /// the ones that did arrive.
-template <class Consumer>
+template <polling_consumer Consumer>
 std::vector<typename Consumer::record_type> require_records(
     Consumer& consumer, std::size_t count,
     std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
