@@ -5,7 +5,7 @@
 cmake_minimum_required(VERSION 3.20)
 
 set(shared_files order.hpp connection.hpp stop_on_signal.hpp)
-set(examples async-producer async-consumer pipeline graceful-shutdown exactly-once)
+set(examples async-producer async-consumer pipeline graceful-shutdown exactly-once event-bus)
 foreach(file IN LISTS shared_files)
   set(reference "")
   foreach(example IN LISTS examples)
