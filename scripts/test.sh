@@ -68,8 +68,9 @@ configure=()
 # The default build tests kflow header-only, as applications use it by default; the other builds
 # test the separate-compilation mode (docs/compile-time.md), which also compiles them faster. Their
 # debug information is line tables only (-g1): enough for the sanitizers' stack traces, and
-# quicker to produce than full -g.
-other_mode=(-DKFLOW_SEPARATE_COMPILATION=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1)
+# quicker to produce than full -g; and the test programs share a precompiled header
+# (KFLOW_TEST_PCH, tests/CMakeLists.txt).
+other_mode=(-DKFLOW_SEPARATE_COMPILATION=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DKFLOW_TEST_PCH=ON)
 if [[ -n $sanitize || -n $coverage ]]; then
     # Sanitizer runs are for the tests: examples and benchmarks are built once, in build/.
     # Coverage is of kflow's headers as the test suite runs them.
@@ -104,7 +105,8 @@ if [[ -v KFLOW_LIBRDKAFKA_PREFIX ]]; then
     # own does not depend on librdkafka: both are checked once, in build/. The build is
     # unoptimized (no CMAKE_BUILD_TYPE), the quickest to compile: the run is about behaviour.
     configure=(-DKFLOW_BUILD_BENCHMARKS=OFF -DKFLOW_BUILD_EXAMPLES=OFF -DKFLOW_CHECK_HEADERS=OFF
-        -DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration -DKFLOW_SEPARATE_COMPILATION=ON)
+        -DKFLOW_BUILD_INTEGRATION_TESTS=$extra_builds_integration -DKFLOW_SEPARATE_COMPILATION=ON
+        -DKFLOW_TEST_PCH=ON)
     type=""
 fi
 
