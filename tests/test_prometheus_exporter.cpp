@@ -120,12 +120,15 @@ TEST_CASE("a producer's statistics and delivery latency become Prometheus series
 
         const std::string client = "{client_id=\"" + name + "\"}";
         std::string text;
-        // txmsgs counts what reached the broker: all 20 once the next statistics come.
+        // txmsgs counts what reached the broker: all 20 once the next statistics come. The
+        // queue gauge (msg_cnt) counts a record until its delivery report was served, which may
+        // be after the document that first shows all 20 sent (slow under TSan): wait for both.
         REQUIRE(poll_until([&] { producer.poll(100ms); },
                            [&] {
                                text = registry.render_text();
                                return sample(text, "kafka_client_messages_sent_total" + client) ==
-                                      20.0;
+                                          20.0 &&
+                                      sample(text, "kafka_client_queue_messages" + client) == 0.0;
                            }));
         INFO(text);
         CHECK(sample(text, "kflow_producer_delivery_latency_seconds_count" + client) == 20.0);
