@@ -155,6 +155,11 @@ inline bool print_lag(const kflow::group_lag& lag, bool json) {
             bool all_ok = true;
             for (const auto& g : groups) {
                 all_ok = all_ok && g.ok();
+                if (!g.ok()) {
+                    std::cerr << "kflow-cli: cannot describe group '" << g.group_id
+                              << "': describe_consumer_groups: "
+                              << (g.message.empty() ? g.error.message() : g.message) << '\n';
+                }
                 nlohmann::json members = nlohmann::json::array();
                 for (const auto& m : g.members) {
                     nlohmann::json assignment = nlohmann::json::array();
@@ -179,12 +184,8 @@ inline bool print_lag(const kflow::group_lag& lag, bool json) {
                               << '\n';
                     continue;
                 }
-                if (!g.ok()) {
-                    std::cout << g.group_id
-                              << "  error: " << (g.message.empty() ? g.error.message() : g.message)
-                              << '\n';
+                if (!g.ok())
                     continue;
-                }
                 std::cout << g.group_id << "  " << kflow::to_string(g.state) << "  assignor "
                           << (g.partition_assignor.empty() ? "-" : g.partition_assignor)
                           << "  coordinator " << g.coordinator.id << "  members "
