@@ -9,6 +9,10 @@
 # MODE async_examples    build kflow-mock-broker and the async examples, each a project of its
 #                        own, against PREFIX with -Werror, and run tests/examples'
 #                        against_mock_broker.sh on them
+# MODE other_examples    configure every other example (demo, admin, cluster-smoke, event-bus,
+#                        exactly-once, metrics, qa-steps, secure-connection), each a project of
+#                        its own, against PREFIX; build kflow-cli from PREFIX with -Werror,
+#                        install it from its own project and run the installed program
 # MODE readme_install    run README.md's install command, as written, in a copy of the sources
 #                        (fresh configure, nothing built), then build and run conan/test_package
 #                        with plain CMake against what it installed
@@ -124,6 +128,26 @@ elseif(MODE STREQUAL "async_examples")
       "${WORK_DIR}/async-consumer/kflow-async-consumer"
       "${WORK_DIR}/pipeline/kflow-pipeline"
       "${WORK_DIR}/graceful-shutdown/kflow-graceful-shutdown")
+
+elseif(MODE STREQUAL "other_examples")
+  # Configured, each a project of its own, against the installed package: its find_package
+  # calls, targets and link dependencies resolve as a copied example's would. Compiling them a
+  # second time would add minutes and check nothing more: kflow's tree compiles the same sources
+  # with the same flags (-Werror), and package_async_examples compiles five examples from PREFIX.
+  foreach(example IN ITEMS demo admin cluster-smoke event-bus exactly-once metrics qa-steps
+                           secure-connection)
+    run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}/examples/${example}"
+        -B "${WORK_DIR}/${example}" ${configure_args} "-DCMAKE_PREFIX_PATH=${PREFIX}")
+  endforeach()
+  # kflow-cli is a tool that is installed: built from PREFIX, installed by its own project, and
+  # run from where it was installed.
+  run("${CMAKE_COMMAND}" -S "${KFLOW_SOURCE_DIR}/examples/cli" -B "${WORK_DIR}/cli"
+      ${configure_args} "-DCMAKE_PREFIX_PATH=${PREFIX}" "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror"
+      "-DCMAKE_INSTALL_PREFIX=${WORK_DIR}/tools")
+  run("${CMAKE_COMMAND}" --build "${WORK_DIR}/cli")
+  run("${CMAKE_COMMAND}" --install "${WORK_DIR}/cli")
+  run("${WORK_DIR}/tools/bin/kflow-cli" --version)
+  run("${WORK_DIR}/tools/bin/kflow-cli" config)
 
 elseif(MODE STREQUAL "readme_install")
   # The command exactly as README.md shows it; only the placeholder prefix is replaced.
