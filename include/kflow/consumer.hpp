@@ -153,9 +153,13 @@ class consumer {
         out.reserve(msgs.size());
         std::optional<deserialization_failure> failure;
         for (std::size_t i = 0; i < msgs.size(); ++i) {
-            // Decoded in place: a record is never moved between librdkafka and the caller.
-            if (detail::decode_into(key_serde_, value_serde_, *msgs[i], out.emplace_back(),
-                                    failure)) {
+            // Decoded in place: a record is never moved between librdkafka and the caller. The
+            // records before this one all decoded (a failure ends the batch), so out[i - 1] is
+            // msgs[i - 1]'s record.
+            const std::string* same_topic =
+                i > 0 && msgs[i]->rkt == msgs[i - 1]->rkt ? &out[i - 1].topic : nullptr;
+            if (detail::decode_into(key_serde_, value_serde_, *msgs[i], out.emplace_back(), failure,
+                                    same_topic)) {
                 core_->handed(*msgs[i]);
                 continue;
             }

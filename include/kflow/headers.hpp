@@ -2,6 +2,7 @@
 // Record headers: an ordered list of (key, value) pairs; keys may repeat, values may be null.
 
 #include <kflow/detail/handles.hpp>
+#include <kflow/detail/header_probe.hpp>
 
 #include <optional>
 #include <string>
@@ -121,6 +122,9 @@ inline headers_handle to_native(const headers& hs) {
 /// The headers of a consumed message (empty when it has none).
 inline headers headers_of(rd_kafka_message_t* msg) {
     headers out;
+    // Most records carry no headers; rd_kafka_message_headers() would allocate to learn that.
+    if (certainly_without_headers(*msg))
+        return out;
     rd_kafka_headers_t* native = nullptr;
     if (rd_kafka_message_headers(msg, &native) != RD_KAFKA_RESP_ERR_NO_ERROR || !native)
         return out;

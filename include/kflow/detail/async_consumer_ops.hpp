@@ -169,17 +169,22 @@ class receive_batch_op final
     void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
                  bool initiating) override {
         std::vector<consumer_record<K, V>> out;
+        out.reserve(msgs.size());
         std::optional<deserialization_failure> failure;
         std::size_t used = 0;
         for (; used < msgs.size(); ++used) {
-            auto result = decode_message<K, V>(serdes_->key, serdes_->value, *msgs[used]);
-            if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-                out.push_back(std::move(*record));
+            // Decoded in place, as consumer::poll_batch does: the records before this one all
+            // decoded, so out[used - 1] is msgs[used - 1]'s record.
+            const std::string* same_topic =
+                used > 0 && msgs[used]->rkt == msgs[used - 1]->rkt ? &out[used - 1].topic : nullptr;
+            if (decode_into(serdes_->key, serdes_->value, *msgs[used], out.emplace_back(), failure,
+                            same_topic))
                 continue;
+            out.pop_back();
+            if (!out.empty()) {
+                failure.reset();  // the failure comes with the next receive
+                break;
             }
-            if (!out.empty())
-                break;  // the failure comes with the next receive
-            failure = std::get<deserialization_failure>(std::move(result));
             ++used;
             break;
         }

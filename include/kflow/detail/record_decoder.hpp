@@ -4,6 +4,7 @@
 
 #include <kflow/deserialization_error.hpp>
 #include <kflow/detail/consumer_core.hpp>
+#include <kflow/detail/header_probe.hpp>
 #include <kflow/record.hpp>
 #include <kflow/serde.hpp>
 
@@ -49,19 +50,26 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
 /// Decodes `msg` into `record` (a default-constructed one, e.g. a vector's new last element, so
 /// that no record is moved afterwards) without touching the consumer's offset bookkeeping.
 /// Returns false, with `failure` set, when the key or value cannot be deserialized.
+/// `same_topic`, when given, is the topic name of `msg` already decoded into another record (a
+/// batch's records come in runs of one partition): copying it skips librdkafka's C string.
 template <class K, class V, class KeySerde, class ValueSerde>
 bool decode_into(const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg,
-                 consumer_record<K, V>& record, std::optional<deserialization_failure>& failure) {
+                 consumer_record<K, V>& record, std::optional<deserialization_failure>& failure,
+                 const std::string* same_topic = nullptr) {
     if (!decode_field(key_serde, msg.key, msg.key_len, record.key, record_part::key, failure) ||
         !decode_field(value_serde, msg.payload, msg.len, record.value, record_part::value,
                       failure)) {
         failure->record = raw_record_of(&msg);
         return false;
     }
-    record.topic = rd_kafka_topic_name(msg.rkt);
+    if (same_topic != nullptr)
+        record.topic = *same_topic;
+    else
+        record.topic = rd_kafka_topic_name(msg.rkt);
     record.partition = msg.partition;
     record.offset = msg.offset;
-    record.headers = headers_of(&msg);
+    if (!certainly_without_headers(msg))  // `record` starts without headers
+        record.headers = headers_of(&msg);
     std::tie(record.time, record.time_type) = timestamp_of(&msg);
     return true;
 }
