@@ -188,25 +188,33 @@ class printed_offsets {
         next_[{topic, partition}] = offset + 1;
     }
     /// Commits what changed since the last commit, for `only` these partitions (all when empty).
-    void commit(cli_consumer& consumer, const std::vector<kflow::topic_partition>& only) {
+    /// A failed commit (e.g. a rebalance in progress) is kept and tried again with the next one,
+    /// unless `last_chance` (the partitions are being revoked, or the run ends): then the group
+    /// reads those records again, which at-least-once allows.
+    void commit(cli_consumer& consumer, const std::vector<kflow::topic_partition>& only,
+                bool last_chance = false) {
         std::vector<kflow::topic_partition_offset> offsets;
-        for (auto it = next_.begin(); it != next_.end();) {
-            if (!only.empty() && std::find(only.begin(), only.end(), it->first) == only.end()) {
-                ++it;
-                continue;
-            }
-            offsets.emplace_back(it->first.topic, it->first.partition, it->second);
-            it = next_.erase(it);
+        for (const auto& [tp, next] : next_) {
+            if (only.empty() || std::find(only.begin(), only.end(), tp) != only.end())
+                offsets.emplace_back(tp.topic, tp.partition, next);
         }
         last_ = std::chrono::steady_clock::now();
         if (offsets.empty())
             return;
         kflow::error_info err;
         consumer.commit(offsets, err);
-        if (err)
-            std::cerr << "kflow-cli: commit failed (the records will be read again): "
+        if (err) {
+            std::cerr << "kflow-cli: commit failed"
+                      << (last_chance ? " (the records will be read again): "
+                                      : " (it is tried again): ")
                       << err.message << '\n';
+        }
+        if (err && !last_chance)
+            return;
+        for (const auto& o : offsets)
+            next_.erase({o.topic, o.partition});
     }
+
     /// Commits when `interval` passed since the last commit.
     void commit_every(cli_consumer& consumer, std::chrono::milliseconds interval) {
         if (std::chrono::steady_clock::now() - last_ >= interval)
@@ -324,7 +332,7 @@ inline std::vector<kflow::topic_partition> partitions_to_read(const connection& 
             newly_assigned.insert(parts.begin(), parts.end());
         };
         listener.on_revoked = [&](const std::vector<kflow::topic_partition>& parts) {
-            commits.commit(consumer, parts);
+            commits.commit(consumer, parts, true);
             for (const auto& tp : parts) {
                 newly_assigned.erase(tp);
                 progress.forget(tp);
@@ -350,6 +358,8 @@ inline std::vector<kflow::topic_partition> partitions_to_read(const connection& 
 
     while (!progress.finished() && !stop.requested()) {
         if (opts.timeout && std::chrono::steady_clock::now() - started >= *opts.timeout) {
+            if (in_group)
+                commits.commit(consumer, {}, true);
             consumer.close();
             const std::string what = "--timeout of " + std::to_string(opts.timeout->count()) +
                                      " s passed after " + std::to_string(progress.count()) +
@@ -397,7 +407,7 @@ inline std::vector<kflow::topic_partition> partitions_to_read(const connection& 
             commits.commit_every(consumer, 1s);
     }
     if (in_group)
-        commits.commit(consumer, {});
+        commits.commit(consumer, {}, true);
     consumer.close();
     return exit_status::ok;
 }
