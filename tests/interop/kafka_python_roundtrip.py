@@ -22,34 +22,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import records  # noqa: E402
 from mock_broker import MockBroker  # noqa: E402
+from interop_check import Failure, check, skip_without_kafka_python, text  # noqa: E402
 
 NAME = "interop_kafka_python"
-SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
 DEADLINE_S = 30
 
 try:
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 except ImportError as e:
-    print(
-        f"SKIPPED: {NAME}: kafka-python is not importable by {sys.executable} ({e}); "
-        "install python3-kafka (scripts/lib/common.sh)",
-        file=sys.stderr,
-    )
-    sys.exit(SKIP)
-
-
-class Failure(Exception):
-    pass
-
-
-def check(problems, what):
-    if problems:
-        raise Failure(what + ":\n  " + "\n  ".join(problems))
-    print(f"ok: {what}")
-
-
-def text(raw):
-    return None if raw is None else raw.decode("utf-8")
+    skip_without_kafka_python(NAME, e)
 
 
 def run_kflow(roundtrip, *args):

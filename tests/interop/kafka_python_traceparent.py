@@ -23,20 +23,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import records  # noqa: E402
 from mock_broker import MockBroker  # noqa: E402
+from interop_check import Failure, check, skip_without_kafka_python, text  # noqa: E402
 
 NAME = "interop_kafka_python_traceparent"
-SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
 DEADLINE_S = 30
 
 try:
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 except ImportError as e:
-    print(
-        f"SKIPPED: {NAME}: kafka-python is not importable by {sys.executable} ({e}); "
-        "install python3-kafka (scripts/lib/common.sh)",
-        file=sys.stderr,
-    )
-    sys.exit(SKIP)
+    skip_without_kafka_python(NAME, e)
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
@@ -85,20 +80,6 @@ CASES = [
     ("version-ff", [("traceparent", f"ff-{TRACE_ID}-{SPAN_ID}-01")], None),
     ("no-trace-headers", [("source", "kafka-python")], None),
 ]
-
-
-class Failure(Exception):
-    pass
-
-
-def check(problems, what):
-    if problems:
-        raise Failure(what + ":\n  " + "\n  ".join(problems))
-    print(f"ok: {what}")
-
-
-def text(raw):
-    return None if raw is None else raw.decode("utf-8")
 
 
 def run_kflow(roundtrip, *args):

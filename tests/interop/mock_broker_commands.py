@@ -24,9 +24,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mock_broker import MockBroker  # noqa: E402
+from interop_check import Failure, skip_without_kafka_python  # noqa: E402
 
 NAME = "interop_mock_broker_" + (sys.argv[2] if len(sys.argv) > 2 else "commands")
-SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
 TOPIC = "faults"
 # How long a produce to a downed broker gets before it counts as failed: "within a few seconds".
 DOWN_WAIT_S = 2
@@ -37,16 +37,7 @@ try:
     from kafka import KafkaProducer
     from kafka.errors import KafkaError, KafkaTimeoutError, NotLeaderForPartitionError
 except ImportError as e:
-    print(
-        f"SKIPPED: {NAME}: kafka-python is not importable by {sys.executable} ({e}); "
-        "install python3-kafka (scripts/lib/common.sh)",
-        file=sys.stderr,
-    )
-    sys.exit(SKIP)
-
-
-class Failure(Exception):
-    pass
+    skip_without_kafka_python(NAME, e)
 
 
 def ok(what):
