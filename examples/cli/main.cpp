@@ -55,6 +55,15 @@ std::string_view usage_of(std::string_view name) {
     return main_usage;
 }
 
+/// Parses a command's arguments, then runs it: a mistake in the arguments is named before
+/// anything connects.
+template <class Parse, class Run>
+exit_status parse_then_run(argument_reader& reader, const connection_options& connection_args,
+                           Parse parse, Run run) {
+    const auto opts = parse(reader);
+    return run(connection(connection_args), opts);
+}
+
 /// Runs `command` with its arguments (`--help` among them prints its help).
 exit_status run_command(std::string_view command, std::vector<std::string_view> args,
                         const connection_options& connection_args) {
@@ -65,31 +74,18 @@ exit_status run_command(std::string_view command, std::vector<std::string_view> 
         }
     }
     argument_reader reader(std::move(args));
-    // Arguments first: a mistake in them is named before anything connects.
-    if (command == "produce") {
-        const auto opts = parse_produce(reader);
-        return run_produce(connection(connection_args), opts);
-    }
-    if (command == "consume") {
-        const auto opts = parse_consume(reader);
-        return run_consume(connection(connection_args), opts);
-    }
-    if (command == "topics") {
-        const auto opts = parse_topics(reader);
-        return run_topics(connection(connection_args), opts);
-    }
-    if (command == "groups") {
-        const auto opts = parse_groups(reader);
-        return run_groups(connection(connection_args), opts);
-    }
-    if (command == "health") {
-        const auto opts = parse_health(reader);
-        return run_health(connection(connection_args), opts);
-    }
-    if (command == "config") {
-        const auto opts = parse_config(reader);
-        return run_config(connection(connection_args), opts);
-    }
+    if (command == "produce")
+        return parse_then_run(reader, connection_args, parse_produce, run_produce);
+    if (command == "consume")
+        return parse_then_run(reader, connection_args, parse_consume, run_consume);
+    if (command == "topics")
+        return parse_then_run(reader, connection_args, parse_topics, run_topics);
+    if (command == "groups")
+        return parse_then_run(reader, connection_args, parse_groups, run_groups);
+    if (command == "health")
+        return parse_then_run(reader, connection_args, parse_health, run_health);
+    if (command == "config")
+        return parse_then_run(reader, connection_args, parse_config, run_config);
     throw usage_error("unknown command '" + std::string(command) +
                       "' (produce, consume, topics, groups, health, config)");
 }
