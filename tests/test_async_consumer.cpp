@@ -11,6 +11,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
 
+#include <future>
+#include <memory>
+#include <span>
+#include <string_view>
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using kflow::testing::mock_cluster;
@@ -190,4 +195,49 @@ TEST_CASE("a revocation waits for the application to commit",
         }
         co_await second->async_close(config.close_timeout());
     });
+}
+
+TEST_CASE("an async consumer of views hands out records that hold their messages",
+          "[async][consumer][borrowed][mock]") {
+    using view_consumer = kflow::async_consumer<std::string_view, std::span<const char>>;
+    mock_cluster cluster;
+    const auto topic = unique_name("async-views");
+    cluster.create_topic(topic, 1);
+    produce(cluster, topic, 10);
+
+    asio::io_context io;
+    auto consumer = std::make_unique<view_consumer>(
+        io.get_executor(),
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g")));
+    consumer->assign({{topic, 0, kflow::offsets::beginning}});
+    std::vector<view_consumer::record_type> kept;
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto first = co_await consumer->async_receive();
+        CHECK(first.storage.holds_message());
+        CHECK(first.topic == topic);
+        kept.push_back(std::move(first));
+        while (kept.size() < 10) {
+            auto batch = co_await consumer->async_receive_batch(4);
+            CHECK(!batch.empty());
+            for (auto& r : batch) {
+                CHECK(r.storage.holds_message());
+                kept.push_back(std::move(r));
+            }
+        }
+        co_await consumer->async_commit(kept.back());
+    });
+    // Destroyed without async_close, while its records live on: it closes at once, the client
+    // goes with the last record. Each step is bounded, so a hang fails the test.
+    auto destroyed = std::async(std::launch::async, [&] { consumer.reset(); });
+    REQUIRE(destroyed.wait_for(30s) == std::future_status::ready);
+    destroyed.get();
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        CHECK(kept[i].key == "k" + std::to_string(i));
+        CHECK(std::string_view(kept[i].value.data(), kept[i].value.size()) ==
+              "v" + std::to_string(i));
+        CHECK(kept[i].offset == static_cast<std::int64_t>(i));
+    }
+    auto released = std::async(std::launch::async, [&] { kept.clear(); });
+    REQUIRE(released.wait_for(30s) == std::future_status::ready);
+    released.get();
 }

@@ -10,11 +10,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <future>
+#include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -30,7 +35,8 @@ kflow::consumer_config config_for(const mock_cluster& cluster, const std::string
     return kflow::testing::test_consumer_config(cluster.bootstrap_servers(), group);
 }
 
-std::int64_t committed_offset(const string_consumer& consumer, const std::string& topic,
+template <class Consumer>
+std::int64_t committed_offset(const Consumer& consumer, const std::string& topic,
                               std::int32_t partition = 0) {
     const auto committed = consumer.committed({{topic, partition}});
     REQUIRE(committed.size() == 1);
@@ -104,7 +110,8 @@ TEST_CASE("records served with an error that the application's handler throws fo
     produce_n(cluster.bootstrap_servers(), topic, 3, {.partition = 0, .first = 3});
     REQUIRE(await_queued(consumer, 8));  // ... v3..v5, end at 6
     // One serving pass meets the throwing handler between the two fetches' records.
-    CHECK_THROWS_WITH(kflow::detail::client_access::core(consumer).serve_events(), "the application's error handler failed");
+    CHECK_THROWS_WITH(kflow::detail::client_access::core(consumer).serve_events(),
+                      "the application's error handler failed");
 
     const auto records = kflow::testing::consume_until(consumer, 6, 5s);
     CHECK(values_of(records) == std::vector<std::string>{"value-0", "value-1", "value-2", "value-3",
@@ -671,4 +678,134 @@ TEST_CASE("close is bounded when every broker is gone, and says it timed out",
         CHECK(took >= 1900ms);  // it did try to close
         CHECK(took < 6s + 1500ms);
     }
+}
+
+// -- Records that borrow librdkafka's message -------------------------------------------------
+
+using view_consumer = kflow::consumer<std::optional<std::string_view>, std::string_view>;
+
+TEST_CASE("a consumer of views reads keys, values and topic without copying them",
+          "[consumer][borrowed][mock]") {
+    static_assert(view_consumer::record_type::borrows);
+    static_assert(std::same_as<view_consumer::record_type::topic_type, std::string_view>);
+    static_assert(!std::is_copy_constructible_v<view_consumer::record_type>);
+    static_assert(!string_consumer::record_type::borrows);
+
+    mock_cluster cluster;
+    const auto topic = unique_name("views");
+    cluster.create_topic(topic, 1);
+    kflow::producer<std::optional<std::string>, std::string> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    kflow::producer_record<std::optional<std::string>, std::string> with_headers{
+        topic, "k-0", std::string("v-0\0tail", 8), {}, 0};
+    with_headers.headers.add("trace-id", "t-1");
+    kflow::testing::produce(
+        producer, {with_headers, {topic, std::nullopt, "", {}, 0}, {topic, "k-2", "v-2", {}, 0}});
+
+    view_consumer consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    auto records = consumer.poll_batch(3, 10s);
+    while (records.size() < 3) {  // a batch may end early; the rest come with the next
+        auto more = consumer.poll_batch(3 - records.size(), 10s);
+        REQUIRE_FALSE(more.empty());
+        for (auto& r : more)
+            records.push_back(std::move(r));
+    }
+    REQUIRE(records.size() == 3);
+    for (const auto& r : records) {
+        CHECK(r.storage.holds_message());
+        CHECK(r.topic == topic);
+    }
+    CHECK(records[0].key == std::optional<std::string_view>("k-0"));
+    CHECK(records[0].value == std::string_view("v-0\0tail", 8));  // embedded NUL kept
+    CHECK(records[0].headers.last("trace-id") == "t-1");
+    CHECK_FALSE(records[1].key.has_value());  // null key
+    CHECK(records[1].value.empty());
+    CHECK(records[2].value == "v-2");
+    CHECK(records[2].position() == kflow::topic_partition_offset{topic, 0, 2});
+
+    // A moved record keeps its views: the message moves with it.
+    auto moved = std::move(records[2]);
+    CHECK_FALSE(records[2].storage.holds_message());
+    CHECK(moved.value == "v-2");
+
+    // A borrowing record commits like any other.
+    consumer.commit(moved);
+    CHECK(committed_offset(consumer, topic) == 3);
+
+    // poll() hands out one borrowing record the same way.
+    kflow::testing::produce(producer, {{topic, "k-3", "v-3", {}, 0}});
+    const auto one = consumer.poll(10s);
+    REQUIRE(one);
+    CHECK(one->value == "v-3");
+    CHECK(one->offset == 3);
+}
+
+TEST_CASE("borrowing records outlive their consumer without blocking its destruction",
+          "[consumer][borrowed][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("outlive");
+    cluster.create_topic(topic, 1);
+    produce_n(cluster.bootstrap_servers(), topic, 5, {.partition = 0});
+
+    std::vector<kflow::consumer<std::string_view, std::span<const std::byte>>::record_type> kept;
+    auto consumer = std::make_unique<kflow::consumer<std::string_view, std::span<const std::byte>>>(
+        config_for(cluster, unique_name("g")));
+    consumer->subscribe({topic});
+    while (kept.size() < 5) {
+        auto got = consumer->poll(10s);
+        REQUIRE(got);
+        kept.push_back(std::move(*got));
+    }
+
+    // librdkafka's destroy waits for every message it handed out: the consumer closes now, the
+    // client goes with the last record. Each step is bounded, so a hang fails the test.
+    auto destroyed = std::async(std::launch::async, [&] { consumer.reset(); });
+    REQUIRE(destroyed.wait_for(30s) == std::future_status::ready);
+    destroyed.get();
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        CHECK(kept[i].key == "key-" + std::to_string(i));
+        const std::string expected = "value-" + std::to_string(i);
+        CHECK(std::string_view(reinterpret_cast<const char*>(kept[i].value.data()),
+                               kept[i].value.size()) == expected);
+    }
+    auto released = std::async(std::launch::async, [&] { kept.clear(); });
+    REQUIRE(released.wait_for(30s) == std::future_status::ready);
+    released.get();
+}
+
+TEST_CASE("a borrowing batch ends before a record that cannot be deserialized",
+          "[consumer][borrowed][mock]") {
+    mock_cluster cluster;
+    const auto topic = unique_name("view-failure");
+    cluster.create_topic(topic, 1);
+    kflow::producer<std::string, std::string> producer(
+        kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+    // Big-endian 32-bit values, then one of three bytes, then one more good one.
+    kflow::testing::produce(producer, {{topic, "a", std::string("\0\0\0\1", 4), {}, 0},
+                                       {topic, "b", std::string("\0\0\1", 3), {}, 0},
+                                       {topic, "c", std::string("\0\0\0\3", 4), {}, 0}});
+
+    kflow::consumer<std::string_view, std::int32_t> consumer(config_for(cluster, unique_name("g")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    std::vector<kflow::consumer<std::string_view, std::int32_t>::record_type> good;
+    std::optional<kflow::deserialization_failure> failed;
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (good.size() < 2 && std::chrono::steady_clock::now() < until) {
+        try {
+            for (auto& r : consumer.poll_batch(10, 1s))
+                good.push_back(std::move(r));
+        } catch (const kflow::deserialization_error& e) {
+            failed = e.failure();
+            consumer.mark_handled(*failed);
+        }
+    }
+    REQUIRE(good.size() == 2);
+    CHECK(good[0].key == "a");
+    CHECK(good[0].value == 1);
+    CHECK(good[1].key == "c");
+    CHECK(good[1].value == 3);
+    REQUIRE(failed);
+    CHECK(failed->record.offset == 1);
+    CHECK(failed->record.value == kflow::bytes{std::byte{0}, std::byte{0}, std::byte{1}});
 }

@@ -163,14 +163,17 @@ std::vector<kflow::consumer_record<K, V>> read_back(const mock_cluster& cluster,
 // -- Concepts ---------------------------------------------------------------------------------
 
 static_assert(kflow::serializer_for<kflow::serde<std::string_view>, std::string_view>);
-static_assert(!kflow::deserializer_for<kflow::serde<std::string_view>, std::string_view>,
-              "string_view is send-only: it cannot own what it reads");
+static_assert(kflow::deserializer_for<kflow::serde<std::string_view>, std::string_view>,
+              "string_view reads as a view of the record's bytes (the record holds them)");
+static_assert(!kflow::deserializer_for<kflow::serde<const char*>, const char*>,
+              "const char* is send-only");
 static_assert(kflow::null_deserializer_for<kflow::serde<std::optional<int>>, std::optional<int>>);
 static_assert(!kflow::null_deserializer_for<kflow::serde<std::int32_t>, std::int32_t>,
               "an int has no null: a null must be a deserialization failure");
 static_assert(producible_value<std::string_view>);
-static_assert(!consumable_value<std::string_view>);
-static_assert(!consumable_value<std::optional<std::string_view>>);
+static_assert(consumable_value<std::string_view>);
+static_assert(consumable_value<std::optional<std::string_view>>);
+static_assert(!consumable_value<const char*>);
 static_assert(consumable_value<std::optional<shop::order>>);
 // The concepts mean what they say: a type without a codec (or std::optional of one) has none.
 static_assert(!producible_value<no_codec> && !consumable_value<no_codec>);

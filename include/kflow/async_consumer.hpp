@@ -238,9 +238,10 @@ class async_consumer {
     /// Commits everything up to and including `record` in its partition.
     template <asio::completion_token_for<commit_signature> Token = kflow::use_awaitable_t>
     auto async_commit(const record_type& record, Token&& token = kflow::use_awaitable_t{}) {
-        return async_commit(std::vector<topic_partition_offset>{{record.topic, record.partition,
-                                                                 record.offset + 1}},
-                            std::forward<Token>(token));
+        return async_commit(
+            std::vector<topic_partition_offset>{
+                {std::string(record.topic), record.partition, record.offset + 1}},
+            std::forward<Token>(token));
     }
 
     // -- Rebalances ---------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class consumer {
     /// librdkafka rejects the configuration.
     explicit consumer(const consumer_config& config, KeySerde key_serde = {},
                       ValueSerde value_serde = {})
-        : core_(std::make_unique<detail::consumer_core>(config)),
+        : core_(std::make_shared<detail::consumer_core>(config)),
           key_serde_(std::move(key_serde)),
           value_serde_(std::move(value_serde)) {}
 
@@ -124,6 +124,7 @@ class consumer {
         std::optional<deserialization_failure> failure;
         if (detail::decode_into(key_serde_, value_serde_, *msgs[0], out.emplace(), failure)) {
             core_->handed(*msgs[0]);
+            detail::adopt_message(*out, msgs[0], core_);
             return out;
         }
         detail::mark_handed(*core_, *msgs[0], true);
@@ -152,15 +153,19 @@ class consumer {
         std::vector<record_type> out;
         out.reserve(msgs.size());
         std::optional<deserialization_failure> failure;
+        const rd_kafka_topic_t* previous_topic = nullptr;
         for (std::size_t i = 0; i < msgs.size(); ++i) {
             // Decoded in place: a record is never moved between librdkafka and the caller. The
             // records before this one all decoded (a failure ends the batch), so out[i - 1] is
-            // msgs[i - 1]'s record.
-            const std::string* same_topic =
-                i > 0 && msgs[i]->rkt == msgs[i - 1]->rkt ? &out[i - 1].topic : nullptr;
+            // msgs[i - 1]'s record (which, if it borrows, holds that message already: hence the
+            // topic object remembered).
+            const typename record_type::topic_type* same_topic =
+                i > 0 && msgs[i]->rkt == previous_topic ? &out[i - 1].topic : nullptr;
+            previous_topic = msgs[i]->rkt;
             if (detail::decode_into(key_serde_, value_serde_, *msgs[i], out.emplace_back(), failure,
                                     same_topic)) {
                 core_->handed(*msgs[i]);
+                detail::adopt_message(out.back(), msgs[i], core_);
                 continue;
             }
             out.pop_back();
@@ -431,7 +436,7 @@ class consumer {
     }
 
     static topic_partition_offset next_offset_after(const record_type& r) {
-        return {r.topic, r.partition, r.offset + 1};
+        return {std::string(r.topic), r.partition, r.offset + 1};
     }
 
     static void raise_if(const error_info& err) {
@@ -439,7 +444,9 @@ class consumer {
             err.raise({});
     }
 
-    std::unique_ptr<detail::consumer_core> core_;
+    /// Shared with the records of a borrowing consumer (record_storage), which must not outlive
+    /// the rd_kafka_t their messages came from.
+    std::shared_ptr<detail::consumer_core> core_;
     /// The messages go back to librdkafka on every way out of a poll; the vector's storage
     /// stays for the next one.
     struct release_on_exit {

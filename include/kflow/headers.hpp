@@ -119,12 +119,9 @@ inline headers_handle to_native(const headers& hs) {
     return native;
 }
 
-/// The headers of a consumed message (empty when it has none).
-inline headers headers_of(rd_kafka_message_t* msg) {
+/// The headers of a consumed message, parsed by librdkafka (empty when it has none).
+inline headers parse_headers(rd_kafka_message_t* msg) {
     headers out;
-    // Most records carry no headers; rd_kafka_message_headers() would allocate to learn that.
-    if (certainly_without_headers(*msg))
-        return out;
     rd_kafka_headers_t* native = nullptr;
     if (rd_kafka_message_headers(msg, &native) != RD_KAFKA_RESP_ERR_NO_ERROR || !native)
         return out;
@@ -141,6 +138,14 @@ inline headers headers_of(rd_kafka_message_t* msg) {
         }
     }
     return out;
+}
+
+/// The headers of a consumed message (empty when it has none).
+inline headers headers_of(rd_kafka_message_t* msg) {
+    // Most records carry no headers; rd_kafka_message_headers() would allocate to learn that.
+    if (certainly_without_headers(*msg))
+        return {};
+    return parse_headers(msg);
 }
 
 }  // namespace detail

@@ -1,13 +1,17 @@
 #pragma once
 // The records applications send and receive, and what a delivery report says.
 
+#include <kflow/borrows_record_bytes.hpp>
 #include <kflow/headers.hpp>
+#include <kflow/record_storage.hpp>
 #include <kflow/topic_partition.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace kflow {
 
@@ -72,9 +76,21 @@ struct record_metadata {
 };
 
 /// A record read from Kafka, with its key and value deserialized.
+///
+/// When K or V borrows the record's bytes (borrows_record_bytes: std::string_view,
+/// std::span<const std::byte>, ...), the record reads without copying: its key and value view
+/// the bytes of librdkafka's message, its topic views the name librdkafka keeps for that
+/// message, and `storage` holds the message. Such a record is move-only, and its views are valid
+/// as long as it (or its storage) lives. Otherwise the record owns copies, `topic` is a
+/// std::string and `storage` is empty.
 template <class K, class V>
 struct consumer_record {
-    std::string topic;                       ///< the topic it was read from
+    /// True when the key or value views the record's bytes (see above).
+    static constexpr bool borrows = borrows_record_bytes_v<K> || borrows_record_bytes_v<V>;
+    /// std::string_view for a borrowing record, else std::string.
+    using topic_type = std::conditional_t<borrows, std::string_view, std::string>;
+
+    topic_type topic{};                      ///< the topic it was read from
     std::int32_t partition = 0;              ///< its partition
     std::int64_t offset = offsets::invalid;  ///< its offset in the partition
     K key{};                                 ///< the key, deserialized by the key serde
@@ -82,18 +98,21 @@ struct consumer_record {
     kflow::headers headers{};                ///< the record's Kafka headers, in order
     std::optional<timestamp> time{};         ///< its timestamp, when it has one
     timestamp_type time_type = timestamp_type::not_available;  ///< the meaning of `time`
+    /// What the views of a borrowing record point into (record_storage); empty otherwise.
+    [[no_unique_address]] std::conditional_t<borrows, record_storage, no_record_storage> storage{};
 
     /// Where this record is: its topic, partition and own offset. To commit past the record,
     /// commit `offset + 1` (the next offset to read) or pass the record to commit().
-    [[nodiscard]] topic_partition_offset position() const { return {topic, partition, offset}; }
+    [[nodiscard]] topic_partition_offset position() const {
+        return {std::string(topic), partition, offset};
+    }
 };
 
 namespace detail {
 
-inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_of(
-    const rd_kafka_message_t* msg) {
-    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-    const std::int64_t ms = rd_kafka_message_timestamp(msg, &type);
+/// A timestamp as rd_kafka_message_timestamp() gives it, in kflow's terms.
+inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_from(
+    std::int64_t ms, rd_kafka_timestamp_type_t type) noexcept {
     switch (type) {
         case RD_KAFKA_TIMESTAMP_CREATE_TIME:
             return {timestamp(std::chrono::milliseconds(ms)), timestamp_type::create_time};
@@ -102,6 +121,13 @@ inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_of(
         default:
             return {std::nullopt, timestamp_type::not_available};
     }
+}
+
+inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_of(
+    const rd_kafka_message_t* msg) noexcept {
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    const std::int64_t ms = rd_kafka_message_timestamp(msg, &type);
+    return timestamp_from(ms, type);
 }
 
 inline record_metadata metadata_of(const rd_kafka_message_t* msg) {

@@ -17,6 +17,7 @@
 // then fail to compile at the user's declaration, with a static_assert that names the key or
 // value type and lists these ways (kflow/detail/codec_checks.hpp).
 
+#include <kflow/borrows_record_bytes.hpp>
 #include <kflow/error.hpp>
 
 #include <nlohmann/json.hpp>

@@ -62,9 +62,13 @@ static_assert(both_ways<std::optional<shop::order>>);
 static_assert(both_ways<geo::point>, "kflow_serialize / kflow_deserialize hooks");
 static_assert(both_ways<std::optional<geo::point>>);
 
-static_assert(send_only<std::string_view>);
 static_assert(send_only<const char*>);
-static_assert(send_only<std::span<const std::byte>>);
+// Views both ways: read, they view the record's bytes, and the record holds its message.
+static_assert(both_ways<std::string_view> && kflow::borrows_record_bytes_v<std::string_view>);
+static_assert(both_ways<std::span<const std::byte>> &&
+              kflow::borrows_record_bytes_v<std::span<const std::byte>>);
+static_assert(kflow::borrows_record_bytes_v<std::optional<std::string_view>>);
+static_assert(!kflow::borrows_record_bytes_v<std::string>);
 
 static_assert(neither_way<no_codec>);
 static_assert(neither_way<std::optional<no_codec>>);
@@ -82,3 +86,4 @@ static_assert(sizeof(kflow::producer<std::string_view, std::span<const std::byte
 static_assert(sizeof(kflow::consumer<std::string, shop::order>) > 0);
 static_assert(sizeof(kflow::consumer<kflow::none, std::optional<geo::point>>) > 0);
 static_assert(sizeof(kflow::consumer<std::int64_t, kflow::bytes>) > 0);
+static_assert(sizeof(kflow::consumer<std::string_view, std::span<const std::byte>>) > 0);

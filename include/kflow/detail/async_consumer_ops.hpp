@@ -102,7 +102,8 @@ class receive_completion : public receive_op {
             });
             return;
         }
-        service.hand_over(std::move(taken), failure.has_value());
+        service.hand_over(taken, failure.has_value());
+        adopt_messages(result, taken, service);
         if (!failure) {
             pending_.invoke(
                 {}, [](Handler&) {}, std::move(result));
@@ -117,6 +118,26 @@ class receive_completion : public receive_op {
                     h.set_failure(std::move(*failure));
             },
             std::move(result));
+    }
+
+    /// Borrowing records take their messages: `taken` starts with one per record of `result`
+    /// (a failed record's message, if any, comes after them and goes with `taken`).
+    template <class K, class V>
+    static void adopt_messages(std::vector<consumer_record<K, V>>& records,
+                               std::vector<message_handle>& taken,
+                               const async_consumer_service& service) noexcept {
+        if constexpr (consumer_record<K, V>::borrows) {
+            for (std::size_t i = 0; i < records.size(); ++i)
+                adopt_message(records[i], taken[i], service.shared_core());
+        }
+    }
+    template <class K, class V>
+    static void adopt_messages(consumer_record<K, V>& record, std::vector<message_handle>& taken,
+                               const async_consumer_service& service) noexcept {
+        if constexpr (consumer_record<K, V>::borrows) {
+            if (record.offset != offsets::invalid)  // decoded, not the empty record of a failure
+                adopt_message(record, taken.front(), service.shared_core());
+        }
     }
 
     pending_handler<Handler> pending_;
@@ -175,7 +196,7 @@ class receive_batch_op final
         for (; used < msgs.size(); ++used) {
             // Decoded in place, as consumer::poll_batch does: the records before this one all
             // decoded, so out[used - 1] is msgs[used - 1]'s record.
-            const std::string* same_topic =
+            const typename consumer_record<K, V>::topic_type* same_topic =
                 used > 0 && msgs[used]->rkt == msgs[used - 1]->rkt ? &out[used - 1].topic : nullptr;
             if (decode_into(serdes_->key, serdes_->value, *msgs[used], out.emplace_back(), failure,
                             same_topic))

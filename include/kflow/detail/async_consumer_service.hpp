@@ -77,6 +77,10 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     KFLOW_DECL ~async_consumer_service();
 
     [[nodiscard]] consumer_core& core() noexcept { return *core_; }
+    /// What a borrowing record keeps alive with its message.
+    [[nodiscard]] const std::shared_ptr<consumer_core>& shared_core() const noexcept {
+        return core_;
+    }
     [[nodiscard]] const asio::any_io_executor& executor() const noexcept { return executor_; }
     [[nodiscard]] const queue_bridge::strand_type& strand() const noexcept {
         return bridge_->strand();
@@ -127,7 +131,7 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// A receiver's handler is about to run with `msgs` (any thread): they count as handed to
     /// the application, the last one held at its offset if it failed to deserialize. Done at
     /// once, excluding the strand's work, so before anything the handler then starts.
-    KFLOW_DECL void hand_over(std::vector<message_handle> msgs, bool last_failed);
+    KFLOW_DECL void hand_over(const std::vector<message_handle>& msgs, bool last_failed);
 
     /// A receiver was cancelled after it took `msgs` at `stamp` (consumer_core::revocations())
     /// but before its handler ran (any thread): they go back in front of the next receive,
@@ -194,7 +198,9 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     KFLOW_DECL bool on_rebalance(rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts);
 
     asio::any_io_executor executor_;
-    std::unique_ptr<consumer_core> core_;
+    /// Shared with borrowing records (record_storage), which must not outlive the rd_kafka_t
+    /// their messages came from.
+    std::shared_ptr<consumer_core> core_;
     std::shared_ptr<queue_bridge> bridge_;
     std::shared_ptr<queue_bridge> commit_bridge_;
     std::deque<std::shared_ptr<receive_op>> receivers_;

@@ -111,9 +111,9 @@ consteval bool check_deserializers() {
                   "kflow::type_tag<K>)` next to K");
     static_assert(key != codec_gap::other_way,
                   "kflow: the key type K of consumer<K, V> can be written but not read: "
-                  "kflow::serde<K> has serialize but no deserialize (std::string_view, std::span "
-                  "and const char* are send-only: read std::string or kflow::bytes; a JSON type "
-                  "needs from_json as well as to_json)");
+                  "kflow::serde<K> has serialize but no deserialize (const char* is send-only: "
+                  "read std::string, or std::string_view to view the record's bytes; a JSON "
+                  "type needs from_json as well as to_json)");
     static_assert(key != codec_gap::custom_codec,
                   "kflow: the codec KeySerde of consumer<K, V, KeySerde, ValueSerde> cannot "
                   "deserialize the key type K: it needs `K deserialize(std::span<const "
@@ -131,9 +131,9 @@ consteval bool check_deserializers() {
                   "kflow::type_tag<V>)` next to V");
     static_assert(value != codec_gap::other_way,
                   "kflow: the value type V of consumer<K, V> can be written but not read: "
-                  "kflow::serde<V> has serialize but no deserialize (std::string_view, std::span "
-                  "and const char* are send-only: read std::string or kflow::bytes; a JSON type "
-                  "needs from_json as well as to_json)");
+                  "kflow::serde<V> has serialize but no deserialize (const char* is send-only: "
+                  "read std::string, or std::string_view to view the record's bytes; a JSON "
+                  "type needs from_json as well as to_json)");
     static_assert(value != codec_gap::custom_codec,
                   "kflow: the codec ValueSerde of consumer<K, V, KeySerde, ValueSerde> cannot "
                   "deserialize the value type V: it needs `V deserialize(std::span<const "

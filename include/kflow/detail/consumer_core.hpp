@@ -111,11 +111,10 @@ class consumer_core : public client_core {
     /// Called for every record, so the partition's entry is found through a one-entry cache
     /// keyed by librdkafka's topic object: records come in runs of one partition, and the map
     /// (whose key is a topic name) is searched only when the run changes.
-    void handed(const rd_kafka_message_t& msg) {
-        if (msg.rkt != handed_cache_.rkt || msg.partition != handed_cache_.partition) {
-            handed_cache_ = {msg.rkt, msg.partition,
-                             &progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}]};
-        }
+    /// Only the cache hit is inline (the caller's loop then saves no registers for the rest).
+    [[gnu::always_inline]] void handed(const rd_kafka_message_t& msg) {
+        if (msg.rkt != handed_cache_.rkt || msg.partition != handed_cache_.partition) [[unlikely]]
+            cache_progress_of(msg);
         auto& p = *handed_cache_.progress;
         p.handed_next = std::max(p.handed_next, msg.offset + 1);
         p.dirty = true;
@@ -124,8 +123,8 @@ class consumer_core : public client_core {
     }
 
     /// Tells `observer` of a record handed to the application (see handed()).
-    KFLOW_DECL void observe_received(metrics::client_observer& observer,
-                                     const rd_kafka_message_t& msg);
+    [[gnu::noinline]] KFLOW_DECL void observe_received(metrics::client_observer& observer,
+                                                       const rd_kafka_message_t& msg);
 
     /// A record that failed to deserialize: the partition's stored offset stays at or below it.
     void hold_at(const topic_partition_offset& at) {
@@ -359,6 +358,8 @@ class consumer_core : public client_core {
         partition_progress* progress = nullptr;
     } handed_cache_;
     void forget_handed_cache() noexcept { handed_cache_ = {}; }
+    /// Points handed_cache_ at the progress_ entry of `msg`'s partition (made if new).
+    [[gnu::noinline]] KFLOW_DECL void cache_progress_of(const rd_kafka_message_t& msg);
     std::vector<std::unique_ptr<pending_commit>> pending_commits_;
     std::uint64_t revocations_ = 0;
     std::map<topic_partition, std::uint64_t> revoked_at_;  ///< when each was last revoked

@@ -47,20 +47,40 @@ inline bool known_message_envelope() noexcept {
     return known;
 }
 
+/// The member of the envelope around `msg` at `offset`, copied out (the envelope is not a C++
+/// object of that type; reading only the members needed spares copying all of it per record).
+template <class T>
+T envelope_field(const rd_kafka_message_t& msg, std::size_t offset) noexcept {
+    T value;
+    std::memcpy(&value, reinterpret_cast<const unsigned char*>(&msg) + offset, sizeof value);
+    return value;
+}
+
 /// True only when `msg` (a consumed record, err == 0) certainly has no headers; false means
 /// "ask rd_kafka_message_headers()".
-inline bool certainly_without_headers(const rd_kafka_message_t& msg) noexcept {
+/// `ts` and `type` are what rd_kafka_message_timestamp() says of `msg` (a decoder reads them
+/// anyway).
+inline bool certainly_without_headers(const rd_kafka_message_t& msg, std::int64_t ts,
+                                      rd_kafka_timestamp_type_t type) noexcept {
     if (!known_message_envelope() || msg.payload == nullptr)
         return false;
-    rdkafka_2_0_message_envelope env;  // copied: the envelope is not a C++ object of this type
-    std::memcpy(&env, reinterpret_cast<const unsigned char*>(&msg), sizeof env);
+    using envelope = rdkafka_2_0_message_envelope;
+    const auto* header_block = envelope_field<const void*>(msg, offsetof(envelope, header_block));
+    return envelope_field<std::int64_t>(msg, offsetof(envelope, timestamp)) == ts &&
+           envelope_field<rd_kafka_timestamp_type_t>(msg, offsetof(envelope, timestamp_type)) ==
+               type &&
+           envelope_field<rd_kafka_headers_t*>(msg, offsetof(envelope, headers)) == nullptr &&
+           header_block == static_cast<const std::byte*>(msg.payload) + msg.len &&
+           envelope_field<std::int32_t>(msg, offsetof(envelope, header_block_len)) >= 1 &&
+           // The header count, a zigzag varint: a single zero byte is a count of 0.
+           *static_cast<const unsigned char*>(header_block) == 0;
+}
+
+/// As above, asking librdkafka for the timestamp.
+inline bool certainly_without_headers(const rd_kafka_message_t& msg) noexcept {
     rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
     const std::int64_t ts = rd_kafka_message_timestamp(&msg, &type);
-    return env.timestamp == ts && env.timestamp_type == type && env.headers == nullptr &&
-           env.header_block == static_cast<const std::byte*>(msg.payload) + msg.len &&
-           env.header_block_len >= 1 &&
-           // The header count, a zigzag varint: a single zero byte is a count of 0.
-           *static_cast<const unsigned char*>(env.header_block) == 0;
+    return certainly_without_headers(msg, ts, type);
 }
 
 }  // namespace kflow::detail

@@ -8,6 +8,7 @@
 #include <kflow/record.hpp>
 #include <kflow/serde.hpp>
 
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -52,10 +53,14 @@ bool decode_field(const Serde& serde, const void* data, std::size_t size, T& out
 /// Returns false, with `failure` set, when the key or value cannot be deserialized.
 /// `same_topic`, when given, is the topic name of `msg` already decoded into another record (a
 /// batch's records come in runs of one partition): copying it skips librdkafka's C string.
+/// A borrowing record's key, value and topic view `msg`: the caller moves `msg` into the
+/// record's storage (adopt_message()) once the record is handed out.
+/// Always inlined: it runs for every record, and a call would cost a tenth of what it does.
 template <class K, class V, class KeySerde, class ValueSerde>
-bool decode_into(const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg,
-                 consumer_record<K, V>& record, std::optional<deserialization_failure>& failure,
-                 const std::string* same_topic = nullptr) {
+[[gnu::always_inline]] inline bool decode_into(
+    const KeySerde& key_serde, const ValueSerde& value_serde, rd_kafka_message_t& msg,
+    consumer_record<K, V>& record, std::optional<deserialization_failure>& failure,
+    const typename consumer_record<K, V>::topic_type* same_topic = nullptr) {
     if (!decode_field(key_serde, msg.key, msg.key_len, record.key, record_part::key, failure) ||
         !decode_field(value_serde, msg.payload, msg.len, record.value, record_part::value,
                       failure)) {
@@ -68,9 +73,11 @@ bool decode_into(const KeySerde& key_serde, const ValueSerde& value_serde, rd_ka
         record.topic = rd_kafka_topic_name(msg.rkt);
     record.partition = msg.partition;
     record.offset = msg.offset;
-    if (!certainly_without_headers(msg))  // `record` starts without headers
-        record.headers = headers_of(&msg);
-    std::tie(record.time, record.time_type) = timestamp_of(&msg);
+    rd_kafka_timestamp_type_t time_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    const std::int64_t time = rd_kafka_message_timestamp(&msg, &time_type);
+    if (!certainly_without_headers(msg, time, time_type))  // `record` starts without headers
+        record.headers = parse_headers(&msg);
+    std::tie(record.time, record.time_type) = timestamp_from(time, time_type);
     return true;
 }
 
@@ -83,6 +90,15 @@ std::variant<consumer_record<K, V>, deserialization_failure> decode_message(
     if (!decode_into(key_serde, value_serde, msg, std::get<0>(result), failure))
         result = std::move(*failure);
     return result;
+}
+
+/// Hands `msg` to a borrowing record, whose views point into it, with `client` (what owns the
+/// rd_kafka_t) kept alive as long as the record; an owning record leaves `msg` to its caller.
+template <class K, class V, class Client>
+void adopt_message(consumer_record<K, V>& record, message_handle& msg,
+                   const std::shared_ptr<Client>& client) noexcept {
+    if constexpr (consumer_record<K, V>::borrows)
+        record_storage_access::fill(record.storage, msg.release(), client);
 }
 
 /// Records `msg` as handed to the application; a record that failed to deserialize holds its

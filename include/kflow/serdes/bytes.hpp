@@ -3,7 +3,8 @@
 // (std::uint8_t) and char elements:
 // - std::vector<E>: owned, both ways. A null reads as an empty vector; use std::optional to tell
 //   null from empty.
-// - std::span<const E>: send only, borrowed (librdkafka copies the bytes during the send call).
+// - std::span<const E>: both ways, without a copy: sent borrowed (librdkafka copies the bytes
+//   during the send call), read as a view of the record's bytes, which the record keeps.
 // Without these, a std::vector<std::uint8_t> would fall through to JSON as an array of numbers.
 
 #include <kflow/serde.hpp>
@@ -61,8 +62,9 @@ requires(!std::same_as<E, std::byte>) struct serde<std::vector<E>> {
     [[nodiscard]] std::vector<E> deserialize_null() const { return {}; }
 };
 
-/// Sends the bytes of a span of std::byte, unsigned char or char without copying them first.
-/// Send only: a span cannot own what it would read.
+/// The bytes of a span of std::byte, unsigned char or char without a copy, both ways. Sending
+/// borrows them; reading returns a view of the record's bytes, valid as long as the record that
+/// holds it (its storage keeps librdkafka's message).
 template <detail::byte_like E>
 struct serde<std::span<const E>> {
     /// Borrows `value`: the bytes must stay valid until the send call returns (librdkafka copies
@@ -70,6 +72,12 @@ struct serde<std::span<const E>> {
     [[nodiscard]] payload serialize(std::span<const E> value) const {
         return payload::borrow(std::as_bytes(value));
     }
+    /// A view of the record's bytes.
+    [[nodiscard]] std::span<const E> deserialize(std::span<const std::byte> raw) const noexcept {
+        return {reinterpret_cast<const E*>(raw.data()), raw.size()};
+    }
+    /// Null reads as an empty span; use std::optional to tell null from empty.
+    [[nodiscard]] std::span<const E> deserialize_null() const noexcept { return {}; }
 };
 
 }  // namespace kflow

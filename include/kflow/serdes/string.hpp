@@ -4,8 +4,9 @@
 // - std::string: both ways; sent borrowed, like a view (librdkafka copies the bytes once). A null
 // key or value reads as an empty string (the usual case
 //   is a record without a key); use std::optional<std::string> to tell null from empty.
-// - std::string_view and const char*: send only, borrowed (librdkafka copies the characters
-//   during the send call). A null const char* is sent as Kafka's null.
+// - std::string_view: both ways, without a copy: sent borrowed (librdkafka copies the characters
+//   during the send call), read as a view of the record's bytes, which the record keeps.
+// - const char*: send only, borrowed. A null const char* is sent as Kafka's null.
 
 #include <kflow/serde.hpp>
 
@@ -33,12 +34,21 @@ struct serde<std::string> {
     [[nodiscard]] std::string deserialize_null() const { return {}; }
 };
 
-/// Sends text without copying it first. Send only: a view cannot own what it would read.
+/// Text without a copy, both ways. Sending borrows the characters; reading returns a view of the
+/// record's bytes, valid as long as the record that holds it (its storage keeps librdkafka's
+/// message).
 template <>
 struct serde<std::string_view> {
     /// Borrows the characters: they must stay valid until the send call returns (librdkafka
     /// copies them during it).
     [[nodiscard]] payload serialize(std::string_view value) const { return payload::borrow(value); }
+    /// A view of the record's bytes as they are, embedded NULs included.
+    [[nodiscard]] std::string_view deserialize(std::span<const std::byte> bytes) const noexcept {
+        return detail::as_text(bytes);
+    }
+    /// Null reads as the empty view; use std::optional<std::string_view> to tell null from
+    /// empty.
+    [[nodiscard]] std::string_view deserialize_null() const noexcept { return {}; }
 };
 
 /// Sends a NUL-terminated string as its characters, without copying them first. Send only.

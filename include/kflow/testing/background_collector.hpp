@@ -80,6 +80,9 @@ class background_collector {
     using key_type = K;                         ///< the type keys are deserialized to
     using value_type = V;                       ///< the type values are deserialized to
     using record_type = consumer_record<K, V>;  ///< what snapshot() holds
+    static_assert(!record_type::borrows,
+                  "kflow::testing::background_collector hands out copies of what it collected: "
+                  "collect owning types (std::string, kflow::bytes), not views");
 
     /// Starts collecting partitions 0 .. `partitions` - 1 of `topic`, from where
     /// `options.from` says, with a consumer made from `config`. The collector never commits:

@@ -74,9 +74,9 @@ template <class T>
 /// topic [partition] @ offset key=... value=... headers={...}
 template <class K, class V>
 [[nodiscard]] std::string describe(const consumer_record<K, V>& r) {
-    return r.topic + " [" + std::to_string(r.partition) + "] @ " + std::to_string(r.offset) +
-           " key=" + describe_value(r.key) + " value=" + describe_value(r.value) +
-           " headers=" + describe(r.headers);
+    return std::string(r.topic) + " [" + std::to_string(r.partition) + "] @ " +
+           std::to_string(r.offset) + " key=" + describe_value(r.key) +
+           " value=" + describe_value(r.value) + " headers=" + describe(r.headers);
 }
 
 }  // namespace kflow::testing

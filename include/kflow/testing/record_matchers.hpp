@@ -128,7 +128,7 @@ struct expected_record {
             differ("header " + h.key, describe_value(h.value), found.empty() ? "none" : seen);
         }
         if (topic && r.topic != *topic)
-            differ("topic", *topic, r.topic);
+            differ("topic", *topic, std::string(r.topic));
         if (partition && r.partition != *partition)
             differ("partition", std::to_string(*partition), std::to_string(r.partition));
         if (offset && r.offset != *offset)
@@ -139,7 +139,7 @@ struct expected_record {
                 differ(
                     "position",
                     where(stored->topic, stored->partition, stored->offset) + " (delivery report)",
-                    where(r.topic, r.partition, r.offset));
+                    where(std::string(r.topic), r.partition, r.offset));
             }
             // Compared only when both are the same kind: librdkafka's mock answers every
             // Produce with a made-up LogAppendTime (1234 ms after the epoch) although the records

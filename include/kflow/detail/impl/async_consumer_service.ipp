@@ -44,6 +44,10 @@ async_consumer_service::~async_consumer_service() {
         close_bridge_->shutdown();
     core_->observe_rebalances(nullptr);
     finish_held_revocation();
+    // Closed here, not by the core's own destructor: records that borrow librdkafka's messages
+    // may keep the core (and its rd_kafka_t) beyond this consumer, but it leaves its group now.
+    if (!core_->closed())
+        guarded(core_->callback_errors(), [&] { (void)core_->close(core_->close_timeout()); });
 }
 
 error_info async_consumer_service::subscribe(const std::vector<std::string>& topics,
@@ -94,7 +98,7 @@ bool async_consumer_service::cancel_receiver(const std::shared_ptr<receive_op>& 
     return true;
 }
 
-void async_consumer_service::hand_over(std::vector<message_handle> msgs, bool last_failed) {
+void async_consumer_service::hand_over(const std::vector<message_handle>& msgs, bool last_failed) {
     const std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < msgs.size(); ++i) {
         mark_handed(*core_, *msgs[i], last_failed && i + 1 == msgs.size());
@@ -198,7 +202,7 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
 
 async_consumer_service::async_consumer_service(const asio::any_io_executor& executor,
                                                const consumer_config& config)
-    : executor_(executor), core_(std::make_unique<consumer_core>(config)) {}
+    : executor_(executor), core_(std::make_shared<consumer_core>(config)) {}
 
 void async_consumer_service::drain() {
     constexpr std::size_t prefetch = 64;

@@ -8,6 +8,11 @@
 
 namespace kflow::detail {
 
+void consumer_core::cache_progress_of(const rd_kafka_message_t& msg) {
+    handed_cache_ = {msg.rkt, msg.partition,
+                     &progress_[{rd_kafka_topic_name(msg.rkt), msg.partition}]};
+}
+
 void consumer_core::observe_received(metrics::client_observer& observer,
                                      const rd_kafka_message_t& msg) {
     guarded(callback_errors(), [&] {
