@@ -8,7 +8,9 @@
 //
 // Throughput scenarios (the table in docs/performance.md lists what each side calls):
 // produce_string, produce_null_key, async_send, poll_batch, poll, async_receive_batch,
-// async_receive. Latency scenarios: latency_delivery, latency_consume.
+// async_receive, and the consumer paths again with records that borrow their value
+// (std::string_view): poll_batch_view, poll_view, async_receive_batch_view, async_receive_view.
+// Latency scenarios: latency_delivery, latency_consume.
 //
 // Producer runs create the client, wait for one delivery (connection and metadata ready) and time
 // from the first send to the last delivery report (async_send spawns its 10,000 coroutines before
@@ -603,8 +605,12 @@ run_result raw_consumer_poll(const context& c) {
 
 // -- Consumers: kflow -------------------------------------------------------------------------
 
+// The *_view scenarios read the value as a view of librdkafka's message (a borrowing record),
+// as the raw loops do; the others copy it into a std::string.
 using sync_consumer_type = kflow::consumer<kflow::none, std::string>;
 using async_consumer_type = kflow::async_consumer<kflow::none, std::string>;
+using sync_view_consumer_type = kflow::consumer<kflow::none, std::string_view>;
+using async_view_consumer_type = kflow::async_consumer<kflow::none, std::string_view>;
 
 kflow::consumer_config kflow_consumer_config(const kflow::bench::properties& props) {
     kflow::consumer_config cfg;
@@ -623,8 +629,9 @@ std::vector<kflow::topic_partition_offset> every_partition(const context& c) {
 }
 
 /// batched: poll_batch(1000, 100ms); else poll(100ms).
+template <class Consumer>
 run_result kflow_sync_consume(const context& c, bool batched) {
-    sync_consumer_type consumer(kflow_consumer_config(c.consumer_props));
+    Consumer consumer(kflow_consumer_config(c.consumer_props));
     fetch_metadata(consumer.native_handle(), c.consume_topic);
     const auto partitions = every_partition(c);
     tally read;
@@ -651,16 +658,23 @@ run_result kflow_sync_consume(const context& c, bool batched) {
 }
 
 run_result kflow_poll_batch(const context& c) {
-    return kflow_sync_consume(c, true);
+    return kflow_sync_consume<sync_consumer_type>(c, true);
 }
 run_result kflow_poll(const context& c) {
-    return kflow_sync_consume(c, false);
+    return kflow_sync_consume<sync_consumer_type>(c, false);
+}
+run_result kflow_poll_batch_view(const context& c) {
+    return kflow_sync_consume<sync_view_consumer_type>(c, true);
+}
+run_result kflow_poll_view(const context& c) {
+    return kflow_sync_consume<sync_view_consumer_type>(c, false);
 }
 
 /// batched: co_await async_receive_batch(1000); else co_await async_receive().
+template <class Consumer>
 run_result kflow_async_consume(const context& c, bool batched) {
     asio::io_context io(1);
-    async_consumer_type consumer(io.get_executor(), kflow_consumer_config(c.consumer_props));
+    Consumer consumer(io.get_executor(), kflow_consumer_config(c.consumer_props));
     fetch_metadata(consumer.native_handle(), c.consume_topic);
     const auto partitions = every_partition(c);
     tally read;
@@ -697,10 +711,16 @@ run_result kflow_async_consume(const context& c, bool batched) {
 }
 
 run_result kflow_async_receive_batch(const context& c) {
-    return kflow_async_consume(c, true);
+    return kflow_async_consume<async_consumer_type>(c, true);
 }
 run_result kflow_async_receive(const context& c) {
-    return kflow_async_consume(c, false);
+    return kflow_async_consume<async_consumer_type>(c, false);
+}
+run_result kflow_async_receive_batch_view(const context& c) {
+    return kflow_async_consume<async_view_consumer_type>(c, true);
+}
+run_result kflow_async_receive_view(const context& c) {
+    return kflow_async_consume<async_view_consumer_type>(c, false);
 }
 
 // -- Latency ----------------------------------------------------------------------------------
@@ -1077,6 +1097,13 @@ const throughput_scenario throughput_scenarios[] = {
     {"async_receive_batch", role::consumer, "consume_batch_queue(1000)", raw_consume_batch,
      kflow_async_receive_batch},
     {"async_receive", role::consumer, "consumer_poll", raw_consumer_poll, kflow_async_receive},
+    {"poll_batch_view", role::consumer, "consume_batch_queue(1000)", raw_consume_batch,
+     kflow_poll_batch_view},
+    {"poll_view", role::consumer, "consumer_poll", raw_consumer_poll, kflow_poll_view},
+    {"async_receive_batch_view", role::consumer, "consume_batch_queue(1000)", raw_consume_batch,
+     kflow_async_receive_batch_view},
+    {"async_receive_view", role::consumer, "consumer_poll", raw_consumer_poll,
+     kflow_async_receive_view},
 };
 
 struct latency_scenario {

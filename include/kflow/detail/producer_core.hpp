@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kflow::detail {
@@ -84,8 +85,8 @@ class unobserved_delivery final : public delivery_op {
 };
 
 /// The record_metadata a delivery callback is handed, one per thread and reused: its topic
-/// string keeps its capacity, so a report allocates nothing for a topic name longer than the
-/// small-string buffer. A callback that serves reports itself (a send that waits for room polls)
+/// string keeps its capacity and is rewritten only when the topic changes, so a report
+/// allocates and copies nothing for a topic name longer than the small-string buffer. A callback that serves reports itself (a send that waits for room polls)
 /// gets a metadata of its own for those, since its own is still in use.
 class reused_metadata {
   public:
@@ -103,7 +104,10 @@ class reused_metadata {
             ~free_on_exit() { in_use = false; }
         } release{slot.in_use_};
         auto& md = slot.md_;
-        md.topic.assign(rd_kafka_topic_name(msg.rkt));
+        // Reports come in runs of one topic: comparing costs less than copying the name again.
+        const std::string_view topic(rd_kafka_topic_name(msg.rkt));
+        if (md.topic != topic)
+            md.topic.assign(topic);
         md.partition = msg.partition;
         md.offset = msg.offset;
         std::tie(md.time, md.time_type) = timestamp_of(&msg);
