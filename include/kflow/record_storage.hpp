@@ -25,8 +25,10 @@ class record_storage {
   public:
     /// Holds nothing (a record not read from Kafka, or moved from).
     record_storage() noexcept = default;
+    /// Takes `other`'s message (and its share of the client); `other` then holds nothing.
     record_storage(record_storage&& other) noexcept
         : client_(std::move(other.client_)), message_(std::exchange(other.message_, nullptr)) {}
+    /// Releases the message held so far (before its client), then takes `other`'s.
     record_storage& operator=(record_storage&& other) noexcept {
         if (this != &other) {
             release();
