@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <string>
 #include <thread>
@@ -22,13 +24,13 @@ using string_consumer = kflow::consumer<std::string, std::string>;
 using string_producer = kflow::producer<std::string, std::string>;
 using blocks = kflow::detail::recycled_blocks;
 
-TEST_CASE("recycled blocks are reused per size class, bounded, and may be freed on any thread",
+TEST_CASE("recycled blocks are reused per size class, across threads, and from slabs",
           "[hot-path]") {
     void* first = blocks::allocate(100);  // the 128-byte class
     blocks::deallocate(first, 100);
     void* again = blocks::allocate(120);
 #if KFLOW_DETAIL_RECYCLE_BLOCKS
-    CHECK(again == first);  // the same class, from this thread's cache
+    CHECK(again == first);  // the same class, from this thread's blocks
 #endif
     blocks::deallocate(again, 120);
 
@@ -37,15 +39,21 @@ TEST_CASE("recycled blocks are reused per size class, bounded, and may be freed 
     REQUIRE(large != nullptr);
     blocks::deallocate(large, 4096);
 
-    // More blocks than a cache keeps: the surplus goes back to the heap (sanitizer builds,
-    // which never recycle, check that nothing leaks or is freed twice).
+    // More blocks in flight than a thread keeps: all distinct and writable (sanitizer builds,
+    // which use the heap, check that none is freed twice); the surplus goes to the shared pool.
     std::vector<void*> many;
-    for (std::size_t i = 0; i < blocks::kept_per_class + 16; ++i)
+    for (std::size_t i = 0; i < blocks::kept_per_class + 2 * blocks::chain_length; ++i) {
         many.push_back(blocks::allocate(64));
+        std::memset(many.back(), 0xab, 64);
+    }
+    std::vector<void*> sorted = many;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
     for (void* b : many)
         blocks::deallocate(b, 64);
 
-    // Taken here, freed on a thread that then ends: its cache returns them to the heap.
+    // Taken here, freed on a thread that then ends: its blocks go to the shared pool, where the
+    // next thread that needs blocks of that class finds them.
     std::vector<void*> crossing;
     for (int i = 0; i < 100; ++i)
         crossing.push_back(blocks::allocate(200));
@@ -53,6 +61,15 @@ TEST_CASE("recycled blocks are reused per size class, bounded, and may be freed 
         for (void* b : crossing)
             blocks::deallocate(b, 200);
     }).join();
+    void* reused = nullptr;
+    std::thread([&] {
+        reused = blocks::allocate(256);
+        std::memset(reused, 0xcd, 256);
+        blocks::deallocate(reused, 256);
+    }).join();
+#if KFLOW_DETAIL_RECYCLE_BLOCKS
+    CHECK(std::find(crossing.begin(), crossing.end(), reused) != crossing.end());
+#endif
 }
 
 TEST_CASE("offsets are tracked per topic and partition across interleaved records and reassignment",

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +87,9 @@ class unobserved_delivery final : public delivery_op {
 
 /// The record_metadata a delivery callback is handed, one per thread and reused: its topic
 /// string keeps its capacity and is rewritten only when the topic changes, so a report
-/// allocates and copies nothing for a topic name longer than the small-string buffer. A callback that serves reports itself (a send that waits for room polls)
-/// gets a metadata of its own for those, since its own is still in use.
+/// allocates and copies nothing for a topic name longer than the small-string buffer. A
+/// callback that serves reports itself (a send that waits for room polls) gets a metadata of its
+/// own for those, since its own is still in use.
 class reused_metadata {
   public:
     template <class F>
@@ -105,8 +107,9 @@ class reused_metadata {
         } release{slot.in_use_};
         auto& md = slot.md_;
         // Reports come in runs of one topic: comparing costs less than copying the name again.
-        const std::string_view topic(rd_kafka_topic_name(msg.rkt));
-        if (md.topic != topic)
+        // (strcmp: librdkafka's name is NUL-terminated, and its length would cost a strlen.)
+        const char* topic = rd_kafka_topic_name(msg.rkt);
+        if (std::strcmp(md.topic.c_str(), topic) != 0)
             md.topic.assign(topic);
         md.partition = msg.partition;
         md.offset = msg.offset;

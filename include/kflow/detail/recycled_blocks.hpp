@@ -1,25 +1,33 @@
 #pragma once
 // Memory for the per-message operations of the producers: one small object lives between each
-// send and its delivery report. The general-purpose allocator's per-thread cache holds only a few
-// blocks per size, and a producer has thousands of messages in flight, so most of those objects
-// would take its slow path twice. Blocks are kept instead, per thread and per size class, and
-// reused by the next send: in the steady state a send allocates nothing.
+// send and its delivery report, and a producer has up to queue.buffering.max.messages of them in
+// flight (100,000 by default). The general-purpose allocator's per-thread cache holds only a few
+// blocks per size, so most of those objects would take its slow path twice.
 //
-// A block freed on another thread than the one that took it (the async producer completes on its
-// executor) simply joins that thread's cache: blocks of a class are interchangeable. Each cache
-// is bounded and returns its blocks when its thread ends.
+// Blocks come from slabs instead, many blocks per allocation, and are kept once freed: per
+// thread and per size class first, with no lock; what a thread keeps beyond its bound goes to a
+// pool shared by all threads, a chain of blocks at a time under one lock. A block freed on
+// another thread than the one that took it (the async producer completes on its executor) joins
+// that thread's blocks: blocks of a class are interchangeable. A thread that ends gives its
+// blocks to the shared pool.
 //
-// Sanitizer builds use plain new/delete, so that AddressSanitizer still sees every object's
-// lifetime.
+// Slabs are never given back to the heap: a process keeps the blocks of its busiest moment, one
+// small block per message then in flight (at most a few MiB, less than librdkafka's own copies of
+// those messages took), and reuses them.
+//
+// AddressSanitizer builds use plain new/delete, so that it still sees every object's lifetime.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <mutex>
 #include <new>
+#include <utility>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__)
 #define KFLOW_DETAIL_RECYCLE_BLOCKS 0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer)
 #define KFLOW_DETAIL_RECYCLE_BLOCKS 0
 #endif
 #endif
@@ -34,38 +42,44 @@ class recycled_blocks {
     /// Size classes: 64, 128, 256 and 512 bytes; larger objects use operator new directly.
     static constexpr std::size_t classes = 4;
     static constexpr std::size_t smallest = 64;
-    /// Blocks kept per class and thread. A producer holds one block per message in flight, so
-    /// the cache must hold a whole window of them to serve the next one without the heap: 16,384
-    /// covers the windows kflow's benchmarks and examples use. A thread so keeps at most the
-    /// blocks of its busiest moment (1 MiB of 64-byte blocks, 8 MiB of 512-byte ones), less
-    /// than librdkafka's own copies of those messages took, until it ends.
+    /// Blocks carved from one heap allocation.
+    static constexpr std::size_t blocks_per_slab = 64;
+    /// Blocks a thread keeps per class before it hands a chain of them to the shared pool: a
+    /// sender that also serves its own reports (the sync producer's usual loop) then recycles
+    /// a window of this many messages without taking the pool's lock.
     static constexpr std::size_t kept_per_class = 16384;
+    /// Blocks moved between a thread and the shared pool at a time.
+    static constexpr std::size_t chain_length = 1024;
 
-    [[nodiscard]] static void* allocate(std::size_t size) {
+    // The common case, a block kept by this thread or a place for one, is inline and takes no
+    // lock and no thread_local initialization check; everything else is out of line.
+    [[nodiscard, gnu::always_inline]] static void* allocate(std::size_t size) {
 #if KFLOW_DETAIL_RECYCLE_BLOCKS
         const std::size_t c = class_of(size);
         if (c < classes) {
-            if (cache* kept = local()) {
-                if (void* block = kept->pop(c))
-                    return block;
-            }
-            return ::operator new(smallest << c);
+            chain& kept = local().kept[c];
+            if (kept.length != 0) [[likely]]
+                return kept.pop();
+            return refill(c);
         }
 #endif
-        return ::operator new(size);
+        return allocate_large(size);
     }
 
-    static void deallocate(void* block, std::size_t size) noexcept {
+    [[gnu::always_inline]] static void deallocate(void* block, std::size_t size) noexcept {
 #if KFLOW_DETAIL_RECYCLE_BLOCKS
         const std::size_t c = class_of(size);
         if (c < classes) {
-            cache* kept = local();
-            if (kept == nullptr || !kept->push(c, block))
-                ::operator delete(block, smallest << c);
+            thread_blocks& local_blocks = local();
+            chain& kept = local_blocks.kept[c];
+            if (local_blocks.hooked && kept.length < kept_per_class) [[likely]]
+                kept.push(block);
+            else
+                give_back(c, block);
             return;
         }
 #endif
-        ::operator delete(block, size);
+        deallocate_large(block, size);
     }
 
   private:
@@ -80,53 +94,180 @@ class recycled_blocks {
         free_block* next;
     };
 
-    struct cache {
-        std::array<free_block*, classes> heads{};
-        std::array<std::size_t, classes> counts{};
+    /// A singly linked list of free blocks that knows its length and its last block, so that
+    /// whole lists move between a thread and the shared pool in constant time.
+    struct chain {
+        free_block* head = nullptr;
+        free_block* tail = nullptr;
+        std::size_t length = 0;
 
-        cache() = default;
-        cache(const cache&) = delete;
-        cache& operator=(const cache&) = delete;
-        ~cache() {
-            ended() = true;
-            for (std::size_t c = 0; c < classes; ++c) {
-                while (free_block* b = heads[c]) {
-                    heads[c] = b->next;
-                    ::operator delete(b, smallest << c);
-                }
-            }
+        void push(void* block) noexcept {
+            head = ::new (block) free_block{head};
+            if (length++ == 0)
+                tail = head;
         }
-
-        void* pop(std::size_t c) noexcept {
-            free_block* b = heads[c];
-            if (b == nullptr)
-                return nullptr;
-            heads[c] = b->next;
-            --counts[c];
+        [[nodiscard]] void* pop() noexcept {
+            free_block* b = head;
+            head = b->next;
+            --length;
             return b;
         }
-        bool push(std::size_t c, void* block) noexcept {
-            if (counts[c] == kept_per_class)
-                return false;
-            heads[c] = ::new (block) free_block{heads[c]};
-            ++counts[c];
-            return true;
+        /// Moves the first `n` blocks (n <= length) into a chain of their own.
+        [[nodiscard]] chain split_front(std::size_t n) noexcept {
+            chain front;
+            front.head = head;
+            front.length = n;
+            free_block* last = head;
+            for (std::size_t i = 1; i < n; ++i)
+                last = last->next;
+            front.tail = last;
+            head = last->next;
+            last->next = nullptr;
+            length -= n;
+            if (length == 0)
+                tail = nullptr;
+            return front;
+        }
+        void append(chain& other) noexcept {
+            if (other.length == 0)
+                return;
+            if (length == 0)
+                head = other.head;
+            else
+                tail->next = other.head;
+            tail = other.tail;
+            length += other.length;
+            other = {};
         }
     };
 
-    /// Set once the thread's cache is destroyed. A trivially destructible thread_local stays
-    /// readable to the thread's very end, so a block freed later (by another thread_local's
-    /// destructor, or by a static object after main's thread_locals) goes back to the heap.
-    static bool& ended() noexcept {
-        static thread_local bool value = false;
-        return value;
+    /// Chains of free blocks any thread may take, and the slabs they come from.
+    class pool {
+      public:
+        /// A chain of up to chain_length blocks of class c: kept ones first, else a new slab.
+        [[nodiscard]] chain take(std::size_t c) {
+            {
+                std::lock_guard lock(mutex_);
+                chain& kept = free_[c];
+                if (kept.length != 0)
+                    return kept.split_front(std::min(kept.length, chain_length));
+            }
+            return carve_slab(c);
+        }
+        /// The blocks given last are taken first: they are the likeliest still in a CPU cache.
+        void give(std::size_t c, chain& blocks) noexcept {
+            std::lock_guard lock(mutex_);
+            blocks.append(free_[c]);
+            free_[c] = std::exchange(blocks, {});
+        }
+        [[nodiscard]] void* take_one(std::size_t c) {
+            chain blocks = take(c);
+            void* block = blocks.pop();
+            give(c, blocks);
+            return block;
+        }
+        void give_one(std::size_t c, void* block) noexcept {
+            chain single;
+            single.push(block);
+            give(c, single);
+        }
+
+      private:
+        static chain carve_slab(std::size_t c) {
+            const std::size_t block_size = smallest << c;
+            auto* slab = static_cast<std::byte*>(::operator new(block_size* blocks_per_slab));
+            chain blocks;
+            for (std::size_t i = blocks_per_slab; i-- > 0;)
+                blocks.push(slab + i * block_size);
+            return blocks;
+        }
+
+        std::mutex mutex_;
+        std::array<chain, classes> free_{};
+    };
+
+    /// The shared pool lives as long as the process: a block may be freed by a static object's
+    /// destructor after every other static is gone, and slabs are never given back.
+    static pool& shared() {
+        static pool* const instance = new pool;
+        return *instance;
     }
 
-    static cache* local() noexcept {
-        if (ended())
-            return nullptr;
-        static thread_local cache blocks;
-        return &blocks;
+    /// A thread's blocks. Trivially destructible and constant-initialized, so reaching it costs
+    /// no initialization check; exit_hook, registered by the first slow-path call, hands the
+    /// blocks to the shared pool when the thread ends.
+    struct thread_blocks {
+        std::array<chain, classes> kept{};
+        bool hooked = false;  ///< exit_hook is registered and has not run yet
+        bool ended = false;   ///< exit_hook ran: blocks now go straight to the shared pool
+    };
+
+    static thread_blocks& local() noexcept {
+        static constinit thread_local thread_blocks blocks{};
+        return blocks;
+    }
+
+    struct exit_hook {
+        exit_hook() = default;
+        exit_hook(const exit_hook&) = delete;
+        exit_hook& operator=(const exit_hook&) = delete;
+        ~exit_hook() {
+            thread_blocks& blocks = local();
+            blocks.hooked = false;
+            blocks.ended = true;
+            for (std::size_t c = 0; c < classes; ++c)
+                shared().give(c, blocks.kept[c]);
+        }
+    };
+
+    /// False once the thread's exit_hook ran: a block freed or taken later (by another
+    /// thread_local's destructor, or by a static object after main's thread_locals) then goes
+    /// straight to the shared pool.
+    static bool hook(thread_blocks& blocks) {
+        if (blocks.ended)
+            return false;
+        if (!blocks.hooked) {
+            static thread_local exit_hook at_exit;
+            blocks.hooked = true;
+        }
+        return true;
+    }
+
+    // Out of line also so that GCC's -Wmismatched-new-delete, seeing ::operator new inlined into
+    // a class's operator new, does not take it for a mismatch with the class's operator delete.
+    [[gnu::noinline]] static void* allocate_large(std::size_t size) {
+        return ::operator new(size);
+    }
+    [[gnu::noinline]] static void deallocate_large(void* block, std::size_t size) noexcept {
+        ::operator delete(block, size);
+    }
+
+    [[gnu::noinline]] static void* refill(std::size_t c) {
+        thread_blocks& blocks = local();
+        if (!hook(blocks))
+            return shared().take_one(c);
+        blocks.kept[c] = shared().take(c);
+        return blocks.kept[c].pop();
+    }
+
+    [[gnu::noinline]] static void give_back(std::size_t c, void* block) noexcept {
+        thread_blocks& blocks = local();
+        bool kept_here = false;
+        try {
+            kept_here = hook(blocks);
+        } catch (...) {
+            // Registering the hook failed (out of memory): the pool takes the block instead.
+        }
+        if (!kept_here) {
+            shared().give_one(c, block);
+            return;
+        }
+        chain& kept = blocks.kept[c];
+        if (kept.length >= kept_per_class) {
+            chain surplus = kept.split_front(chain_length);
+            shared().give(c, surplus);
+        }
+        kept.push(block);
     }
 };
 
