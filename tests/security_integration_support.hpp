@@ -14,12 +14,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_file.hpp"
+
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -57,26 +57,6 @@ zj0EAwIDSAAwRQIgFlqqKHyLnzoZX4R2P2D34TZeG0pQIqZ8rosJw72Z4SoCIQCC
 inline double seconds_since(clock_type::time_point start) {
     return std::chrono::duration<double>(clock_type::now() - start).count();
 }
-
-/// A file removed when the test ends.
-class temp_file {
-  public:
-    explicit temp_file(std::string_view contents)
-        : path_(std::filesystem::temp_directory_path() /
-                (kflow::testing::unique_name("kflow-security") + ".pem")) {
-        std::ofstream(path_) << contents;
-    }
-    temp_file(const temp_file&) = delete;
-    temp_file& operator=(const temp_file&) = delete;
-    ~temp_file() {
-        std::error_code ignored;
-        std::filesystem::remove(path_, ignored);
-    }
-    [[nodiscard]] std::string path() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
 
 inline std::optional<std::string> env(const char* name) {
     if (const char* v = std::getenv(name); v != nullptr && *v != '\0')

@@ -15,9 +15,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_file.hpp"
+
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -139,26 +140,6 @@ void create_producer(const kflow::client_config& base) {
         observed_producer(base, std::make_shared<observed>()));
     CHECK_FALSE(producer.name().empty());
 }
-
-/// A file removed when the test ends.
-class temp_file {
-  public:
-    explicit temp_file(std::string_view contents)
-        : path_(std::filesystem::temp_directory_path() /
-                (kflow::testing::unique_name("kflow-security") + ".pem")) {
-        std::ofstream(path_) << contents;
-    }
-    temp_file(const temp_file&) = delete;
-    temp_file& operator=(const temp_file&) = delete;
-    ~temp_file() {
-        std::error_code ignored;
-        std::filesystem::remove(path_, ignored);
-    }
-    [[nodiscard]] std::string path() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
 
 }  // namespace
 
