@@ -283,7 +283,7 @@ class async_producer {
         std::shared_ptr<const Serdes> serdes;
 
         template <class Handler, class Record>
-        void operator()(Handler&& handler, const Record& record) const {
+        void operator()(Handler&& handler, Record&& record) const {
             using handler_type = std::decay_t<Handler>;
             payload key;
             payload value;
@@ -293,12 +293,22 @@ class async_producer {
                 return;
             }
             auto slot = asio::get_associated_cancellation_slot(handler);
-            std::unique_ptr<detail::delivery_op> op =
-                std::make_unique<detail::async_delivery<handler_type>>(
-                    std::forward<Handler>(handler), *service);
+            auto delivery = std::make_unique<detail::async_delivery<handler_type>>(
+                std::forward<Handler>(handler), *service);
+            // A record handed over (the usual co_await async_send({...})) gives its topic name
+            // to the delivery's metadata: one string for both, where a copy would allocate.
+            const std::string& topic = [&]() -> const std::string& {
+                if constexpr (std::is_rvalue_reference_v<Record&&> &&
+                              !std::is_const_v<std::remove_reference_t<Record>>) {
+                    return delivery->keep_topic(std::move(record.topic));
+                } else {
+                    return record.topic;
+                }
+            }();
+            std::unique_ptr<detail::delivery_op> op = std::move(delivery);
             const payload& bytes = op->keep(value);
             error_info err = service->send(
-                {record.topic, record.partition, key, bytes, record.headers, record.time}, op,
+                {topic, record.partition, key, bytes, record.headers, record.time}, op,
                 [&](const std::shared_ptr<detail::waiting_send>& waiting) {
                     if (!slot.is_connected())
                         return;

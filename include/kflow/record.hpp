@@ -130,13 +130,18 @@ inline std::pair<std::optional<timestamp>, timestamp_type> timestamp_of(
     return timestamp_from(ms, type);
 }
 
-inline record_metadata metadata_of(const rd_kafka_message_t* msg) {
-    record_metadata md;
-    md.topic = rd_kafka_topic_name(msg->rkt);
+/// Everything of a delivery report's metadata but the topic, which the caller may already have.
+inline void fill_delivery(record_metadata& md, const rd_kafka_message_t* msg) noexcept {
     md.partition = msg->partition;
     md.offset = msg->offset;
     std::tie(md.time, md.time_type) = timestamp_of(msg);
     md.persisted = rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_PERSISTED;
+}
+
+inline record_metadata metadata_of(const rd_kafka_message_t* msg) {
+    record_metadata md;
+    md.topic = rd_kafka_topic_name(msg->rkt);
+    fill_delivery(md, msg);
     return md;
 }
 

@@ -44,9 +44,18 @@ class async_delivery final : public deferred_delivery {
     async_delivery(Handler handler, async_producer_service& service)
         : handler_(std::move(handler)), work_(make_work(handler_, service)), service_(service) {}
 
+    /// Keeps the record's topic name for the metadata: the report then needs no copy of
+    /// librdkafka's. Returns the kept name, for the send.
+    [[nodiscard]] const std::string& keep_topic(std::string&& topic) noexcept {
+        metadata_.topic = std::move(topic);
+        return metadata_.topic;
+    }
+
     bool complete(std::error_code ec, const rd_kafka_message_t& msg) override {
         ec_ = ec;
-        metadata_ = metadata_of(&msg);
+        if (metadata_.topic.empty())
+            metadata_.topic = rd_kafka_topic_name(msg.rkt);
+        fill_delivery(metadata_, &msg);
         service_.push_ready(this);
         return false;  // finish() runs once librdkafka's poll has returned
     }
