@@ -124,6 +124,40 @@ TEST_CASE("async_receive || a timer: the timer wins while nothing arrives, nothi
     });
 }
 
+TEST_CASE("receive || receive with records ready on both sides: the loser's record is kept",
+          "[async][cancel][consumer][mock]") {
+    // Both sides of `||` are launched at once, and the result of the side that completes second
+    // is thrown away. With records fetched already, both may complete in the same pass: the
+    // losing receive must give its record back, so that the next receive reads it.
+    mock_cluster cluster;
+    const auto first_topic = unique_name("or-first");
+    const auto second_topic = unique_name("or-second");
+    cluster.create_topic(first_topic, 1);
+    cluster.create_topic(second_topic, 1);
+    produce(cluster, first_topic, 3);
+    produce(cluster, second_topic, 3);
+    io_thread ctx;
+    string_consumer first(ctx.executor(), manual_commit_config(cluster));
+    string_consumer second(ctx.executor(), manual_commit_config(cluster));
+    first.assign({{first_topic, 0, kflow::offsets::beginning}});
+    second.assign({{second_topic, 0, kflow::offsets::beginning}});
+    run_on(ctx, [&]() -> asio::awaitable<void> {
+        // v0 from each: the records after it come in the same fetch and wait, ready.
+        const auto a = co_await first.async_receive();
+        const auto b = co_await second.async_receive();
+        CHECK(a.value == "v0");
+        CHECK(b.value == "v0");
+
+        auto either = co_await (first.async_receive() || second.async_receive());
+        string_consumer& loser = either.index() == 0 ? second : first;
+        const auto won =
+            either.index() == 0 ? std::get<0>(std::move(either)) : std::get<1>(std::move(either));
+        CHECK(won.value == "v1");
+        const auto next = co_await loser.async_receive();
+        CHECK(next.value == "v1");  // not v2: the record the loser had taken came back
+    });
+}
+
 TEST_CASE("a record already taken for a cancelled receive goes to the next receive",
           "[async][cancel][consumer][mock]") {
     mock_cluster cluster;

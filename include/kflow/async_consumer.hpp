@@ -40,6 +40,9 @@
 #include <kflow/use_awaitable.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <chrono>
 
@@ -188,10 +191,18 @@ class async_consumer {
     /// from librdkafka but whose handler had not run yet gives the record back (the next receive
     /// gets it) and completes with operation_aborted too. A record counts as handed to the
     /// application (for commits) only once its handler runs.
+    ///
+    /// Under kflow::use_awaitable (the default), a record already fetched is handed to the
+    /// awaiting coroutine at once, without a trip through the executor: the same record, the
+    /// same exceptions, and a coroutine cancelled before it asks takes nothing.
     template <asio::completion_token_for<receive_signature> Token = kflow::use_awaitable_t>
     auto async_receive(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, receive_signature>(
-            receive_initiation{{live()}, serdes_, failures_}, token);
+        if constexpr (std::is_same_v<std::decay_t<Token>, kflow::use_awaitable_t>) {
+            return receive_in_coroutine(live(), serdes_, failures_);
+        } else {
+            return asio::async_initiate<Token, receive_signature>(
+                receive_initiation{{live()}, serdes_, failures_}, token);
+        }
     }
 
     /// Completes with `(error_code, std::vector<record_type>)`: 1..max records (all that are
@@ -424,6 +435,50 @@ class async_consumer {
 
   private:
     using serdes_type = detail::deserializers<KeySerde, ValueSerde>;
+
+    /// async_receive under kflow::use_awaitable. Asio 1.81 may not complete an operation inside
+    /// its initiating call, so the operation would post its completion even for a record
+    /// fetched already, one trip through the executor per record; as a coroutine of its own,
+    /// the receive takes such a record directly (the slow path is the operation, as for every
+    /// other token).
+    ///
+    /// Only in a coroutine nothing can cancel, though (its cancellation slot is not connected):
+    /// combinators such as `a || b` launch both sides at once and throw away the result of the
+    /// one that completes second. A record taken in the awaiting coroutine would be gone with
+    /// it, while the operation checks for cancellation before its handler runs and gives the
+    /// record back.
+    static asio::awaitable<record_type> receive_in_coroutine(
+        std::shared_ptr<detail::async_consumer_service> service,
+        std::shared_ptr<const serdes_type> serdes,
+        std::shared_ptr<detail::latest_failure> failures) {
+        const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+        if (!cancellation.slot().is_connected()) {
+            record_type record;
+            std::optional<deserialization_failure> failure;
+            const bool taken = service->receive_one_now(
+                [&](detail::message_handle& msg, detail::consumer_core& core) {
+                    const bool decoded =
+                        detail::decode_into(serdes->key, serdes->value, *msg, record, failure);
+                    detail::mark_handed(core, *msg, !decoded);
+                    if (decoded)
+                        detail::adopt_message(record, msg, service->shared_core());
+                });
+            if (taken) {
+                if (failure) {
+                    failures->set(std::make_shared<const deserialization_failure>(*failure));
+                    throw deserialization_error(std::move(*failure));
+                }
+                co_return std::move(record);
+            }
+        }
+        // Named, not temporaries of the co_await expression: GCC 12 may destroy such a
+        // temporary twice (the shared_ptrs it holds would then be released twice).
+        receive_initiation initiation{{std::move(service)}, std::move(serdes), std::move(failures)};
+        kflow::use_awaitable_t token;
+        auto receive = asio::async_initiate<kflow::use_awaitable_t, receive_signature>(
+            std::move(initiation), token);
+        co_return co_await std::move(receive);
+    }
 
     struct receive_initiation : detail::consumer_initiation {
         std::shared_ptr<const serdes_type> serdes;

@@ -71,21 +71,18 @@ class receive_completion : public receive_op {
 
   protected:
     /// Excluding the strand's work: completes with `result`, made of `taken`, on the handler's
-    /// executor (posted when `initiating`, else dispatched).
+    /// executor. Always posted: from the initiation, the handler must not run before it
+    /// returns; from the strand's work, it must not run under the service's lock (see
+    /// pending_handler::complete_with).
     void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
-                        std::optional<deserialization_failure> failure, Result result,
-                        bool initiating) {
+                        std::optional<deserialization_failure> failure, Result result) {
         auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
         auto finish = [self, service = service.shared_from_this(), taken = std::move(taken),
                        stamp = service.core().revocations(), failure = std::move(failure),
                        result = std::move(result)]() mutable {
             self->finish(*service, std::move(taken), stamp, std::move(failure), std::move(result));
         };
-        if (initiating) {
-            asio::post(pending_.executor(), std::move(finish));
-        } else {
-            asio::dispatch(pending_.executor(), std::move(finish));
-        }
+        asio::post(pending_.executor(), std::move(finish));
     }
 
   private:
@@ -155,19 +152,17 @@ class receive_one_op final : public receive_completion<Handler, consumer_record<
                                                              std::move(failures)),
           serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
-                 bool initiating) override {
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
         std::vector<message_handle> taken;
         taken.push_back(std::move(msgs.front()));
         msgs.erase(msgs.begin());
         auto result = decode_message<K, V>(serdes_->key, serdes_->value, *taken.front());
         if (auto* record = std::get_if<consumer_record<K, V>>(&result)) {
-            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record),
-                                 initiating);
+            this->complete_taken(service, std::move(taken), std::nullopt, std::move(*record));
         } else {
             this->complete_taken(service, std::move(taken),
                                  std::get<deserialization_failure>(std::move(result)),
-                                 consumer_record<K, V>{}, initiating);
+                                 consumer_record<K, V>{});
         }
     }
 
@@ -187,8 +182,7 @@ class receive_batch_op final
               max, std::move(handler), fallback, std::move(failures)),
           serdes_(std::move(serdes)) {}
 
-    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
-                 bool initiating) override {
+    void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) override {
         std::vector<consumer_record<K, V>> out;
         out.reserve(msgs.size());
         std::optional<deserialization_failure> failure;
@@ -213,8 +207,7 @@ class receive_batch_op final
             std::make_move_iterator(msgs.begin()),
             std::make_move_iterator(msgs.begin() + static_cast<std::ptrdiff_t>(used)));
         msgs.erase(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(used));
-        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out),
-                             initiating);
+        this->complete_taken(service, std::move(taken), std::move(failure), std::move(out));
     }
 
   private:

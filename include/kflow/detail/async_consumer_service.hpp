@@ -40,10 +40,9 @@ class receive_op : public std::enable_shared_from_this<receive_op> {
     explicit receive_op(std::size_t max) : max_(max) {}
     virtual ~receive_op() = default;
     /// Excluding the strand's work: takes what it uses from the front of `msgs` (never empty)
-    /// and completes with it; what it leaves in `msgs` goes back to the consumer. `initiating`:
-    /// called from the operation's initiation, so the handler must not run before it returns.
-    virtual void deliver(std::vector<message_handle>& msgs, async_consumer_service& service,
-                         bool initiating) = 0;
+    /// and completes with it (posted: see receive_completion::complete_taken); what it leaves
+    /// in `msgs` goes back to the consumer.
+    virtual void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) = 0;
     virtual void abort(const error_info& err) = 0;
     [[nodiscard]] std::size_t max() const noexcept { return max_; }
 
@@ -122,6 +121,22 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// Starts a receive: completes it at once with records already fetched (from the calling
     /// thread, without librdkafka, so no callback runs there), else queues it on the strand.
     KFLOW_DECL void start_receive(std::shared_ptr<receive_op> op);
+
+    /// A coroutine's receive (async_receive under kflow::use_awaitable), which may complete in
+    /// the awaiting coroutine itself: when a record is already fetched and no receiver waits
+    /// ahead, runs `take(msg, core)` now, on the calling thread, excluding the strand's work,
+    /// and returns true. `take` decodes the message and hands it over (mark_handed()).
+    template <class Take>
+    bool receive_one_now(Take&& take) {
+        const std::lock_guard lock(mutex_);
+        if (closed_ || !receivers_.empty() || receivers_on_the_way_ != 0)
+            return false;
+        message_handle msg = core_->fetch_ready_one();
+        if (!msg)
+            return false;
+        std::forward<Take>(take)(msg, *core_);
+        return true;
+    }
 
     KFLOW_DECL void add_receiver(std::shared_ptr<receive_op> op);
 

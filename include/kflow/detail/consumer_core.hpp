@@ -80,6 +80,27 @@ class consumer_core : public client_core {
         return !out.empty();
     }
 
+    /// fetch_ready() for one message: the first of those already taken that is not paused, or
+    /// null. The common case of a coroutine's receive (async_consumer::async_receive), without
+    /// a vector.
+    [[nodiscard]] message_handle fetch_ready_one() {
+        if (backlog_.empty() || unusable() || security_failed())
+            return {};
+        if (auto_commit_)
+            store_handled();
+        for (auto it = backlog_.begin(); it != backlog_.end(); ++it) {
+            if (is_paused(**it))
+                continue;
+            message_handle msg = std::move(*it);
+            if (it == backlog_.begin())
+                backlog_.pop_front();
+            else
+                backlog_.erase(it);
+            return msg;
+        }
+        return {};
+    }
+
     /// As above, in a new vector.
     [[nodiscard]] std::vector<message_handle> fetch(std::size_t max,
                                                     std::chrono::milliseconds timeout) {

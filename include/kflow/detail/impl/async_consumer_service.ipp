@@ -64,7 +64,7 @@ void async_consumer_service::start_receive(std::shared_ptr<receive_op> op) {
         const std::lock_guard lock(mutex_);
         if (!closed_ && receivers_.empty() && receivers_on_the_way_ == 0 &&
             !op->cancel_requested() && core_->fetch_ready(ready_, op->max())) {
-            op->deliver(ready_, *this, true);
+            op->deliver(ready_, *this);
             if (!ready_.empty())
                 core_->give_back(std::move(ready_));
             ready_.clear();
@@ -239,7 +239,7 @@ void async_consumer_service::drain() {
         }
         receivers_.pop_front();
         bridge_->release();
-        receiver->deliver(msgs, *this, false);
+        receiver->deliver(msgs, *this);
         if (!msgs.empty())
             core_->give_back(std::move(msgs));
     }
