@@ -72,8 +72,9 @@ class receive_completion : public receive_op {
   protected:
     /// Excluding the strand's work: completes with `result`, made of `taken`, on the handler's
     /// executor. Always posted: from the initiation, the handler must not run before it
-    /// returns; from the strand's work, it must not run under the service's lock (see
-    /// pending_handler::complete_with).
+    /// returns; from the strand's work, it must not run under the service's lock, where a
+    /// coroutine it resumes would start its next receive on another consumer still holding
+    /// this one's lock (with several threads running the io_context, a deadlock).
     void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
                         std::optional<deserialization_failure> failure, Result result) {
         auto self = std::static_pointer_cast<receive_completion>(shared_from_this());

@@ -8,7 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 
 #include <utility>
 
@@ -27,16 +27,12 @@ class pending_handler {
 
     [[nodiscard]] executor_type executor() const { return work_.get_executor(); }
 
-    /// Completes on the handler's executor, after `setup(handler)` ran there. Posted, never run
-    /// inline: the callers run under a client's lock (the async consumer's strand work), and a
-    /// handler run there would start its next operations still holding it. With two clients on
-    /// an io_context run by several threads, two such handlers could each wait for the other's
-    /// lock.
+    /// Completes on the handler's executor, after `setup(handler)` ran there.
     template <class Setup, class... Args>
     void complete_with(const error_info& err, Setup&& setup, Args&&... args) {
         auto ex = work_.get_executor();
-        asio::post(ex, [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
-                        work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
+        asio::dispatch(ex, [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
+                            work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
             asio::get_associated_cancellation_slot(h).clear();
             setup(h);
             detail::complete(h, err, std::move(a)...);
