@@ -18,6 +18,7 @@
 #include <concepts>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace kflow {
@@ -103,8 +104,8 @@ class producer {
     /// callback never runs.
     template <delivery_callback F>
     void send(const record_type& record, F&& on_delivery) {
-        if (auto err = try_send(record, std::forward<F>(on_delivery)))
-            err.raise({});
+        if (auto refused = try_send(record, std::forward<F>(on_delivery)))
+            refused->raise({});
     }
 
     /// As above, reporting a failure to enqueue through `err` (code, message, classification)
@@ -115,17 +116,19 @@ class producer {
     /// record is still sent): it is rethrown by the next poll(), flush() or close().
     template <delivery_callback F>
     void send(const record_type& record, F&& on_delivery, error_info& err) {
-        err = try_send(record, std::forward<F>(on_delivery));
+        err = or_none(try_send(record, std::forward<F>(on_delivery)));
     }
 
     /// Sends without a per-message callback; a failed delivery is reported through the config's
     /// on_error handler.
     void send(const record_type& record) {
-        if (auto err = try_send_unobserved(record))
-            err.raise({});
+        if (auto refused = try_send_unobserved(record))
+            refused->raise({});
     }
     /// As send(record), reporting a failure to enqueue through `err` instead of throwing.
-    void send(const record_type& record, error_info& err) { err = try_send_unobserved(record); }
+    void send(const record_type& record, error_info& err) {
+        err = or_none(try_send_unobserved(record));
+    }
 
     /// Sends `record`'s key and value bytes as they are, bypassing this producer's serdes: for
     /// records read elsewhere and passed on unchanged (dead letters, mirroring). Inside a
@@ -133,21 +136,21 @@ class producer {
     /// send(record, on_delivery).
     template <delivery_callback F>
     void send_raw(const raw_producer_record& record, F&& on_delivery) {
-        if (auto err = enqueue(record, raw_serdes_.key, raw_serdes_.value, [&] {
+        if (auto refused = enqueue(record, raw_serdes_.key, raw_serdes_.value, [&] {
                 return std::make_unique<detail::callback_delivery<std::decay_t<F>>>(
                     std::forward<F>(on_delivery));
             }))
-            err.raise({});
+            refused->raise({});
     }
     /// As send_raw(record, on_delivery) without a per-message callback: a failed delivery is
     /// reported through the config's on_error handler.
     void send_raw(const raw_producer_record& record) {
-        if (auto err = try_send_raw_unobserved(record))
-            err.raise({});
+        if (auto refused = try_send_raw_unobserved(record))
+            refused->raise({});
     }
     /// As send_raw(record), reporting a failure to enqueue through `err` instead of throwing.
     void send_raw(const raw_producer_record& record, error_info& err) {
-        err = try_send_raw_unobserved(record);
+        err = or_none(try_send_raw_unobserved(record));
     }
 
     /// Serves delivery reports and client events for up to `timeout` (0: only what is ready).
@@ -299,19 +302,23 @@ class producer {
 
     /// Serializes and enqueues with the delivery op `make_op()` builds.
     template <class MakeOp>
-    [[nodiscard]] error_info enqueue(const record_type& record, MakeOp&& make_op) {
+    [[nodiscard]] detail::send_refusal enqueue(const record_type& record, MakeOp&& make_op) {
         return enqueue(record, key_serde_, value_serde_, std::forward<MakeOp>(make_op));
     }
     /// As enqueue(record, make_op), serializing with the given codecs (those of a raw send).
     template <class Record, class KeyCodec, class ValueCodec, class MakeOp>
-    [[nodiscard]] error_info enqueue(const Record& record, const KeyCodec& key_codec,
-                                     const ValueCodec& value_codec, MakeOp&& make_op) {
+    [[nodiscard]] detail::send_refusal enqueue(const Record& record, const KeyCodec& key_codec,
+                                               const ValueCodec& value_codec, MakeOp&& make_op) {
         if (!core_)
             return moved_from();
-        payload key;
-        payload value;
-        if (auto err = detail::encode_record(key_codec, value_codec, record, key, value))
-            return err;
+        detail::send_refusal failure;
+        payload key = detail::encode_part(key_codec, record.key, "key", record.topic, failure);
+        if (failure)
+            return failure;
+        payload value =
+            detail::encode_part(value_codec, record.value, "value", record.topic, failure);
+        if (failure)
+            return failure;
         std::unique_ptr<detail::delivery_op> op = std::forward<MakeOp>(make_op)();
         const payload& bytes = op->keep(value);
         return core_->produce(
@@ -328,13 +335,17 @@ class producer {
     static error_info moved_from() {
         return {make_error_code(errc::closed), "producer: used after being moved from", {}};
     }
+    /// The error a refused send reports through an error_info&; empty when it was taken.
+    static error_info or_none(detail::send_refusal&& refused) {
+        return refused ? std::move(*refused) : error_info{};
+    }
     static void raise_if(const error_info& err) {
         if (err)
             err.raise({});
     }
 
     template <class F>
-    error_info try_send(const record_type& record, F&& on_delivery) {
+    detail::send_refusal try_send(const record_type& record, F&& on_delivery) {
         using handler_type = std::decay_t<F>;
         return enqueue(record, [&] {
             return std::make_unique<detail::callback_delivery<handler_type>>(
@@ -342,13 +353,13 @@ class producer {
         });
     }
 
-    error_info try_send_unobserved(const record_type& record) {
+    detail::send_refusal try_send_unobserved(const record_type& record) {
         return enqueue(record, [&] {
             return std::make_unique<detail::unobserved_delivery>(core_->callbacks().on_error);
         });
     }
 
-    error_info try_send_raw_unobserved(const raw_producer_record& record) {
+    detail::send_refusal try_send_raw_unobserved(const raw_producer_record& record) {
         return enqueue(record, raw_serdes_.key, raw_serdes_.value, [&] {
             return std::make_unique<detail::unobserved_delivery>(core_->callbacks().on_error);
         });

@@ -24,11 +24,11 @@
 
 #include <concepts>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <variant>
 #include <vector>
 
 namespace kflow {
@@ -40,12 +40,52 @@ namespace kflow {
 /// because librdkafka copies it; a null payload is Kafka's null (a tombstone for a value).
 class payload {
   public:
-    payload() noexcept = default;  ///< null
+    payload() noexcept {}  ///< null
     /// Owns the characters of `owned` (moved in, not copied); an empty string is an empty
     /// payload, not null.
-    explicit payload(std::string owned) noexcept : bytes_(std::move(owned)) {}
+    explicit payload(std::string owned) noexcept : kind_(kind::text) {
+        std::construct_at(&text_, std::move(owned));
+        point_at_owned();
+    }
     /// Owns the bytes of `owned` (moved in, not copied).
-    explicit payload(std::vector<std::byte> owned) noexcept : bytes_(std::move(owned)) {}
+    explicit payload(std::vector<std::byte> owned) noexcept : kind_(kind::blob) {
+        std::construct_at(&blob_, std::move(owned));
+        point_at_owned();
+    }
+
+    /// Copies owned bytes; a copy of a borrowed payload borrows the same bytes.
+    payload(const payload& other) : kind_(other.kind_) {
+        if (kind_ == kind::text) {
+            std::construct_at(&text_, other.text_);
+            point_at_owned();
+        } else if (kind_ == kind::blob) {
+            std::construct_at(&blob_, other.blob_);
+            point_at_owned();
+        } else {
+            data_ = other.data_;
+            size_ = other.size_;
+        }
+    }
+    /// Takes the other payload's bytes over; the other is null afterwards.
+    payload(payload&& other) noexcept : kind_(other.kind_) { take(other); }
+    payload& operator=(const payload& other) {
+        if (this != &other)
+            *this = payload(other);
+        return *this;
+    }
+    payload& operator=(payload&& other) noexcept {
+        if (this != &other) {
+            if (owns())
+                destroy_owned();
+            kind_ = other.kind_;
+            take(other);
+        }
+        return *this;
+    }
+    ~payload() {
+        if (owns())
+            destroy_owned();
+    }
 
     /// Kafka's null: a record without a key, or a tombstone as a value.
     [[nodiscard]] static payload null() noexcept { return {}; }
@@ -53,7 +93,9 @@ class payload {
     /// takes this payload returns (librdkafka copies borrowed bytes during that call).
     [[nodiscard]] static payload borrow(std::span<const std::byte> bytes) noexcept {
         payload p;
-        p.bytes_ = bytes;
+        p.kind_ = kind::borrowed;
+        p.data_ = bytes.data() != nullptr ? bytes.data() : &empty_bytes;
+        p.size_ = bytes.size();
         return p;
     }
     /// Refers to the characters of `text` (no terminator), with the lifetime rule of the
@@ -64,50 +106,67 @@ class payload {
 
     /// True for Kafka's null (a default-constructed payload or null()); an empty owned or
     /// borrowed payload is not null.
-    [[nodiscard]] bool is_null() const noexcept {
-        return std::holds_alternative<std::monostate>(bytes_);
-    }
+    [[nodiscard]] bool is_null() const noexcept { return kind_ == kind::null; }
     /// True when the payload refers to bytes it does not own (made by borrow()).
-    [[nodiscard]] bool is_borrowed() const noexcept {
-        return std::holds_alternative<std::span<const std::byte>>(bytes_);
-    }
+    [[nodiscard]] bool is_borrowed() const noexcept { return kind_ == kind::borrowed; }
     /// Pointer and size for librdkafka; data() is null for a null payload, and only for it.
-    [[nodiscard]] const void* data() const noexcept {
-        // librdkafka sends a null pointer as Kafka's null (for a value, a tombstone), while an
-        // empty vector, span or string_view may well have one: an empty payload points here.
-        static constexpr std::byte empty_payload{};
-        return std::visit(
-            [](const auto& b) -> const void* {
-                if constexpr (std::is_same_v<std::decay_t<decltype(b)>, std::monostate>) {
-                    return nullptr;
-                } else {
-                    return b.data() != nullptr ? static_cast<const void*>(b.data())
-                                               : &empty_payload;
-                }
-            },
-            bytes_);
-    }
+    [[nodiscard]] const void* data() const noexcept { return data_; }
     /// The number of bytes; 0 for a null payload.
-    [[nodiscard]] std::size_t size() const noexcept {
-        return std::visit(
-            [](const auto& b) -> std::size_t {
-                if constexpr (std::is_same_v<std::decay_t<decltype(b)>, std::monostate>) {
-                    return 0;
-                } else {
-                    return b.size();
-                }
-            },
-            bytes_);
-    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
     /// The bytes, owned or borrowed; an empty span for a null payload (check is_null() to
     /// tell null from empty).
-    [[nodiscard]] std::span<const std::byte> bytes() const noexcept {
-        return {static_cast<const std::byte*>(data()), size()};
-    }
+    [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data_, size_}; }
 
   private:
-    std::variant<std::monostate, std::string, std::vector<std::byte>, std::span<const std::byte>>
-        bytes_;
+    // A tagged union rather than std::variant, with the pointer and size kept beside it: a send
+    // reads them several times, and each std::visit was an out-of-line call (tens of
+    // instructions per message, docs/performance.md).
+    enum class kind : unsigned char { null, borrowed, text, blob };
+
+    // librdkafka sends a null pointer as Kafka's null (for a value, a tombstone), while an
+    // empty vector or span may well have one: an empty payload points here.
+    static constexpr std::byte empty_bytes{};
+
+    [[nodiscard]] bool owns() const noexcept { return kind_ >= kind::text; }
+    void point_at_owned() noexcept {
+        if (kind_ == kind::text) {
+            data_ = reinterpret_cast<const std::byte*>(text_.data());
+            size_ = text_.size();
+        } else {
+            data_ = blob_.empty() ? &empty_bytes : blob_.data();
+            size_ = blob_.size();
+        }
+    }
+    /// Moves `other`'s bytes in (kind_ already set to other's) and leaves it null.
+    void take(payload& other) noexcept {
+        data_ = other.data_;
+        size_ = other.size_;
+        if (kind_ == kind::text) {
+            std::construct_at(&text_, std::move(other.text_));
+            point_at_owned();  // a short string's characters moved with it
+            std::destroy_at(&other.text_);
+        } else if (kind_ == kind::blob) {
+            std::construct_at(&blob_, std::move(other.blob_));
+            std::destroy_at(&other.blob_);
+        }
+        other.kind_ = kind::null;
+        other.data_ = nullptr;
+        other.size_ = 0;
+    }
+    void destroy_owned() noexcept {
+        if (kind_ == kind::text)
+            std::destroy_at(&text_);
+        else if (kind_ == kind::blob)
+            std::destroy_at(&blob_);
+    }
+
+    const std::byte* data_ = nullptr;
+    std::size_t size_ = 0;
+    kind kind_ = kind::null;
+    union {
+        std::string text_;
+        std::vector<std::byte> blob_;
+    };
 };
 
 /// Names a type in a kflow_deserialize overload without constructing it.

@@ -105,12 +105,13 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
         {
             const std::lock_guard lock(mutex_);
             if (waiting_.empty()) {
-                error_info err = core_->produce(std::move(msg), op, queue_full_policy::fail);
-                if (!err)
+                auto refused = core_->produce(std::move(msg), op, queue_full_policy::fail);
+                if (!refused)
                     return {};
+                error_info& err = *refused;
                 if (err.code != make_error_code(errc::queue_full) ||
                     core_->queue_full_setting() == queue_full_policy::fail) {
-                    return err;  // the caller aborts the op, which releases the hold
+                    return std::move(err);  // the caller aborts the op, which releases the hold
                 }
             }
             // Keep the order: everything after a waiting send waits too.

@@ -4,6 +4,7 @@
 
 #include <kflow/error.hpp>
 
+#include <optional>
 #include <utility>
 
 namespace kflow::detail {
@@ -15,11 +16,11 @@ struct client_access {
     [[nodiscard]] static auto& core(Client& client) {
         return client.live();
     }
-    /// Serializes `record` and enqueues it with the delivery op `make_op()` returns.
+    /// Serializes `record` and enqueues it with the delivery op `make_op()` returns; empty when
+    /// librdkafka took it.
     template <class Producer, class MakeOp>
-    [[nodiscard]] static error_info enqueue(Producer& producer,
-                                            const typename Producer::record_type& record,
-                                            MakeOp&& make_op) {
+    [[nodiscard]] static std::optional<error_info> enqueue(
+        Producer& producer, const typename Producer::record_type& record, MakeOp&& make_op) {
         return producer.enqueue(record, std::forward<MakeOp>(make_op));
     }
 };

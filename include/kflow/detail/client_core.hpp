@@ -41,8 +41,12 @@ class exception_slot {
     /// Rethrows (and clears) the parked exception, if any. Every poll calls this: when nothing
     /// is parked it is one atomic load, not a lock.
     void rethrow_if_any() {
-        if (!parked_.load(std::memory_order_acquire))
-            return;
+        if (parked_.load(std::memory_order_acquire)) [[unlikely]]
+            rethrow_parked();
+    }
+
+  private:
+    [[gnu::noinline]] void rethrow_parked() {
         std::exception_ptr e;
         {
             const std::lock_guard lock(mutex_);
@@ -53,7 +57,6 @@ class exception_slot {
             std::rethrow_exception(e);
     }
 
-  private:
     std::mutex mutex_;
     std::exception_ptr first_;
     std::atomic<bool> parked_{false};

@@ -137,6 +137,11 @@ class callback_delivery final : public delivery_op {
     Handler handler_;
 };
 
+/// Why a send was not handed to librdkafka; empty when it was. Not an error_info: a send that
+/// succeeds, the common case, then builds no error_code and no string (that was a tenth of a
+/// send's own cost, docs/performance.md).
+using send_refusal = std::optional<error_info>;
+
 /// Everything send() knows about one message once its key and value are bytes.
 struct outgoing_message {
     const std::string& topic;
@@ -155,15 +160,32 @@ class producer_core : public client_core {
 
     /// Enqueues one message. On success the op is owned by librdkafka until its delivery report;
     /// on failure the op is destroyed here and its handler never runs.
-    [[nodiscard]] error_info produce(outgoing_message&& msg, std::unique_ptr<delivery_op> op) {
+    [[nodiscard]] send_refusal produce(outgoing_message&& msg, std::unique_ptr<delivery_op> op) {
         return produce(std::move(msg), op, queue_full_);
     }
 
     /// As above with an explicit queue-full policy (the async layer never blocks: it passes
     /// queue_full_policy::fail and waits for room itself). On failure `op` is left intact.
-    [[nodiscard]] KFLOW_DECL error_info produce(outgoing_message&& msg,
-                                                std::unique_ptr<delivery_op>& op,
-                                                queue_full_policy queue_full);
+    [[nodiscard]] send_refusal produce(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                       queue_full_policy queue_full) {
+        // The common send (an open producer, no headers) goes to librdkafka from here, inline.
+        // Everything else, and every refusal, takes produce_checked(): a refusal is rare, so
+        // that path simply tries again, and says why librdkafka refused.
+        if (closed_ || security_failed() || msg.topic.empty() || !msg.headers.empty())
+            [[unlikely]] {
+            return refusal_of(produce_checked(std::move(msg), op, queue_full));
+        }
+        rd_kafka_vu_t vus[max_fields];
+        const std::size_t n = describe(msg, op.get(), vus);
+        in_flight_.fetch_add(1, std::memory_order_relaxed);  // the report may come at once
+        if (rd_kafka_error_t* failure = rd_kafka_produceva(native(), vus, n)) [[unlikely]] {
+            in_flight_.fetch_sub(1, std::memory_order_relaxed);
+            rd_kafka_error_destroy(failure);
+            return refusal_of(produce_checked(std::move(msg), op, queue_full));
+        }
+        (void)op.release();  // librdkafka's until the delivery report
+        return std::nullopt;
+    }
 
     /// Serves the main queue for up to `timeout`, as client_core::serve() does, and purges what
     /// is queued once a security failure became final.
@@ -252,6 +274,59 @@ class producer_core : public client_core {
 
   private:
     KFLOW_DECL static conf_handle prepare(const producer_config& cfg, producer_core* self);
+
+    /// The most fields describe() writes: topic, value, flags, opaque, key, partition,
+    /// timestamp, headers.
+    static constexpr std::size_t max_fields = 8;
+
+    /// Writes `msg`'s fields for rd_kafka_produceva into `vus` (max_fields of them), all but
+    /// its headers (`native_headers`, when given). Returns how many it wrote.
+    static std::size_t describe(const outgoing_message& msg, delivery_op* op, rd_kafka_vu_t* vus,
+                                rd_kafka_headers_t* native_headers = nullptr) noexcept {
+        // The fields every message has come first, at fixed places; the optional ones follow.
+        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[0].u.cstr = msg.topic.c_str();
+        vus[1].vtype = RD_KAFKA_VTYPE_VALUE;
+        vus[1].u.mem.ptr = const_cast<void*>(msg.value.data());
+        vus[1].u.mem.size = msg.value.size();
+        // Owned bytes stay with the op until the delivery report: no copy. Borrowed bytes are
+        // only valid during the send call, so librdkafka copies them.
+        vus[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vus[2].u.i = msg.value.is_borrowed() ? RD_KAFKA_MSG_F_COPY : 0;
+        vus[3].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        vus[3].u.ptr = op;
+        std::size_t n = 4;
+        if (!msg.key.is_null()) {
+            vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
+            vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
+            vus[n++].u.mem.size = msg.key.size();
+        }
+        if (msg.partition != any_partition) {
+            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+            vus[n++].u.i32 = msg.partition;
+        }
+        if (msg.time) {
+            vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+            vus[n++].u.i64 = msg.time->time_since_epoch().count();
+        }
+        if (native_headers != nullptr) {
+            vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+            vus[n++].u.headers = native_headers;
+        }
+        return n;
+    }
+
+    static send_refusal refusal_of(error_info err) {
+        if (!err)
+            return std::nullopt;
+        return err;
+    }
+
+    /// produce() with every check, waiting for room under queue_full_policy::wait, and the
+    /// error librdkafka's refusal means.
+    [[nodiscard]] KFLOW_DECL error_info produce_checked(outgoing_message&& msg,
+                                                        std::unique_ptr<delivery_op>& op,
+                                                        queue_full_policy queue_full);
 
     /// Where a transactional producer stands, for the message of a send librdkafka refuses.
     enum class txn_state : unsigned char { uninitialized, ready, in_transaction };

@@ -180,9 +180,19 @@ class recycled_blocks {
             const std::size_t block_size = smallest << c;
             const std::size_t slab_size = block_size * blocks_per_slab;
             auto* slab = static_cast<std::byte*>(::operator new(slab_size));
+            // Linked in one pass, each block to the one after it: a thread that sends faster
+            // than reports return its blocks (many messages in flight) carves a slab every 64
+            // sends.
             chain blocks;
-            for (std::size_t i = blocks_per_slab; i-- > 0;)
-                blocks.push(slab + i * block_size);
+            free_block* next = nullptr;
+            for (std::byte* b = slab + slab_size; b != slab;) {
+                b -= block_size;
+                next = ::new (b) free_block{next};
+                if (blocks.tail == nullptr)
+                    blocks.tail = next;
+            }
+            blocks.head = next;
+            blocks.length = blocks_per_slab;
             return blocks;
         }
 

@@ -159,13 +159,13 @@ void async_producer_service::retry_waiting() {
     while (!waiting_.empty()) {
         auto& w = waiting_.front();
         // The op owns the value bytes by now (a waiting send copied borrowed ones).
-        error_info err =
+        auto refused =
             core_->produce({w->topic, w->partition, w->key, w->op->kept(), w->headers, w->time},
                            w->op, queue_full_policy::fail);
-        if (err.code == make_error_code(errc::queue_full))
+        if (refused && refused->code == make_error_code(errc::queue_full))
             return;  // still no room
-        if (err) {
-            static_cast<deferred_delivery*>(w->op.release())->abort(err);
+        if (refused) {
+            static_cast<deferred_delivery*>(w->op.release())->abort(*refused);
         }
         waiting_.pop_front();
     }

@@ -24,8 +24,8 @@ producer_core::~producer_core() {
     handle().reset();
 }
 
-error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
-                                  queue_full_policy queue_full) {
+error_info producer_core::produce_checked(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                          queue_full_policy queue_full) {
     if (closed_)
         return {make_error_code(errc::closed), "producer is closed", {}};
     if (security_failed()) [[unlikely]] {
@@ -50,41 +50,12 @@ error_info producer_core::produce(outgoing_message&& msg, std::unique_ptr<delive
                     {}};
         }
     }
-    const payload& value = msg.value;
     headers_handle native_headers = to_native(msg.headers);
 
-    // Built once: librdkafka reads the list and takes nothing from it when a call fails.
-    rd_kafka_vu_t vus[8];
-    std::size_t n = 0;
-    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-    vus[n++].u.cstr = msg.topic.c_str();
-    if (msg.partition != any_partition) {
-        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
-        vus[n++].u.i32 = msg.partition;
-    }
-    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vus[n].u.mem.ptr = const_cast<void*>(value.data());
-    vus[n++].u.mem.size = value.size();
-    if (!msg.key.is_null()) {
-        vus[n].vtype = RD_KAFKA_VTYPE_KEY;  // librdkafka always copies the key
-        vus[n].u.mem.ptr = const_cast<void*>(msg.key.data());
-        vus[n++].u.mem.size = msg.key.size();
-    }
-    // Owned bytes stay with the op until the delivery report: no copy. Borrowed bytes are
-    // only valid during this call, so librdkafka copies them.
-    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    vus[n++].u.i = value.is_borrowed() ? RD_KAFKA_MSG_F_COPY : 0;
-    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-    vus[n++].u.ptr = op.get();
-    if (msg.time) {
-        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
-        vus[n++].u.i64 = msg.time->time_since_epoch().count();
-    }
-    // librdkafka takes the headers only when produce succeeds.
-    if (native_headers) {
-        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
-        vus[n++].u.headers = native_headers.get();
-    }
+    // Built once: librdkafka reads the list and takes nothing from it when a call fails (the
+    // headers included: it takes them only when the send succeeds).
+    rd_kafka_vu_t vus[max_fields];
+    const std::size_t n = describe(msg, op.get(), vus, native_headers.get());
 
     // Only a full queue needs the clock: reading it on every send is a measurable share of
     // a send's cost (see docs/performance.md).
