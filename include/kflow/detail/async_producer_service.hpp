@@ -102,8 +102,21 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
         bridge_->hold();
         if (closing_)
             return {make_error_code(errc::closed), "producer is closed", {}};
+        // The usual case, no send waiting for room: hand this one over without the lock. A send
+        // that waits sets has_waiting_ before its call returns, so every later send (from the
+        // same coroutine, strand or thread) sees it and queues behind it.
+        if (!has_waiting_.load(std::memory_order_acquire)) {
+            auto refused = core_->produce(std::move(msg), op, queue_full_policy::fail);
+            if (!refused)
+                return {};
+            if (refused->code != make_error_code(errc::queue_full) ||
+                core_->queue_full_setting() == queue_full_policy::fail) {
+                return std::move(*refused);  // the caller aborts the op, which releases the hold
+            }
+        }
         {
             const std::lock_guard lock(mutex_);
+            // Room may have been made since, or the waiting sends handed over meanwhile.
             if (waiting_.empty()) {
                 auto refused = core_->produce(std::move(msg), op, queue_full_policy::fail);
                 if (!refused)
@@ -124,6 +137,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             op->own_copy(msg.value);  // borrowed bytes are gone once send() returns
             w->op = std::move(op);
             waiting_.push_back(w);
+            has_waiting_.store(true, std::memory_order_release);
             on_wait(w);
         }
         bridge_->poke();  // room may already have been made
@@ -262,8 +276,11 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     std::shared_ptr<queue_bridge> bridge_;
     std::mutex mutex_;
     std::deque<std::shared_ptr<waiting_send>> waiting_;
-    deferred_delivery* ready_head_ = nullptr;
-    deferred_delivery* ready_tail_ = nullptr;
+    /// !waiting_.empty(), written under mutex_ and read without it by send().
+    std::atomic<bool> has_waiting_{false};
+    /// Deliveries whose reports were served, newest first: pushed inside rd_kafka_poll without
+    /// a lock (one per message), taken all at once by run_ready().
+    std::atomic<deferred_delivery*> ready_{nullptr};
     std::vector<std::unique_ptr<flush_waiter>> flush_waiters_;
     std::uint64_t last_flush_id_ = 0;
     std::atomic<bool> closing_{false};

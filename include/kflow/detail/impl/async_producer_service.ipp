@@ -39,6 +39,7 @@ bool async_producer_service::cancel_waiting(const std::shared_ptr<waiting_send>&
             return false;
         op = std::move(w->op);
         std::erase(waiting_, w);
+        has_waiting_.store(!waiting_.empty(), std::memory_order_release);
     }
     static_cast<deferred_delivery*>(op.release())
         ->abort({make_error_code(asio::error::operation_aborted),
@@ -48,14 +49,11 @@ bool async_producer_service::cancel_waiting(const std::shared_ptr<waiting_send>&
 }
 
 void async_producer_service::push_ready(deferred_delivery* op) {
-    const std::lock_guard lock(mutex_);
-    op->next_ready = nullptr;
-    if (ready_tail_ != nullptr) {
-        ready_tail_->next_ready = op;
-    } else {
-        ready_head_ = op;
-    }
-    ready_tail_ = op;
+    deferred_delivery* newest = ready_.load(std::memory_order_relaxed);
+    do {
+        op->next_ready = newest;
+    } while (!ready_.compare_exchange_weak(newest, op, std::memory_order_release,
+                                           std::memory_order_relaxed));
 }
 
 bool async_producer_service::cancel_flush_waiter(std::uint64_t id, const error_info& why) {
@@ -103,6 +101,7 @@ std::size_t async_producer_service::abort_waiting() {
     {
         const std::lock_guard lock(mutex_);
         waiting.swap(waiting_);
+        has_waiting_.store(false, std::memory_order_release);
     }
     for (auto& w : waiting) {
         if (w->op) {
@@ -141,11 +140,14 @@ void async_producer_service::drain() {
 }
 
 void async_producer_service::run_ready() {
+    // Taken newest first, as pushed; reversed, the handlers run in the order the reports came.
+    deferred_delivery* newest = ready_.exchange(nullptr, std::memory_order_acquire);
     deferred_delivery* op = nullptr;
-    {
-        const std::lock_guard lock(mutex_);
-        op = std::exchange(ready_head_, nullptr);
-        ready_tail_ = nullptr;
+    while (newest != nullptr) {
+        deferred_delivery* older = newest->next_ready;
+        newest->next_ready = op;
+        op = newest;
+        newest = older;
     }
     while (op != nullptr) {
         auto* next = op->next_ready;
@@ -169,6 +171,7 @@ void async_producer_service::retry_waiting() {
         }
         waiting_.pop_front();
     }
+    has_waiting_.store(false, std::memory_order_release);
 }
 
 void async_producer_service::complete_flush_waiters() {
