@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -155,6 +157,58 @@ TEST_CASE("a delivery report says where and when the record was stored", "[produ
     CHECK(records[0].time_type == kflow::timestamp_type::create_time);
     REQUIRE(records[0].time.has_value());
     CHECK(*records[0].time >= before);
+}
+
+TEST_CASE("sends that switch topics, from several threads, each reach their own topic",
+          "[producer][mock]") {
+    // The producer keeps a librdkafka topic handle per topic and remembers the last one used:
+    // switching on every send, from two threads at once, must still send each record, and
+    // report it, under its own topic.
+    mock_cluster cluster(1);
+    const std::vector<std::string> topics{unique_name("switch-a"), unique_name("switch-b"),
+                                          unique_name("switch-c")};
+    for (const auto& t : topics)
+        cluster.create_topic(t, 1);
+    string_producer producer(kflow::testing::test_producer_config(cluster.bootstrap_servers()));
+
+    constexpr std::size_t per_thread = 150;
+    std::mutex reported_mutex;
+    std::map<std::string, std::set<std::string>> reported;  // topic -> keys its reports named
+    std::atomic<std::size_t> failures{0};
+    const auto send_all = [&](const std::string& thread_name) {
+        for (std::size_t i = 0; i < per_thread; ++i) {
+            const auto& topic = topics[i % topics.size()];
+            const std::string key = thread_name + "-" + std::to_string(i);
+            producer.send({topic, key, topic},
+                          [&, key](std::error_code ec, const kflow::record_metadata& md) {
+                              if (ec)
+                                  ++failures;
+                              const std::lock_guard lock(reported_mutex);
+                              reported[md.topic].insert(key);
+                          });
+            producer.poll(0ms);
+        }
+    };
+    std::thread other(send_all, "t2");
+    send_all("t1");
+    other.join();
+    kflow::error_info unflushed;
+    producer.flush(10s, unflushed);
+    REQUIRE_FALSE(unflushed);
+    CHECK(failures == 0);
+
+    const std::size_t per_topic = 2 * per_thread / topics.size();
+    for (std::size_t t = 0; t < topics.size(); ++t) {
+        const auto records = read_partition(cluster.bootstrap_servers(), topics[t], 0, per_topic);
+        REQUIRE(records.size() == per_topic);
+        std::set<std::string> keys;
+        for (const auto& r : records) {
+            CHECK(r.value == topics[t]);  // each value names the topic it was sent to
+            keys.insert(r.key);
+        }
+        CHECK(keys == reported[topics[t]]);
+        CHECK(keys.size() == per_topic);
+    }
 }
 
 TEST_CASE("an explicit timestamp is kept as the record's create time", "[producer][mock]") {

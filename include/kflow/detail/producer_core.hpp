@@ -5,6 +5,7 @@
 #include <kflow/detail/client_core.hpp>
 #include <kflow/detail/config.hpp>
 #include <kflow/detail/recycled_blocks.hpp>
+#include <kflow/detail/topic_handles.hpp>
 #include <kflow/headers.hpp>
 #include <kflow/producer_config.hpp>
 #include <kflow/record.hpp>
@@ -175,8 +176,11 @@ class producer_core : public client_core {
             [[unlikely]] {
             return refusal_of(produce_checked(std::move(msg), op, queue_full));
         }
+        rd_kafka_topic_t* topic = topics_.find(native(), msg.topic);
+        if (topic == nullptr) [[unlikely]]
+            return refusal_of(produce_checked(std::move(msg), op, queue_full));
         rd_kafka_vu_t vus[max_fields];
-        const std::size_t n = describe(msg, op.get(), vus);
+        const std::size_t n = describe(msg, topic, op.get(), vus);
         in_flight_.fetch_add(1, std::memory_order_relaxed);  // the report may come at once
         if (rd_kafka_error_t* failure = rd_kafka_produceva(native(), vus, n)) [[unlikely]] {
             in_flight_.fetch_sub(1, std::memory_order_relaxed);
@@ -279,13 +283,20 @@ class producer_core : public client_core {
     /// timestamp, headers.
     static constexpr std::size_t max_fields = 8;
 
-    /// Writes `msg`'s fields for rd_kafka_produceva into `vus` (max_fields of them), all but
-    /// its headers (`native_headers`, when given). Returns how many it wrote.
-    static std::size_t describe(const outgoing_message& msg, delivery_op* op, rd_kafka_vu_t* vus,
+    /// Writes `msg`'s fields for rd_kafka_produceva into `vus` (max_fields of them), with its
+    /// topic as the handle `topic` (by name when null) and its headers as `native_headers`
+    /// (none when null). Returns how many it wrote.
+    static std::size_t describe(const outgoing_message& msg, rd_kafka_topic_t* topic,
+                                delivery_op* op, rd_kafka_vu_t* vus,
                                 rd_kafka_headers_t* native_headers = nullptr) noexcept {
         // The fields every message has come first, at fixed places; the optional ones follow.
-        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-        vus[0].u.cstr = msg.topic.c_str();
+        if (topic != nullptr) {
+            vus[0].vtype = RD_KAFKA_VTYPE_RKT;
+            vus[0].u.rkt = topic;
+        } else {
+            vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+            vus[0].u.cstr = msg.topic.c_str();
+        }
         vus[1].vtype = RD_KAFKA_VTYPE_VALUE;
         vus[1].u.mem.ptr = const_cast<void*>(msg.value.data());
         vus[1].u.mem.size = msg.value.size();
@@ -346,6 +357,7 @@ class producer_core : public client_core {
                                                            std::int32_t partition_count,
                                                            void* topic_opaque, void* msg_opaque);
 
+    topic_handles topics_;  // released by the destructor before the client is destroyed
     partitioner_function partitioner_;
     queue_full_policy queue_full_;
     std::chrono::milliseconds queue_full_timeout_;

@@ -21,6 +21,7 @@ producer_core::~producer_core() {
     if (!closed_) {
         guarded(callback_errors(), [&] { (void)close(close_timeout_); });
     }
+    topics_.release();
     handle().reset();
 }
 
@@ -55,7 +56,8 @@ error_info producer_core::produce_checked(outgoing_message&& msg, std::unique_pt
     // Built once: librdkafka reads the list and takes nothing from it when a call fails (the
     // headers included: it takes them only when the send succeeds).
     rd_kafka_vu_t vus[max_fields];
-    const std::size_t n = describe(msg, op.get(), vus, native_headers.get());
+    const std::size_t n =
+        describe(msg, topics_.find(native(), msg.topic), op.get(), vus, native_headers.get());
 
     // Only a full queue needs the clock: reading it on every send is a measurable share of
     // a send's cost (see docs/performance.md).
