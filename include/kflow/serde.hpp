@@ -68,11 +68,14 @@ class payload {
     }
     /// Takes the other payload's bytes over; the other is null afterwards.
     payload(payload&& other) noexcept : kind_(other.kind_) { take(other); }
+    /// Copies as the copy constructor does, releasing the bytes this payload owned.
     payload& operator=(const payload& other) {
         if (this != &other)
             *this = payload(other);
         return *this;
     }
+    /// Takes the other payload's bytes over, releasing the ones this payload owned; the other
+    /// is null afterwards.
     payload& operator=(payload&& other) noexcept {
         if (this != &other) {
             if (owns())
@@ -82,6 +85,7 @@ class payload {
         }
         return *this;
     }
+    /// Releases the bytes the payload owns.
     ~payload() {
         if (owns())
             destroy_owned();
