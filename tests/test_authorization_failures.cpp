@@ -74,6 +74,10 @@ TEST_CASE("TOPIC_AUTHORIZATION_FAILED on Produce fails the delivery at once, nam
     const auto topic = unique_name("authz-produce");
     cluster.create_topic(topic, 1);
     auto config = kflow::testing::test_producer_config(cluster.bootstrap_servers());
+    // Both records must be queued before the first refusal comes back: once librdkafka holds
+    // the topic as unauthorized, it refuses a send at once (checked below), and a slow build
+    // (TSan) can take longer between two sends than the test config's 1 ms linger.
+    config.linger(std::chrono::milliseconds(300));
     std::vector<kflow::error_info> heard;
     config.on_error([&](const kflow::error_info& e) { heard.push_back(e); });
     kflow::producer<std::string, std::string> producer(config);
