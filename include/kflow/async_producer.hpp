@@ -81,8 +81,7 @@ class async_producer {
                    ValueSerde value_serde = {})
         : service_(detail::async_producer_service::create(
               executor, detail::with_statistics_feed(config, executor, statistics_))),
-          serdes_(
-              std::make_shared<const serdes_type>(std::move(key_serde), std::move(value_serde))) {
+          serdes_(serdes_type(std::move(key_serde), std::move(value_serde))) {
         if (statistics_) {
             // The client serves its queue only while someone waits: a statistics wait counts.
             std::weak_ptr<detail::async_producer_service> weak = service_;
@@ -138,7 +137,7 @@ class async_producer {
     /// ordering and cancellation as for async_send.
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send_raw(raw_producer_record record, Token&& token = kflow::use_awaitable_t{}) {
-        static const auto raw = std::make_shared<const detail::raw_serdes>();
+        static const detail::serializers_handle<detail::raw_serdes> raw{detail::raw_serdes{}};
         return asio::async_initiate<Token, send_signature>(
             send_initiation<detail::raw_serdes>{{live()}, raw}, token, std::move(record));
     }
@@ -280,7 +279,7 @@ class async_producer {
 
     template <class Serdes>
     struct send_initiation : detail::producer_initiation {
-        std::shared_ptr<const Serdes> serdes;
+        detail::serializers_handle<Serdes> serdes;
 
         template <class Handler, class Record>
         void operator()(Handler&& handler, Record&& record) const {
@@ -307,7 +306,7 @@ class async_producer {
             }();
             std::unique_ptr<detail::delivery_op> op = std::move(delivery);
             const payload& bytes = op->keep(value);
-            error_info err = service->send(
+            auto refused = service->send(
                 {topic, record.partition, key, bytes, record.headers, record.time}, op,
                 [&](const std::shared_ptr<detail::waiting_send>& waiting) {
                     if (!slot.is_connected())
@@ -320,8 +319,8 @@ class async_producer {
                                 s->cancel_waiting(waiting);
                         });
                 });
-            if (err) {
-                static_cast<detail::deferred_delivery*>(op.release())->abort(err);
+            if (refused) {
+                static_cast<detail::deferred_delivery*>(op.release())->abort(*refused);
             }
         }
     };
@@ -428,7 +427,7 @@ class async_producer {
     // Declared first: service_ is created with a config that it observes (see the constructor).
     std::shared_ptr<metrics::statistics_feed> statistics_;
     std::shared_ptr<detail::async_producer_service> service_;
-    std::shared_ptr<const serdes_type> serdes_;
+    detail::serializers_handle<serdes_type> serdes_;
 };
 
 }  // namespace kflow

@@ -105,6 +105,17 @@ void complete(Handler& handler, const error_info& info, Args&&... args) {
     std::move(handler)(to_boost(info.code), std::forward<Args>(args)...);
 }
 
+/// As complete(handler, info, args...), for an outcome that is usually a success (no error
+/// given): then neither an error_info nor an error_code conversion is made.
+template <class Handler, class... Args>
+void complete(Handler& handler, const std::optional<error_info>& failure, Args&&... args) {
+    if (failure) {
+        complete(handler, *failure, std::forward<Args>(args)...);
+    } else {
+        std::move(handler)(boost::system::error_code(), std::forward<Args>(args)...);
+    }
+}
+
 template <class Initiation>
 struct exception_initiation {
     Initiation initiation;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace kflow {
 
@@ -61,19 +62,21 @@ class async_delivery final : public deferred_delivery {
     }
 
     void finish() override {
-        if (ec_) {
-            // Worded as the synchronous producer's on_error, naming where the record went.
-            std::string message = "delivery to " + metadata_.topic + " [" +
-                                  std::to_string(metadata_.partition) +
-                                  "] failed: " + ec_.message();
-            run({ec_, std::move(message), {}}, std::move(metadata_), false);
-        } else {
-            run({}, std::move(metadata_), false);
+        if (!ec_) {
+            run(std::nullopt, false);  // the usual case: no error_info is built
+            return;
         }
+        // Worded as the synchronous producer's on_error, naming where the record went.
+        std::string message = "delivery to " + metadata_.topic + " [" +
+                              std::to_string(metadata_.partition) + "] failed: " + ec_.message();
+        run(error_info{ec_, std::move(message), {}}, false);
     }
     // Posted, never run inline: abort() is called from inside async_send's initiation and from
     // inside a cancellation handler, where completing at once is forbidden or unsafe.
-    void abort(const error_info& err) override { run(err, record_metadata{}, true); }
+    void abort(const error_info& err) override {
+        metadata_ = record_metadata{};  // the record was not sent: nothing to report
+        run(err, true);
+    }
 
   private:
     static outstanding_work<executor_type> make_work(const Handler& handler,
@@ -83,7 +86,8 @@ class async_delivery final : public deferred_delivery {
         return outstanding_work<executor_type>(std::move(ex), kept_busy);
     }
 
-    void run(error_info err, record_metadata md, bool post) {
+    /// Completes the handler with `err` (none: success) and the metadata, and deletes this.
+    void run(std::optional<error_info> err, bool post) {
         auto& service = service_;
         // The handler runs on the service's own executor and this is the service's strand,
         // so the thread runs that executor's context: dispatch() would run the handler here
@@ -93,6 +97,7 @@ class async_delivery final : public deferred_delivery {
             !post && !work_.counts_work() && service.strand().running_in_this_thread();
         if (here_and_now) {
             Handler handler = std::move(handler_);
+            record_metadata md = std::move(metadata_);
             delete this;
             // Released after the handler, even if it throws: a coroutine that sends again at
             // once then finds the bridge still armed.
@@ -105,7 +110,7 @@ class async_delivery final : public deferred_delivery {
             return;
         }
         auto ex = work_.get_executor();
-        auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(md),
+        auto completion = [h = std::move(handler_), err = std::move(err), md = std::move(metadata_),
                            work = std::move(work_)]() mutable {
             asio::get_associated_cancellation_slot(h).clear();
             detail::complete(h, err, std::move(md));
@@ -153,6 +158,30 @@ struct serializers {
     serializers(KeySerde k, ValueSerde v) : key(std::move(k)), value(std::move(v)) {}
     [[no_unique_address]] KeySerde key;
     [[no_unique_address]] ValueSerde value;
+};
+
+/// How a producer and its initiations hold its serializers: shared when they have state, a copy
+/// of their own when they have none (serde<none>, serde<std::string_view>, ...), which spares
+/// every send a reference count's two atomic operations.
+template <class Serdes, bool Stateless = std::is_empty_v<Serdes>>
+class serializers_handle {
+  public:
+    explicit serializers_handle(Serdes serdes)
+        : shared_(std::make_shared<const Serdes>(std::move(serdes))) {}
+    const Serdes* operator->() const noexcept { return shared_.get(); }
+
+  private:
+    std::shared_ptr<const Serdes> shared_;
+};
+
+template <class Serdes>
+class serializers_handle<Serdes, true> {
+  public:
+    explicit serializers_handle(Serdes serdes) : serdes_(std::move(serdes)) {}
+    const Serdes* operator->() const noexcept { return &serdes_; }
+
+  private:
+    [[no_unique_address]] Serdes serdes_;
 };
 
 /// What every async_producer initiation holds: the service, not the producer, so an operation

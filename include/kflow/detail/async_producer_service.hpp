@@ -93,25 +93,24 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
     }
 
     /// Hands a message to librdkafka, or queues it behind earlier ones when the queue is full
-    /// (never blocks). Returns an error for an immediate failure; `op` is then left intact.
+    /// (never blocks). Returns the reason for an immediate failure (empty when the message was
+    /// taken or queued, so a send pays for no error_info); `op` is then left intact.
     /// `on_wait(waiting)` runs if the send has to wait, under the lock that hands waiting sends
     /// over: the send cannot complete before it returned (e.g. to connect cancellation).
     template <class OnWait>
-    [[nodiscard]] error_info send(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
-                                  OnWait&& on_wait) {
+    [[nodiscard]] send_refusal send(outgoing_message&& msg, std::unique_ptr<delivery_op>& op,
+                                    OnWait&& on_wait) {
         bridge_->hold();
         if (closing_)
-            return {make_error_code(errc::closed), "producer is closed", {}};
+            return error_info{make_error_code(errc::closed), "producer is closed", {}};
         // The usual case, no send waiting for room: hand this one over without the lock. A send
         // that waits sets has_waiting_ before its call returns, so every later send (from the
         // same coroutine, strand or thread) sees it and queues behind it.
         if (!has_waiting_.load(std::memory_order_acquire)) {
             auto refused = core_->produce(std::move(msg), op, queue_full_policy::fail);
-            if (!refused)
-                return {};
-            if (refused->code != make_error_code(errc::queue_full) ||
+            if (!refused || refused->code != make_error_code(errc::queue_full) ||
                 core_->queue_full_setting() == queue_full_policy::fail) {
-                return std::move(*refused);  // the caller aborts the op, which releases the hold
+                return refused;  // when refused, the caller aborts the op: that releases the hold
             }
         }
         {
@@ -119,12 +118,9 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             // Room may have been made since, or the waiting sends handed over meanwhile.
             if (waiting_.empty()) {
                 auto refused = core_->produce(std::move(msg), op, queue_full_policy::fail);
-                if (!refused)
-                    return {};
-                error_info& err = *refused;
-                if (err.code != make_error_code(errc::queue_full) ||
+                if (!refused || refused->code != make_error_code(errc::queue_full) ||
                     core_->queue_full_setting() == queue_full_policy::fail) {
-                    return std::move(err);  // the caller aborts the op, which releases the hold
+                    return refused;  // when refused, the caller aborts the op
                 }
             }
             // Keep the order: everything after a waiting send waits too.
@@ -141,7 +137,7 @@ class async_producer_service : public std::enable_shared_from_this<async_produce
             on_wait(w);
         }
         bridge_->poke();  // room may already have been made
-        return {};
+        return std::nullopt;
     }
 
     /// Cancels a send still waiting for room; false if it was handed over already.
