@@ -5,9 +5,11 @@
 
 #include "async_test_support.hpp"
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -156,4 +158,47 @@ TEST_CASE("many coroutines send on one producer while a consumer receives and co
     }
     CHECK(committed_total == total);
     consumer.async_close(10s, asio::use_future).get();
+}
+
+TEST_CASE("a coroutine resumed by a commit or a close does not hold the consumer's lock",
+          "[async][threads][mock]") {
+    // Such a coroutine often calls into another consumer next. Were it resumed under this
+    // consumer's lock, two coroutines on two threads, each resumed by one consumer and calling
+    // the other, would deadlock. Here another thread makes a plain call on the consumer (which
+    // takes its lock) while the resumed coroutine waits for it.
+    mock_cluster cluster;
+    const auto topic = unique_name("unlocked");
+    cluster.create_topic(topic, 1);
+    kflow_test::produce(cluster, topic, 1);
+    asio::io_context io;
+    string_consumer consumer(io.get_executor(), kflow_test::manual_commit_config(cluster));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+
+    std::vector<std::thread> callers;  // joined once the io_context is done
+    auto usable_from_another_thread = [&] {
+        auto answered = std::make_shared<std::promise<void>>();
+        auto answer = answered->get_future();
+        callers.emplace_back([&consumer, answered] {
+            try {
+                (void)consumer.assignment();
+            } catch (const kflow::kafka_error&) {  // closed: an answer all the same
+            }
+            answered->set_value();
+        });
+        return answer.wait_for(5s) == std::future_status::ready;
+    };
+
+    bool after_commit = false;
+    bool after_close = false;
+    kflow::testing::run_coroutine(io, [&]() -> asio::awaitable<void> {
+        const auto record = co_await consumer.async_receive();
+        co_await consumer.async_commit(record);
+        after_commit = usable_from_another_thread();
+        co_await consumer.async_close(10s);
+        after_close = usable_from_another_thread();
+    });
+    for (auto& t : callers)
+        t.join();
+    CHECK(after_commit);
+    CHECK(after_close);
 }

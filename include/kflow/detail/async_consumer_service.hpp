@@ -15,6 +15,7 @@
 // Only once its handler really runs do its records count as handed to the application
 // (hand_over), so a taken-back record is never committed unseen.
 
+#include <kflow/detail/completions_after_unlock.hpp>
 #include <kflow/detail/config.hpp>
 #include <kflow/detail/consumer_core.hpp>
 #include <kflow/detail/queue_bridge.hpp>
@@ -89,11 +90,21 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// complete the operation being initiated.
     template <class F>
     void on_strand(F&& f) {
-        asio::post(bridge_->strand(),
-                   [self = shared_from_this(), f = std::forward<F>(f)]() mutable {
-                       const std::lock_guard lock(self->mutex_);
-                       f();
-                   });
+        asio::post(bridge_->strand(), [self = shared_from_this(),
+                                       f = std::forward<F>(f)]() mutable { self->under_lock(f); });
+    }
+
+    /// Runs `f()` under the service's lock, as all strand work does. The handlers it completes
+    /// run once the lock is released (completions_after_unlock): a coroutine resumed under it
+    /// could call into another consumer, and with several threads that is a deadlock.
+    template <class F>
+    void under_lock(F&& f) {
+        completions_after_unlock after_unlock;
+        {
+            const std::lock_guard lock(mutex_);
+            std::forward<F>(f)();
+        }
+        after_unlock.dispatch_all();
     }
 
     /// Runs `f(core)` now, on the calling thread, excluding the strand's work: the async

@@ -2,6 +2,7 @@
 // A handler waiting for its operation to end: kept with a work guard on its executor, so the
 // executor's run() does not return meanwhile, and completed there exactly once.
 
+#include <kflow/detail/completions_after_unlock.hpp>
 #include <kflow/detail/outstanding_work.hpp>
 #include <kflow/use_awaitable.hpp>
 
@@ -27,16 +28,23 @@ class pending_handler {
 
     [[nodiscard]] executor_type executor() const { return work_.get_executor(); }
 
-    /// Completes on the handler's executor, after `setup(handler)` ran there.
+    /// Completes on the handler's executor, after `setup(handler)` ran there. Inside a
+    /// completions_after_unlock scope (a service's work under its lock), once that lock is
+    /// released.
     template <class Setup, class... Args>
     void complete_with(const error_info& err, Setup&& setup, Args&&... args) {
         auto ex = work_.get_executor();
-        asio::dispatch(ex, [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
-                            work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
+        auto completion = [h = std::move(handler_), err, setup = std::forward<Setup>(setup),
+                           work = std::move(work_), ... a = std::forward<Args>(args)]() mutable {
             asio::get_associated_cancellation_slot(h).clear();
             setup(h);
             detail::complete(h, err, std::move(a)...);
-        });
+        };
+        if (auto* after_unlock = completions_after_unlock::current()) {
+            after_unlock->defer(std::move(ex), std::move(completion));
+        } else {
+            asio::dispatch(ex, std::move(completion));
+        }
     }
     template <class... Args>
     void complete(const error_info& err, Args&&... args) {

@@ -16,19 +16,15 @@ std::shared_ptr<async_consumer_service> async_consumer_service::create(
     rd_kafka_t* rk = self->core_->native();
     self->bridge_ =
         queue_bridge::create(executor, queue_handle(rd_kafka_queue_get_consumer(rk)), [weak] {
-            if (auto s = weak.lock()) {
-                const std::lock_guard lock(s->mutex_);
-                s->drain();
-            }
+            if (auto s = weak.lock())
+                s->under_lock([&] { s->drain(); });
         });
     // Commit results come back as events on a queue of kflow's own.
-    self->commit_bridge_ = queue_bridge::create_on(self->bridge_->strand(),
-                                                   queue_handle(rd_kafka_queue_new(rk)), [weak] {
-                                                       if (auto s = weak.lock()) {
-                                                           const std::lock_guard lock(s->mutex_);
-                                                           s->drain_commits();
-                                                       }
-                                                   });
+    self->commit_bridge_ = queue_bridge::create_on(
+        self->bridge_->strand(), queue_handle(rd_kafka_queue_new(rk)), [weak] {
+            if (auto s = weak.lock())
+                s->under_lock([&] { s->drain_commits(); });
+        });
     self->core_->observe_rebalances(
         [weak](rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
             auto s = weak.lock();
@@ -173,10 +169,8 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
     close_bridge_ = queue_bridge::create_on(bridge_->strand(),
                                             queue_handle(rd_kafka_queue_new(core_->native())),
                                             [weak = weak_from_this()] {
-                                                if (auto s = weak.lock()) {
-                                                    const std::lock_guard lock(s->mutex_);
-                                                    s->drain_close();
-                                                }
+                                                if (auto s = weak.lock())
+                                                    s->under_lock([&] { s->drain_close(); });
                                             });
     error_info err =
         error_info::adopt(rd_kafka_consumer_close_queue(core_->native(), close_bridge_->queue()));
@@ -190,12 +184,13 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
         auto s = weak.lock();
         if (!s || ec)
             return;
-        const std::lock_guard lock(s->mutex_);
-        s->core_->mark_close_timed_out();
-        s->finish_close(
-            {make_error_code(errc::timed_out),
-             "consumer close did not finish within " + std::to_string(timeout.count()) + " ms",
-             {}});
+        s->under_lock([&] {
+            s->core_->mark_close_timed_out();
+            s->finish_close(
+                {make_error_code(errc::timed_out),
+                 "consumer close did not finish within " + std::to_string(timeout.count()) + " ms",
+                 {}});
+        });
     });
     close_bridge_->poke();
 }
