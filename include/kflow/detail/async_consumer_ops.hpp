@@ -71,8 +71,9 @@ class receive_completion : public receive_op {
 
   protected:
     /// Excluding the strand's work: completes with `result`, made of `taken`, on the handler's
-    /// executor. Always posted: from the initiation, the handler must not run before it
-    /// returns; from the strand's work, it must not run under the service's lock, where a
+    /// executor. Never inline: from the initiation (no completions_after_unlock scope is open
+    /// there) it is posted, as the handler must not run before the initiation returns; from
+    /// the strand's work it is dispatched once the service's lock is released, where a
     /// coroutine it resumes would start its next receive on another consumer still holding
     /// this one's lock (with several threads running the io_context, a deadlock).
     void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
@@ -83,7 +84,11 @@ class receive_completion : public receive_op {
                        result = std::move(result)]() mutable {
             self->finish(*service, std::move(taken), stamp, std::move(failure), std::move(result));
         };
-        asio::post(pending_.executor(), std::move(finish));
+        if (auto* after_unlock = completions_after_unlock::current()) {
+            after_unlock->defer(pending_.executor(), std::move(finish));
+        } else {
+            asio::post(pending_.executor(), std::move(finish));
+        }
     }
 
   private:

@@ -41,7 +41,7 @@ class receive_op : public std::enable_shared_from_this<receive_op> {
     explicit receive_op(std::size_t max) : max_(max) {}
     virtual ~receive_op() = default;
     /// Excluding the strand's work: takes what it uses from the front of `msgs` (never empty)
-    /// and completes with it (posted: see receive_completion::complete_taken); what it leaves
+    /// and completes with it (never inline: see receive_completion::complete_taken); what it leaves
     /// in `msgs` goes back to the consumer.
     virtual void deliver(std::vector<message_handle>& msgs, async_consumer_service& service) = 0;
     virtual void abort(const error_info& err) = 0;

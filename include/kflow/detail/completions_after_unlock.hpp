@@ -10,6 +10,8 @@
 // in the order they were queued, still inside the same piece of strand work (so a completion
 // is no later than before, only outside the lock).
 
+#include <kflow/detail/recycled_blocks.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -75,7 +77,8 @@ class completions_after_unlock {
     }
 
   private:
-    struct queued_completion {
+    // From kflow's recycled blocks: a received record's completion takes this way too.
+    struct queued_completion : recycled_allocation {
         virtual ~queued_completion() = default;
         virtual void dispatch() = 0;
         virtual void post() = 0;

@@ -224,8 +224,8 @@ void async_consumer_service::drain() {
         if (msgs.empty())
             break;
         if (msgs.size() > receiver->max()) {
-            // Back in front of the backlog before the receiver's handler may run (dispatched,
-            // it can run inside deliver() and start the next receive).
+            // Back in front of the backlog before the receiver's handler may run (it starts
+            // the next receive, perhaps from another thread, as soon as it completes).
             const auto end = static_cast<std::ptrdiff_t>(receiver->max());
             std::vector<message_handle> rest(std::make_move_iterator(msgs.begin() + end),
                                              std::make_move_iterator(msgs.end()));
