@@ -202,3 +202,41 @@ TEST_CASE("a coroutine resumed by a commit or a close does not hold the consumer
     CHECK(after_commit);
     CHECK(after_close);
 }
+
+TEST_CASE("an async consumer destroyed while a completed receive's handler runs is closed at once",
+          "[async][threads][lifecycle][mock]") {
+    // The destructor closes the consumer (leaving its group and committing what the application
+    // handled) before it returns, unless something still holds the consumer's state. A
+    // completion must let go of it before its handler runs, as Asio's operations free their
+    // memory before the upcall: else the application that destroys the consumer from, or after,
+    // the handler finds it still open, and its last reference goes on another thread, later
+    // (once, at the process's exit, after the statics it uses were gone).
+    mock_cluster cluster;
+    const auto topic = unique_name("released");
+    cluster.create_topic(topic, 1);
+    kflow_test::produce(cluster, topic, 1);
+    io_thread ctx;
+    io_thread other;
+    auto config =
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("g"));
+    // Only the close commits: stored offsets are the handled records', and the timer waits.
+    config.enable_auto_commit(true).auto_commit_interval(60s);
+    auto consumer = std::make_unique<string_consumer>(ctx.executor(), config);
+    consumer->assign({{topic, 0, kflow::offsets::beginning}});
+
+    std::promise<std::int64_t> received;
+    std::promise<void> destroyed;
+    auto consumer_gone = destroyed.get_future();
+    consumer->async_receive(asio::bind_executor(
+        other.executor(), [&](boost::system::error_code ec, string_consumer::record_type r) {
+            received.set_value(ec ? -1 : r.offset);
+            consumer_gone.wait();  // still running while the consumer is destroyed
+        }));
+    REQUIRE(received.get_future().get() == 0);
+    consumer.reset();
+    kflow::consumer<std::string, std::string> checker(config);
+    const auto committed = checker.committed({{topic, 0}}, 5s);
+    destroyed.set_value();
+    REQUIRE(committed.size() == 1);
+    CHECK(committed.front().offset == 1);  // the close committed past the handled record
+}

@@ -78,11 +78,12 @@ class receive_completion : public receive_op {
     /// this one's lock (with several threads running the io_context, a deadlock).
     void complete_taken(async_consumer_service& service, std::vector<message_handle> taken,
                         std::optional<deserialization_failure> failure, Result result) {
-        auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
-        auto finish = [self, service = service.shared_from_this(), taken = std::move(taken),
+        auto finish = [self = std::static_pointer_cast<receive_completion>(shared_from_this()),
+                       service = service.shared_from_this(), taken = std::move(taken),
                        stamp = service.core().revocations(), failure = std::move(failure),
                        result = std::move(result)]() mutable {
-            self->finish(*service, std::move(taken), stamp, std::move(failure), std::move(result));
+            receive_completion::finish(std::move(self), std::move(service), std::move(taken), stamp,
+                                       std::move(failure), std::move(result));
         };
         if (auto* after_unlock = completions_after_unlock::current()) {
             after_unlock->defer(pending_.executor(), std::move(finish));
@@ -92,30 +93,42 @@ class receive_completion : public receive_op {
     }
 
   private:
-    /// On the handler's executor.
-    void finish(async_consumer_service& service, std::vector<message_handle> taken,
-                std::uint64_t stamp, std::optional<deserialization_failure> failure,
-                Result result) {
-        if (cancel_requested()) {
-            auto self = std::static_pointer_cast<receive_completion>(shared_from_this());
-            service.take_back(std::move(taken), stamp, [self] {
+    /// On the handler's executor. Takes everything by value so as to let go of it before the
+    /// handler runs: the messages not handed over, the operation and the consumer's state. A
+    /// handler may destroy the consumer, whose destructor closes it only if nothing else still
+    /// holds that state; holding it on here would leave the last reference to this thread,
+    /// closing the consumer later than its destructor promises.
+    static void finish(std::shared_ptr<receive_completion> self,
+                       std::shared_ptr<async_consumer_service> service,
+                       std::vector<message_handle> taken, std::uint64_t stamp,
+                       std::optional<deserialization_failure> failure, Result result) {
+        if (self->cancel_requested()) {
+            async_consumer_service& s = *service;
+            s.take_back(std::move(taken), stamp, [self = std::move(self)] {
                 self->pending_.complete(
                     {make_error_code(asio::error::operation_aborted), "receive cancelled", {}},
                     Result{});
             });
             return;
         }
-        service.hand_over(taken, failure.has_value());
-        adopt_messages(result, taken, service);
-        if (!failure) {
-            pending_.invoke(
+        service->hand_over(taken, failure.has_value());
+        adopt_messages(result, taken, *service);
+        std::optional<error_info> err;
+        if (failure) {
+            self->failures_->set(std::make_shared<const deserialization_failure>(*failure));
+            err.emplace(error_info{failure->code, failure->describe(), {}});
+        }
+        auto handler = self->pending_.take();
+        taken.clear();  // back to librdkafka while the consumer surely exists
+        self.reset();
+        service.reset();
+        if (!err) {
+            std::move(handler)(
                 {}, [](Handler&) {}, std::move(result));
             return;
         }
-        failures_->set(std::make_shared<const deserialization_failure>(*failure));
-        const error_info err{failure->code, failure->describe(), {}};
-        pending_.invoke(
-            err,
+        std::move(handler)(
+            *err,
             [&failure](Handler& h) {
                 if constexpr (takes_failure<Handler>)
                     h.set_failure(std::move(*failure));

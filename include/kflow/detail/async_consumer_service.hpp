@@ -90,20 +90,27 @@ class async_consumer_service : public std::enable_shared_from_this<async_consume
     /// complete the operation being initiated.
     template <class F>
     void on_strand(F&& f) {
-        asio::post(bridge_->strand(), [self = shared_from_this(),
-                                       f = std::forward<F>(f)]() mutable { self->under_lock(f); });
+        asio::post(bridge_->strand(),
+                   [self = shared_from_this(), f = std::forward<F>(f)]() mutable {
+                       under_lock(std::move(self), std::move(f));
+                   });
     }
 
-    /// Runs `f()` under the service's lock, as all strand work does. The handlers it completes
+    /// Runs `f()` under `service`'s lock, as all strand work does. The handlers it completes
     /// run once the lock is released (completions_after_unlock): a coroutine resumed under it
-    /// could call into another consumer, and with several threads that is a deadlock.
+    /// could call into another consumer, and with several threads that is a deadlock. They run
+    /// once `f` and `service` are let go, too: a handler may destroy the consumer, whose
+    /// destructor closes it only if nothing else holds this service (if this was the last
+    /// reference, the consumer is gone already and closes here, before they run).
     template <class F>
-    void under_lock(F&& f) {
+    static void under_lock(std::shared_ptr<async_consumer_service> service, F f) {
         completions_after_unlock after_unlock;
         {
-            const std::lock_guard lock(mutex_);
-            std::forward<F>(f)();
+            const std::lock_guard lock(service->mutex_);
+            f();
         }
+        { [[maybe_unused]] const F done = std::move(f); }  // with what it captured
+        service.reset();
         after_unlock.dispatch_all();
     }
 

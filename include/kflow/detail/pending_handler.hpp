@@ -52,15 +52,26 @@ class pending_handler {
             err, [](Handler&) {}, std::forward<Args>(args)...);
     }
 
-    /// Completes now: the caller is running on the handler's executor.
-    template <class Setup, class... Args>
-    void invoke(const error_info& err, Setup&& setup, Args&&... args) {
-        auto h = std::move(handler_);
-        auto work = std::move(work_);
-        asio::get_associated_cancellation_slot(h).clear();
-        setup(h);
-        detail::complete(h, err, std::forward<Args>(args)...);
-    }
+    /// The handler and its work guard, moved out, for the operation to complete now (it runs
+    /// on the handler's executor) once it let go of everything else it holds.
+    class taken {
+      public:
+        /// Completes the handler, after `setup(handler)`.
+        template <class Setup, class... Args>
+        void operator()(const error_info& err, Setup&& setup, Args&&... args) && {
+            asio::get_associated_cancellation_slot(handler_).clear();
+            setup(handler_);
+            detail::complete(handler_, err, std::forward<Args>(args)...);
+        }
+
+      private:
+        friend pending_handler;
+        taken(Handler h, outstanding_work<executor_type> work)
+            : handler_(std::move(h)), work_(std::move(work)) {}
+        Handler handler_;
+        outstanding_work<executor_type> work_;  // released after the handler returns
+    };
+    [[nodiscard]] taken take() { return taken(std::move(handler_), std::move(work_)); }
 
   private:
     Handler handler_;

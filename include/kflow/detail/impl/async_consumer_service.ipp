@@ -16,14 +16,18 @@ std::shared_ptr<async_consumer_service> async_consumer_service::create(
     rd_kafka_t* rk = self->core_->native();
     self->bridge_ =
         queue_bridge::create(executor, queue_handle(rd_kafka_queue_get_consumer(rk)), [weak] {
-            if (auto s = weak.lock())
-                s->under_lock([&] { s->drain(); });
+            if (auto s = weak.lock()) {
+                auto* raw = s.get();
+                under_lock(std::move(s), [raw] { raw->drain(); });
+            }
         });
     // Commit results come back as events on a queue of kflow's own.
     self->commit_bridge_ = queue_bridge::create_on(
         self->bridge_->strand(), queue_handle(rd_kafka_queue_new(rk)), [weak] {
-            if (auto s = weak.lock())
-                s->under_lock([&] { s->drain_commits(); });
+            if (auto s = weak.lock()) {
+                auto* raw = s.get();
+                under_lock(std::move(s), [raw] { raw->drain_commits(); });
+            }
         });
     self->core_->observe_rebalances(
         [weak](rebalance_kind kind, const rd_kafka_topic_partition_list_t* parts) {
@@ -166,12 +170,14 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
     core_->drop_fetched();  // never handed out, so never committed: the group's next owner reads
                             // them
     close_op_ = std::move(op);
-    close_bridge_ = queue_bridge::create_on(bridge_->strand(),
-                                            queue_handle(rd_kafka_queue_new(core_->native())),
-                                            [weak = weak_from_this()] {
-                                                if (auto s = weak.lock())
-                                                    s->under_lock([&] { s->drain_close(); });
-                                            });
+    close_bridge_ = queue_bridge::create_on(
+        bridge_->strand(), queue_handle(rd_kafka_queue_new(core_->native())),
+        [weak = weak_from_this()] {
+            if (auto s = weak.lock()) {
+                auto* raw = s.get();
+                under_lock(std::move(s), [raw] { raw->drain_close(); });
+            }
+        });
     error_info err =
         error_info::adopt(rd_kafka_consumer_close_queue(core_->native(), close_bridge_->queue()));
     if (err) {
@@ -184,9 +190,10 @@ void async_consumer_service::close(std::chrono::milliseconds timeout,
         auto s = weak.lock();
         if (!s || ec)
             return;
-        s->under_lock([&] {
-            s->core_->mark_close_timed_out();
-            s->finish_close(
+        auto* raw = s.get();
+        under_lock(std::move(s), [raw, timeout] {
+            raw->core_->mark_close_timed_out();
+            raw->finish_close(
                 {make_error_code(errc::timed_out),
                  "consumer close did not finish within " + std::to_string(timeout.count()) + " ms",
                  {}});
