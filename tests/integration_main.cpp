@@ -2,6 +2,8 @@
 // KFLOW_TEST_BOOTSTRAP there is nothing to test against: the program says so and exits with 77,
 // which ctest reports as "Skipped" (SKIP_RETURN_CODE), never as "Passed".
 #define CATCH_CONFIG_RUNNER
+#include "every_client_destroyed.hpp"
+
 #include <kflow/testing/helpers.hpp>
 
 #include <catch2/catch.hpp>
@@ -27,5 +29,5 @@ int main(int argc, char* argv[]) {
             return 77;
         }
     }
-    return Catch::Session().run(argc, argv);
+    return kflow_test::with_every_client_destroyed(Catch::Session().run(argc, argv));
 }
