@@ -215,6 +215,10 @@ TEST_CASE("an async consumer destroyed while a completed receive's handler runs 
     const auto topic = unique_name("released");
     cluster.create_topic(topic, 1);
     kflow_test::produce(cluster, topic, 1);
+    // Declared before the threads, which the handler that uses them runs on.
+    std::promise<std::int64_t> received;
+    std::promise<void> destroyed;
+    auto consumer_gone = destroyed.get_future();
     io_thread ctx;
     io_thread other;
     auto config =
@@ -224,13 +228,12 @@ TEST_CASE("an async consumer destroyed while a completed receive's handler runs 
     auto consumer = std::make_unique<string_consumer>(ctx.executor(), config);
     consumer->assign({{topic, 0, kflow::offsets::beginning}});
 
-    std::promise<std::int64_t> received;
-    std::promise<void> destroyed;
-    auto consumer_gone = destroyed.get_future();
     consumer->async_receive(asio::bind_executor(
         other.executor(), [&](boost::system::error_code ec, string_consumer::record_type r) {
             received.set_value(ec ? -1 : r.offset);
-            consumer_gone.wait();  // still running while the consumer is destroyed
+            // Still running while the consumer is destroyed; bounded, should a REQUIRE below
+            // end the test first.
+            (void)consumer_gone.wait_for(10s);
         }));
     REQUIRE(received.get_future().get() == 0);
     consumer.reset();
