@@ -237,6 +237,7 @@ TEST_CASE("async_consumer: a receive loop ends on errc::closed when another coro
     consumer.assign({{topic, 0, kflow::offsets::beginning}});
     int handled = 0;
     bool ended_by_close = false;
+    bool close_finished = false;
     run_coroutine(io, [&]() -> asio::awaitable<void> {
         for (;;) {
             auto [ec, record] =
@@ -251,10 +252,16 @@ TEST_CASE("async_consumer: a receive loop ends on errc::closed when another coro
                 // Somebody else closes the consumer while this loop waits for a fourth record.
                 asio::co_spawn(
                     io, [&]() -> asio::awaitable<void> { co_await consumer.async_close(10s); },
-                    asio::detached);
+                    [&](const std::exception_ptr&) { close_finished = true; });
             }
         }
     });
+    // The closing coroutine may still be waiting for the group to be left: it ends before the
+    // test does (left suspended on a stopped io_context, it would keep the consumer alive).
+    io.restart();
+    while (!close_finished && io.run_one_for(15s) != 0) {
+    }
     CHECK(handled == 3);
     CHECK(ended_by_close);
+    CHECK(close_finished);
 }
