@@ -36,6 +36,7 @@
 #include <kflow/consumer.hpp>
 #include <kflow/detail/async_consumer_ops.hpp>
 #include <kflow/detail/codec_checks.hpp>
+#include <kflow/detail/released_on_launch.hpp>
 #include <kflow/metrics/statistics_feed.hpp>
 #include <kflow/use_awaitable.hpp>
 
@@ -200,7 +201,7 @@ class async_consumer {
         if constexpr (std::is_same_v<std::decay_t<Token>, kflow::use_awaitable_t>) {
             return receive_in_coroutine(live(), serdes_, failures_);
         } else {
-            return asio::async_initiate<Token, receive_signature>(
+            return detail::initiate_released<Token, receive_signature>(
                 receive_initiation{{live()}, serdes_, failures_}, token);
         }
     }
@@ -211,7 +212,7 @@ class async_consumer {
     /// Cancellation as for async_receive.
     template <asio::completion_token_for<batch_signature> Token = kflow::use_awaitable_t>
     auto async_receive_batch(std::size_t max, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, batch_signature>(
+        return detail::initiate_released<Token, batch_signature>(
             batch_initiation{receive_initiation{{live()}, serdes_, failures_}}, token, max);
     }
 
@@ -233,8 +234,8 @@ class async_consumer {
     /// commit request, once sent, is answered.
     template <asio::completion_token_for<commit_signature> Token = kflow::use_awaitable_t>
     auto async_commit(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, commit_signature>(commit_handled_initiation{{live()}},
-                                                             token);
+        return detail::initiate_released<Token, commit_signature>(
+            commit_handled_initiation{{live()}}, token);
     }
 
     /// Commits exactly these offsets (each the next offset to read).
@@ -242,7 +243,7 @@ class async_consumer {
     auto async_commit(const std::vector<topic_partition_offset>& offsets,
                       Token&& token = kflow::use_awaitable_t{}) {
         auto list = std::make_shared<detail::partition_list_handle>(detail::to_native(offsets));
-        return asio::async_initiate<Token, commit_signature>(
+        return detail::initiate_released<Token, commit_signature>(
             commit_offsets_initiation{{live()}, std::move(list)}, token);
     }
 
@@ -262,8 +263,8 @@ class async_consumer {
     /// revocation. Cancellation (any type) withdraws the wait (operation_aborted).
     template <asio::completion_token_for<rebalance_signature> Token = kflow::use_awaitable_t>
     auto async_rebalance(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, rebalance_signature>(rebalance_initiation{{live()}},
-                                                                token);
+        return detail::initiate_released<Token, rebalance_signature>(rebalance_initiation{{live()}},
+                                                                     token);
     }
 
     /// Releases partitions held since a revocation now (after committing).
@@ -306,8 +307,8 @@ class async_consumer {
     template <asio::completion_token_for<done_signature> Token = kflow::use_awaitable_t>
     auto async_seek(const topic_partition_offset& to, std::chrono::milliseconds timeout,
                     Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, done_signature>(seek_initiation{{live()}}, token, to,
-                                                           timeout);
+        return detail::initiate_released<Token, done_signature>(seek_initiation{{live()}}, token,
+                                                                to, timeout);
     }
     /// async_seek() waiting up to 10 s.
     template <asio::completion_token_for<done_signature> Token = kflow::use_awaitable_t>
@@ -322,7 +323,7 @@ class async_consumer {
     auto async_committed(const std::vector<topic_partition>& partitions,
                          std::chrono::milliseconds timeout,
                          Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, offsets_signature>(
+        return detail::initiate_released<Token, offsets_signature>(
             query_initiation<std::vector<topic_partition_offset>>{{live()}, "committed"}, token,
             [partitions, timeout](rd_kafka_t* rk, error_info& err) {
                 return detail::query_committed(rk, partitions, timeout, err);
@@ -340,7 +341,7 @@ class async_consumer {
     template <asio::completion_token_for<watermarks_signature> Token = kflow::use_awaitable_t>
     auto async_watermarks(const topic_partition& tp, std::chrono::milliseconds timeout,
                           Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, watermarks_signature>(
+        return detail::initiate_released<Token, watermarks_signature>(
             query_initiation<watermark_offsets>{{live()}, "watermarks"}, token,
             [tp, timeout](rd_kafka_t* rk, error_info& err) {
                 return detail::query_watermarks(rk, tp, timeout, err);
@@ -363,7 +364,7 @@ class async_consumer {
         query.reserve(partitions.size());
         for (const auto& p : partitions)
             query.push_back({p.topic, p.partition, time.time_since_epoch().count()});
-        return asio::async_initiate<Token, offsets_signature>(
+        return detail::initiate_released<Token, offsets_signature>(
             query_initiation<std::vector<topic_partition_offset>>{{live()}, "offsets for times"},
             token, [query = std::move(query), timeout](rd_kafka_t* rk, error_info& err) {
                 return detail::query_offsets_for_times(rk, query, timeout, err);
@@ -385,8 +386,8 @@ class async_consumer {
     /// timeout bounds it.
     template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, close_signature>(close_initiation{{live()}}, token,
-                                                            timeout);
+        return detail::initiate_released<Token, close_signature>(close_initiation{{live()}}, token,
+                                                                 timeout);
     }
 
     /// Closes with the config's close_timeout (10 s by default); see async_close(timeout, token).
@@ -475,7 +476,7 @@ class async_consumer {
         // temporary twice (the shared_ptrs it holds would then be released twice).
         receive_initiation initiation{{std::move(service)}, std::move(serdes), std::move(failures)};
         kflow::use_awaitable_t token;
-        auto receive = asio::async_initiate<kflow::use_awaitable_t, receive_signature>(
+        auto receive = detail::initiate_released<kflow::use_awaitable_t, receive_signature>(
             std::move(initiation), token);
         co_return co_await std::move(receive);
     }

@@ -22,6 +22,7 @@
 #include <kflow/detail/async_transaction_op.hpp>
 #include <kflow/detail/codec_checks.hpp>
 #include <kflow/detail/record_encoder.hpp>
+#include <kflow/detail/released_on_launch.hpp>
 #include <kflow/metrics/statistics_feed.hpp>
 #include <kflow/producer.hpp>
 #include <kflow/raw_producer_record.hpp>
@@ -128,7 +129,7 @@ class async_producer {
     /// with the delivery result and the message may well be delivered.
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send(record_type record, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, send_signature>(
+        return detail::initiate_released<Token, send_signature>(
             send_initiation<serdes_type>{{live()}, serdes_}, token, std::move(record));
     }
 
@@ -138,7 +139,7 @@ class async_producer {
     template <asio::completion_token_for<send_signature> Token = kflow::use_awaitable_t>
     auto async_send_raw(raw_producer_record record, Token&& token = kflow::use_awaitable_t{}) {
         static const detail::serializers_handle<detail::raw_serdes> raw{detail::raw_serdes{}};
-        return asio::async_initiate<Token, send_signature>(
+        return detail::initiate_released<Token, send_signature>(
             send_initiation<detail::raw_serdes>{{live()}, raw}, token, std::move(record));
     }
 
@@ -147,7 +148,7 @@ class async_producer {
     /// (asio::error::operation_aborted); combine with a timer for a deadline.
     template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
     auto async_flush(Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, flush_signature>(flush_initiation{{live()}}, token);
+        return detail::initiate_released<Token, flush_signature>(flush_initiation{{live()}}, token);
     }
 
     /// As async_flush(token), giving up after `timeout`: then it completes with
@@ -155,8 +156,8 @@ class async_producer {
     /// Cancellation as for async_flush(token).
     template <asio::completion_token_for<flush_signature> Token = kflow::use_awaitable_t>
     auto async_flush(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, flush_signature>(flush_initiation{{live()}}, token,
-                                                            std::optional(timeout));
+        return detail::initiate_released<Token, flush_signature>(flush_initiation{{live()}}, token,
+                                                                 std::optional(timeout));
     }
 
     /// Completes with `(error_code)` once the producer is closed: new sends fail with
@@ -168,8 +169,8 @@ class async_producer {
     /// Not cancellable: the timeout bounds it.
     template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, close_signature>(close_initiation{{live()}}, token,
-                                                            timeout);
+        return detail::initiate_released<Token, close_signature>(close_initiation{{live()}}, token,
+                                                                 timeout);
     }
     /// async_close() with the config's close_timeout (10 s by default).
     template <asio::completion_token_for<close_signature> Token = kflow::use_awaitable_t>
@@ -220,8 +221,8 @@ class async_producer {
     template <asio::completion_token_for<transaction_signature> Token = kflow::use_awaitable_t>
     auto async_commit_transaction(std::chrono::milliseconds timeout,
                                   Token&& token = kflow::use_awaitable_t{}) {
-        return asio::async_initiate<Token, transaction_signature>(commit_initiation{{live()}},
-                                                                  token, timeout);
+        return detail::initiate_released<Token, transaction_signature>(commit_initiation{{live()}},
+                                                                       token, timeout);
     }
     /// Aborts the transaction within `timeout`: records not yet delivered are purged (their
     /// sends complete with an error), the others are aborted, and offsets sent are dropped.
@@ -399,7 +400,7 @@ class async_producer {
 
     template <class Call, class Token>
     auto initiate_transactional(Call&& call, Token&& token) {
-        return asio::async_initiate<Token, transaction_signature>(
+        return detail::initiate_released<Token, transaction_signature>(
             transaction_initiation{{live()}}, token,
             detail::transaction_call(std::forward<Call>(call)));
     }
