@@ -16,6 +16,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <exception>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -50,17 +51,17 @@ class exception_handler {
   public:
     explicit exception_handler(InnerHandler inner) : inner_(std::move(inner)) {}
 
-    void set_details(error_info info) { details_ = std::move(info); }
-    void set_failure(deserialization_failure failure) { failure_ = std::move(failure); }
+    void set_details(error_info info) { failed().details = std::move(info); }
+    void set_failure(deserialization_failure failure) { failed().failure = std::move(failure); }
 
     template <class... Args>
     void operator()(boost::system::error_code ec, Args&&... args) {
         std::exception_ptr e;
-        if (failure_) {
-            e = std::make_exception_ptr(deserialization_error(std::move(*failure_)));
-        } else if (details_ && details_->code) {
-            e = std::make_exception_ptr(
-                kafka_error(details_->code, details_->message, details_->flags));
+        if (failed_ && failed_->failure) {
+            e = std::make_exception_ptr(deserialization_error(std::move(*failed_->failure)));
+        } else if (failed_ && failed_->details && failed_->details->code) {
+            const error_info& details = *failed_->details;
+            e = std::make_exception_ptr(kafka_error(details.code, details.message, details.flags));
         } else if (ec) {
             e = std::make_exception_ptr(kafka_error(std::error_code(ec)));
         }
@@ -73,9 +74,21 @@ class exception_handler {
     const InnerHandler& inner() const noexcept { return inner_; }
 
   private:
+    /// What an error's exception says beyond its code. Apart, on the heap, and only for an
+    /// operation that fails: the handler lives in every pending operation (a send's for as long
+    /// as the message is in flight): with both fields inline it took 296 bytes, not 16.
+    struct failure_details {
+        std::optional<error_info> details;
+        std::optional<deserialization_failure> failure;
+    };
+    failure_details& failed() {
+        if (!failed_)
+            failed_ = std::make_unique<failure_details>();
+        return *failed_;
+    }
+
     InnerHandler inner_;
-    std::optional<error_info> details_;
-    std::optional<deserialization_failure> failure_;
+    std::unique_ptr<failure_details> failed_;
 };
 
 template <class H>
