@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <string>
@@ -69,6 +70,27 @@ TEST_CASE("recycled blocks are reused per size class, across threads, and from s
     }).join();
 #if KFLOW_DETAIL_RECYCLE_BLOCKS
     CHECK(std::find(crossing.begin(), crossing.end(), reused) != crossing.end());
+#endif
+}
+
+TEST_CASE("a sync send's delivery operation is one cache line", "[hot-path]") {
+    // The delivery report finds the operation out of the cache, one per message in flight: a
+    // callback that captures a pointer or two keeps it within one line-aligned 64-byte block.
+    int delivered = 0;
+    [[maybe_unused]] const auto callback =
+        [&delivered](std::error_code, const kflow::record_metadata&) { ++delivered; };
+    STATIC_REQUIRE(sizeof(kflow::detail::callback_delivery<decltype(callback)>) <=
+                   blocks::cache_line);
+    STATIC_REQUIRE(sizeof(kflow::detail::unobserved_delivery) <= blocks::cache_line);
+#if KFLOW_DETAIL_RECYCLE_BLOCKS
+    std::vector<void*> taken;
+    for (std::size_t i = 0; i < 2 * blocks::blocks_per_slab; ++i)
+        taken.push_back(
+            blocks::allocate(sizeof(kflow::detail::callback_delivery<decltype(callback)>)));
+    for (void* b : taken) {
+        CHECK(reinterpret_cast<std::uintptr_t>(b) % blocks::cache_line == 0);
+        blocks::deallocate(b, sizeof(kflow::detail::callback_delivery<decltype(callback)>));
+    }
 #endif
 }
 

@@ -23,10 +23,23 @@
 
 namespace kflow::detail {
 
+/// Owned value bytes kept for librdkafka until the delivery report, in a recycled block of their
+/// own (see delivery_op).
+struct kept_value : recycled_allocation {
+    explicit kept_value(payload v) noexcept : value(std::move(v)) {}
+    payload value;
+};
+
 /// The state of one message between produce and its delivery report. It keeps owned value bytes
 /// alive while librdkafka points at them (handed over without a copy) and completes exactly once,
 /// on the thread that serves delivery reports. Its memory is recycled (see recycled_blocks.hpp):
 /// a send in the steady state allocates nothing.
+///
+/// The report finds the op out of the cache (up to queue.buffering.max.messages are in flight),
+/// so its size is a cost per message: an op whose handler is a pointer or two fits one 64-byte
+/// block, one cache line. Owned value bytes are therefore kept in a block of their own, taken
+/// only by a send that has them (a borrowed value, the common case of a string or bytes serde,
+/// needs none).
 class delivery_op : public recycled_allocation {
   public:
     delivery_op() noexcept = default;
@@ -42,15 +55,15 @@ class delivery_op : public recycled_allocation {
     /// The value bytes to send: `value` itself when it is borrowed or null (librdkafka copies
     /// borrowed bytes during the send call), else the op takes the owned bytes over and they stay
     /// with it until the delivery report.
-    [[nodiscard]] const payload& keep(payload& value) noexcept {
+    [[nodiscard]] const payload& keep(payload& value) {
         if (value.is_borrowed() || value.is_null())
             return value;
-        value_ = std::move(value);
-        return value_;
+        kept_ = std::make_unique<kept_value>(std::move(value));
+        return kept_->value;
     }
 
-    /// The bytes kept by keep() or own_copy(); null when the value was borrowed.
-    [[nodiscard]] const payload& kept() const noexcept { return value_; }
+    /// The bytes kept by keep() or own_copy(); null when the value was borrowed or null.
+    [[nodiscard]] const payload& kept() const noexcept { return kept_ ? kept_->value : none_; }
 
     /// Copies borrowed value bytes into the op (owned ones it keeps already). A send that
     /// outlives the call that made it (an async send waiting for room) needs this: borrowed
@@ -58,12 +71,14 @@ class delivery_op : public recycled_allocation {
     void own_copy(const payload& value) {
         if (value.is_borrowed()) {
             const auto bytes = value.bytes();
-            value_ = payload(std::vector<std::byte>(bytes.begin(), bytes.end()));
+            kept_ = std::make_unique<kept_value>(
+                payload(std::vector<std::byte>(bytes.begin(), bytes.end())));
         }
     }
 
   private:
-    payload value_;
+    static inline const payload none_{};
+    std::unique_ptr<kept_value> kept_;
 };
 
 /// No one waits for this message: the op only keeps its bytes alive.
