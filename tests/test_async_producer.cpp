@@ -1,5 +1,6 @@
 // async_producer: every completion token, queue-full waiting, cancellation, errors, idle exit.
 #include <kflow/async_producer.hpp>
+#include <kflow/consumer.hpp>
 #include <kflow/testing/helpers.hpp>
 #include <kflow/testing/mock_cluster.hpp>
 
@@ -146,6 +147,18 @@ TEST_CASE("a full queue makes async_send wait for room without blocking",
     REQUIRE(offsets.size() == 50);
     for (std::size_t i = 0; i < offsets.size(); ++i)
         CHECK(offsets[i] == static_cast<std::int64_t>(i));
+
+    // A waiting send keeps its own copy of value bytes that were only borrowed for the call:
+    // what went out is what each send was given.
+    kflow::consumer<std::string, std::string> consumer(
+        kflow::testing::test_consumer_config(cluster.bootstrap_servers(), unique_name("reader")));
+    consumer.assign({{topic, 0, kflow::offsets::beginning}});
+    const auto got = kflow::testing::consume_until(consumer, 50);
+    REQUIRE(got.size() == 50);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        CHECK(got[i].key == "k");
+        CHECK(got[i].value == std::to_string(i));
+    }
 }
 
 TEST_CASE("async_flush with a timeout and async_close, when every message is delivered",
