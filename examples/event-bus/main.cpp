@@ -74,8 +74,9 @@ struct task_row {
     std::string title;
     std::int64_t due_at_ms = 0;
     bool completed = false;
-    std::int64_t last_seq = -1;  ///< the latest event of the task handled so far
-    std::string last_at;         ///< where that event was: partition and offset
+    std::int64_t last_seq = -1;       ///< the latest event of the task handled so far
+    std::int32_t last_partition = 0;  ///< where that event was
+    std::int64_t last_offset = 0;
 };
 
 /// One consumer group: its consumer, what it handled, and its own view of the events.
@@ -149,6 +150,11 @@ struct bus {
     return text;
 }
 
+/// A record's place, as "[partition] @ offset".
+[[nodiscard]] std::string where(std::int32_t partition, std::int64_t offset) {
+    return "[" + std::to_string(partition) + "] @ " + std::to_string(offset);
+}
+
 /// The group's own work for one event it has not handled before.
 void handle(group& g, const example::task_event& e, const event_consumer::record_type& record) {
     switch (g.kind) {
@@ -158,17 +164,17 @@ void handle(group& g, const example::task_event& e, const event_consumer::record
             // partition: an event older than one handled before is a broken promise.
             if (record.key != e.task_id)
                 ++g.not_keyed_by_task;
-            const std::string at =
-                "[" + std::to_string(record.partition) + "] @ " + std::to_string(record.offset);
             if (e.seq < row.last_seq) {
                 if (g.out_of_order++ == 0)
                     g.first_out_of_order = e.task_id + ": event " + std::to_string(e.seq) + " at " +
-                                           at + " after event " + std::to_string(row.last_seq) +
-                                           " at " + row.last_at;
+                                           where(record.partition, record.offset) +
+                                           " after event " + std::to_string(row.last_seq) + " at " +
+                                           where(row.last_partition, row.last_offset);
                 break;  // the task's state is already past it
             }
             row.last_seq = e.seq;
-            row.last_at = at;
+            row.last_partition = record.partition;
+            row.last_offset = record.offset;
             row.user = e.user;
             row.title = e.title;
             row.due_at_ms = e.due_at_ms;
