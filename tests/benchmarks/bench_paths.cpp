@@ -10,7 +10,9 @@
 // produce_string, produce_null_key, async_send, poll_batch, poll, async_receive_batch,
 // async_receive, and the consumer paths again with records that borrow their value
 // (std::string_view): poll_batch_view, poll_view, async_receive_batch_view, async_receive_view.
-// Latency scenarios: latency_delivery, latency_consume.
+// Latency scenarios: latency_delivery, latency_consume. Their timed region (for callgrind) runs
+// from after the warm-up to the last scheduled message: instructions per message at a low rate
+// (e.g. --rate 100 --seconds 3 under callgrind), where every message is a request of its own.
 //
 // Producer runs create the client, wait for one delivery (connection and metadata ready) and time
 // from the first send to the last delivery report (async_send spawns its 10,000 coroutines before
@@ -52,6 +54,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <thread>
 
@@ -826,6 +829,7 @@ samples raw_latency_delivery(const context& c) {
     try {
         send(plan.count);  // warm-up: connection and metadata ready before the schedule starts
         expect(wait_for(1, scaled(30s)), "raw producer: warm-up delivery did not arrive");
+        timed_region timed;  // for callgrind: every thread's work for the scheduled messages
         const auto start = clock_type::now();
         for (std::size_t i = 0; i < plan.count; ++i) {
             std::this_thread::sleep_until(start + i * plan.period);
@@ -833,6 +837,7 @@ samples raw_latency_delivery(const context& c) {
             send(i);
         }
         complete = wait_for(plan.count + 1, c.run_deadline);
+        (void)timed.stop(plan.count);
     } catch (...) {
         stop = true;
         poller.join();
@@ -863,10 +868,12 @@ samples kflow_latency_delivery(const context& c) {
     };
     watchdog dog(io, c.run_deadline + scaled(30s));
     std::size_t done = 0;
+    std::optional<timed_region> timed;  // as the raw side's: from after the warm-up to the end
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             (void)co_await producer.async_send({c.produce_topic, {}, c.value});  // warm-up
+            timed.emplace();
             asio::steady_timer pace(io);
             const auto start = clock_type::now();
             for (std::size_t i = 0; i < plan.count; ++i) {
@@ -883,8 +890,10 @@ samples kflow_latency_delivery(const context& c) {
                     },
                     [&](std::exception_ptr e) {
                         on_end(e);
-                        if (++done == plan.count)
+                        if (++done == plan.count) {
+                            (void)timed->stop(plan.count);
                             dog.cancel();
+                        }
                     });
             }
         },
@@ -921,6 +930,9 @@ struct receipts {
     samples latencies;
     std::size_t received = 0;
     std::atomic<bool> warmed_up{false};  ///< read by the sending thread
+    /// For callgrind: from the first warm-up record read to the last scheduled one, on both
+    /// sides alike.
+    std::optional<timed_region> timed;
 
     /// Returns true once every scheduled record came.
     bool take(const void* data, std::size_t size, std::size_t expected_size) {
@@ -928,13 +940,18 @@ struct receipts {
         expect(size == expected_size, "latency_consume: a record of the wrong size");
         const auto s = read_stamp(data, size);
         if (s.sequence == warm_up_sequence) {
+            if (!timed)
+                timed.emplace();
             warmed_up = true;
             return false;
         }
         expect(s.sequence < latencies.size() && latencies[s.sequence] < 0,
                "latency_consume: an unexpected or duplicated record");
         latencies[s.sequence] = static_cast<double>(now_ns - s.sent_ns) / 1000.0;
-        return ++received == latencies.size();
+        if (++received < latencies.size())
+            return false;
+        (void)timed->stop(received);
+        return true;
     }
 };
 
