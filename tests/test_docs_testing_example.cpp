@@ -1,75 +1,10 @@
 // The example of docs/testing.md, compiled and run with the suite so that the page stays true:
-// an application's Kafka code tested in-process against kflow::testing::mock_cluster, fault
-// injection recipes, and the same test against a real cluster when KFLOW_TEST_BOOTSTRAP is set.
-// docs/testing.md quotes this file between its "docs:" markers.
+// the application's Kafka code (docs_testing_shop.hpp) tested in-process against
+// kflow::testing::mock_cluster, with fault injection recipes. The same test against a real
+// cluster is test_docs_testing_example_integration.cpp. docs/testing.md quotes this file between
+// its "docs:" markers.
 
-// docs: application
-#include <kflow.hpp>
-
-#include <nlohmann/json.hpp>
-
-#include <chrono>
-#include <memory>
-#include <string>
-#include <string_view>
-
-namespace shop {
-
-struct order_placed {
-    std::string order_id;
-    std::string customer;
-    long total_cents = 0;
-
-    friend bool operator==(const order_placed&, const order_placed&) = default;
-};
-
-inline void to_json(nlohmann::json& j, const order_placed& o) {
-    j = {{"order_id", o.order_id}, {"customer", o.customer}, {"total_cents", o.total_cents}};
-}
-inline void from_json(const nlohmann::json& j, order_placed& o) {
-    j.at("order_id").get_to(o.order_id);
-    j.at("customer").get_to(o.customer);
-    j.at("total_cents").get_to(o.total_cents);
-}
-
-/// Publishes order events as JSON, keyed by customer so that one customer's orders stay in
-/// order, with the caller's trace id as a header.
-class order_publisher {
-  public:
-    order_publisher(const kflow::producer_config& config, std::string topic)
-        : producer_(config), topic_(std::move(topic)) {}
-
-    /// Sends and waits until the broker stored the order; throws kflow::kafka_error if it did
-    /// not within `timeout` (the order may still be delivered later: it stays queued).
-    kflow::record_metadata publish(const order_placed& order, std::string_view trace_id,
-                                   std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-        // Shared with the callback, which may run after a timeout, when this frame is gone.
-        auto report = std::make_shared<delivery>();
-        producer_.send(
-            {topic_, order.customer, order, kflow::headers{{"trace-id", std::string(trace_id)}}},
-            [report](std::error_code ec, const kflow::record_metadata& md) {
-                report->error = ec;
-                report->metadata = md;
-            });
-        kflow::error_info unconfirmed;
-        producer_.flush(timeout, unconfirmed);
-        if (unconfirmed)
-            unconfirmed.raise("order " + order.order_id + " not confirmed");
-        kflow::throw_if_error(report->error, "order " + order.order_id);
-        return report->metadata;
-    }
-
-  private:
-    struct delivery {
-        std::error_code error;
-        kflow::record_metadata metadata;
-    };
-    kflow::producer<std::string, order_placed> producer_;
-    std::string topic_;
-};
-
-}  // namespace shop
-// docs: end
+#include "docs_testing_shop.hpp"
 
 // docs: test
 #include <kflow/testing/helpers.hpp>
@@ -234,44 +169,5 @@ TEST_CASE("orders keep flowing when partition leadership moves", "[docs][orders]
     const auto records = kflow::testing::require_records(consumer, 2, 10s);
     CHECK(records[0].value.order_id == "o-1");
     CHECK(records[1].value.order_id == "o-2");
-}
-// docs: end
-
-// docs: real
-#include <kflow/admin/client.hpp>
-
-// Hidden ("[.]"): a plain run leaves it out rather than pass it without a cluster; run it by
-// its tag, with KFLOW_TEST_BOOTSTRAP set.
-TEST_CASE("an order round trip on a real cluster", "[.][docs][orders][integration]") {
-    const auto bootstrap = kflow::testing::real_cluster_bootstrap();
-    if (!bootstrap)
-        FAIL("set KFLOW_TEST_BOOTSTRAP=host:port to run the [integration] cases");
-    // A topic of this run's own, deleted at the end whatever happens.
-    kflow::admin_client admin(kflow::admin_config().bootstrap_servers(*bootstrap));
-    const auto topic = kflow::testing::unique_name("orders");
-    kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 3)}), "create");
-    struct cleanup {
-        kflow::admin_client& admin;
-        std::string topic;
-        ~cleanup() {
-            kflow::error_info err;
-            (void)admin.delete_topics({topic}, err);
-        }
-    } delete_topic{admin, topic};
-
-    // The cluster reports the topic as created.
-    const auto described = admin.describe_topics({topic});
-    REQUIRE(described.size() == 1);
-    CHECK(described[0].partitions.size() == 3);
-
-    shop::order_publisher publisher(kflow::testing::test_producer_config(*bootstrap), topic);
-    const shop::order_placed order{"o-1", "alice", 1250};
-    const auto stored = publisher.publish(order, "trace-42", 30s);
-
-    auto consumer = read_all(*bootstrap, topic, 3);
-    const auto record = kflow::testing::require_record(
-        consumer, {.key = "alice", .value = order, .headers = {{"trace-id", "trace-42"}}}, 30s);
-    CHECK(record.partition == stored.partition);
-    CHECK(record.offset == stored.offset);
 }
 // docs: end
