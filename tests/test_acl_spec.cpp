@@ -320,7 +320,7 @@ TEST_CASE("ACL spec text: source names, duplicate keys, parse errors and files",
     }
 }
 
-TEST_CASE("specs built in code follow the same rules", "[acl_spec]") {
+TEST_CASE("ACL specs built in code follow the same rules", "[acl_spec]") {
     CHECK_FALSE(kflow::check_acl_spec({}));
     kflow::acl_spec spec{
         {acl_entry("User:app", resource_type::topic, "orders", {acl_operation::read})}};

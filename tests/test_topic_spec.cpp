@@ -322,7 +322,7 @@ TEST_CASE("from_json and to_json round-trip a topic_spec", "[topic_spec]") {
     }
 }
 
-TEST_CASE("specs built in code follow the same rules", "[topic_spec]") {
+TEST_CASE("topic specs built in code follow the same rules", "[topic_spec]") {
     CHECK_FALSE(kflow::check_topic_spec(kflow::topic_spec("orders")));
     CHECK_FALSE(kflow::check_topic_spec(kflow::topic_spec("orders", 3, 2)));
 
