@@ -8,6 +8,7 @@
 // docs: real
 #include <kflow/admin/client.hpp>
 #include <kflow/testing/helpers.hpp>
+#include <kflow/testing/scoped_topic.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -17,18 +18,11 @@ TEST_CASE("an order round trip on a real cluster", "[docs][orders][integration]"
     // Set: without it, main() exits with 77 before any case runs (ctest: Skipped).
     const auto bootstrap = kflow::testing::real_cluster_bootstrap();
     REQUIRE(bootstrap);
-    // A topic of this run's own, deleted at the end whatever happens.
+    // A topic of this run's own: created, waited for until the cluster shows all its
+    // partitions, and deleted at the end of the scope whatever happens.
     kflow::admin_client admin(kflow::admin_config().bootstrap_servers(*bootstrap));
-    const auto topic = kflow::testing::unique_name("orders");
-    kflow::throw_if_any_failed(admin.create_topics({kflow::topic_spec(topic, 3)}), "create");
-    struct cleanup {
-        kflow::admin_client& admin;
-        std::string topic;
-        ~cleanup() {
-            kflow::error_info err;
-            (void)admin.delete_topics({topic}, err);
-        }
-    } delete_topic{admin, topic};
+    const kflow::testing::scoped_topic orders(admin, "orders", 3);
+    const std::string& topic = orders.name();
 
     // The cluster reports the topic as created.
     const auto described = admin.describe_topics({topic});
